@@ -1,0 +1,61 @@
+/**
+ * Account numbers: "DB" + 2 check digits + 10-digit serial, e.g. "DB35 0000 0000 01".
+ * The check digits are ISO 7064 MOD 97-10 exactly as in an IBAN, so every
+ * single mistyped digit and every swap of two adjacent characters is caught
+ * before any lookup.
+ */
+
+const COUNTRY = 'DB';
+const SERIAL_DIGITS = 10;
+const MAX_SERIAL = 10 ** SERIAL_DIGITS - 1;
+const FORMAT_RE = /^DB\d{12}$/;
+
+/** Letters become 10..35, as IBAN does; digits stay. */
+function toNumeric(s: string): string {
+  let out = '';
+  for (const ch of s) {
+    const code = ch.charCodeAt(0);
+    out += code >= 65 && code <= 90 ? String(code - 55) : ch;
+  }
+  return out;
+}
+
+/** n mod 97 for an arbitrarily long digit string, 7 digits at a time (stays far below 2^53). */
+function mod97(digits: string): number {
+  let rest = 0;
+  for (let i = 0; i < digits.length; i += 7) {
+    rest = Number(String(rest) + digits.slice(i, i + 7)) % 97;
+  }
+  return rest;
+}
+
+function checkDigits(serial: string): string {
+  return String(98 - mod97(toNumeric(serial + COUNTRY + '00'))).padStart(2, '0');
+}
+
+export function makeAccountNumber(serial: number): string {
+  if (!Number.isSafeInteger(serial) || serial < 0 || serial > MAX_SERIAL) {
+    throw new RangeError(`account serial must be an integer 0..${MAX_SERIAL}, got ${serial}`);
+  }
+  const padded = String(serial).padStart(SERIAL_DIGITS, '0');
+  return COUNTRY + checkDigits(padded) + padded;
+}
+
+/** The bank's own cash account; deposits and withdrawals move money against it. */
+export const CASH_ACCOUNT = makeAccountNumber(0);
+
+/** Accepts what people paste: any case, spaces anywhere. */
+export function normalizeAccountNumber(s: string): string {
+  return s.replace(/\s+/g, '').toUpperCase();
+}
+
+export function isValidAccountNumber(s: string): boolean {
+  const n = normalizeAccountNumber(s);
+  if (!FORMAT_RE.test(n)) return false;
+  return mod97(toNumeric(n.slice(4) + n.slice(0, 4))) === 1;
+}
+
+/** "DB35 0000 0000 01": groups of 4 for reading aloud and copying by eye. */
+export function formatAccountNumber(s: string): string {
+  return normalizeAccountNumber(s).replace(/(.{4})(?=.)/g, '$1 ');
+}

@@ -1,0 +1,52 @@
+/**
+ * Canonical JSON in the style of RFC 8785 (JCS), for the audit hash chain:
+ * the same value always gives the same bytes, on the relay and in any
+ * verifier. Keys are sorted by UTF-16 code units (JavaScript's default sort),
+ * strings and numbers use JSON.stringify (which is the ECMAScript
+ * serialization JCS prescribes), and there is no whitespace.
+ */
+export function canonicalJson(value: unknown): string {
+  const out = write(value, new Set());
+  if (out === undefined) throw new TypeError('canonicalJson: the value has no JSON form');
+  return out;
+}
+
+/** undefined means "omit", mirroring JSON.stringify for properties. */
+function write(value: unknown, ancestors: Set<object>): string | undefined {
+  if (value !== null && typeof value === 'object' && typeof (value as { toJSON?: unknown }).toJSON === 'function') {
+    value = (value as { toJSON(): unknown }).toJSON();
+  }
+  switch (typeof value) {
+    case 'string':
+      return JSON.stringify(value);
+    case 'number':
+      if (!Number.isFinite(value)) throw new TypeError(`canonicalJson: ${value} is not a JSON number`);
+      return JSON.stringify(value);
+    case 'boolean':
+      return value ? 'true' : 'false';
+    case 'bigint':
+      throw new TypeError('canonicalJson: bigint has no JSON form');
+    case 'undefined':
+    case 'function':
+    case 'symbol':
+      return undefined;
+  }
+  if (value === null) return 'null';
+  const obj = value as object;
+  if (ancestors.has(obj)) throw new TypeError('canonicalJson: circular structure');
+  ancestors.add(obj);
+  try {
+    if (Array.isArray(obj)) {
+      return `[${obj.map((item: unknown) => write(item, ancestors) ?? 'null').join(',')}]`;
+    }
+    const record = obj as Record<string, unknown>;
+    const parts: string[] = [];
+    for (const key of Object.keys(record).sort()) {
+      const v = write(record[key], ancestors);
+      if (v !== undefined) parts.push(`${JSON.stringify(key)}:${v}`);
+    }
+    return `{${parts.join(',')}}`;
+  } finally {
+    ancestors.delete(obj);
+  }
+}

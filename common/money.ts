@@ -1,0 +1,84 @@
+import { BankError } from './errors.js';
+
+/**
+ * Money is an integer number of minor units (cents). Nothing here multiplies
+ * or divides floats: text is split into digit strings and joined, so
+ * "0.29" is 29, never 28.999999….
+ */
+
+export const MAX_AMOUNT = Number.MAX_SAFE_INTEGER;
+
+// Grouping commas are only accepted in the canonical 3-digit layout, so a
+// European "1.234,56" or a typo like "12,34" is refused instead of guessed.
+const AMOUNT_RE = /^(?:(\d+|\d{1,3}(?:,\d{3})+)(?:\.(\d+))?|\.(\d+))$/;
+
+function badAmount(message: string): BankError {
+  return new BankError('BAD_REQUEST', message);
+}
+
+function checkFractionDigits(fractionDigits: number): void {
+  if (!Number.isInteger(fractionDigits) || fractionDigits < 0 || fractionDigits > 20) {
+    throw new RangeError(`fractionDigits must be an integer 0..20, got ${fractionDigits}`);
+  }
+}
+
+/**
+ * Parses what a person typed ("12", "12.3", "1,234.56") into minor units.
+ * Zero is accepted (a limit may be 0); whether an amount must be > 0 is the
+ * caller's rule (see `isMinorAmount`, `amountSchema`).
+ */
+export function parseAmount(text: string, fractionDigits = 2): number {
+  checkFractionDigits(fractionDigits);
+  const s = text.trim();
+  if (s === '') throw badAmount('enter an amount');
+  if (/^[-−]/.test(s)) throw badAmount('the amount cannot be negative');
+  if (/^\+/.test(s)) throw badAmount('write the amount without a sign');
+  if (/\d[eE][+-]?\d/.test(s)) throw badAmount('write the amount as plain digits, e.g. 1234.56');
+  const m = AMOUNT_RE.exec(s);
+  if (!m) throw badAmount(`"${s}" is not an amount; write it like 1234.56 or 1,234.56`);
+  const whole = (m[1] ?? '0').replaceAll(',', '');
+  const fraction = m[2] ?? m[3] ?? '';
+  if (fraction.length > fractionDigits) {
+    throw badAmount(
+      fractionDigits === 0
+        ? 'this currency has no fractional part; enter a whole amount'
+        : `use at most ${fractionDigits} digits after the decimal point`,
+    );
+  }
+  const minor = BigInt(whole + fraction.padEnd(fractionDigits, '0'));
+  if (minor > BigInt(MAX_AMOUNT)) throw badAmount('the amount is too large');
+  return Number(minor);
+}
+
+/** A valid amount to move: a safe integer number of minor units, > 0. */
+export function isMinorAmount(n: unknown): n is number {
+  return typeof n === 'number' && Number.isSafeInteger(n) && n > 0;
+}
+
+/** "1234.56", "-0.05", "7" (fractionDigits 0): exact, no grouping, no currency. */
+export function formatMinorPlain(minor: number, fractionDigits = 2): string {
+  checkFractionDigits(fractionDigits);
+  if (!Number.isSafeInteger(minor)) throw new RangeError(`not a whole number of minor units: ${minor}`);
+  const sign = minor < 0 ? '-' : '';
+  const digits = String(Math.abs(minor)).padStart(fractionDigits + 1, '0');
+  if (fractionDigits === 0) return sign + digits;
+  const cut = digits.length - fractionDigits;
+  return `${sign}${digits.slice(0, cut)}.${digits.slice(cut)}`;
+}
+
+/**
+ * "$1,234.56" for a person. The number reaches Intl as an exact decimal
+ * string, so no float rounding can creep in; the currency's own number of
+ * fraction digits (USD 2, JPY 0, BHD 3) decides where the point goes.
+ */
+export function formatAmount(minor: number, currency = 'USD', locale?: string): string {
+  const digits =
+    new Intl.NumberFormat('en', { style: 'currency', currency }).resolvedOptions().maximumFractionDigits ?? 2;
+  const fmt = new Intl.NumberFormat(locale, {
+    style: 'currency',
+    currency,
+    minimumFractionDigits: digits,
+    maximumFractionDigits: digits,
+  });
+  return fmt.format(formatMinorPlain(minor, digits) as `${number}`);
+}

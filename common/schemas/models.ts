@@ -1,0 +1,117 @@
+import { z } from 'zod';
+import { ERROR_CODES } from '../errors.js';
+import {
+  accountNumberSchema,
+  accountStatusSchema,
+  amountSchema,
+  displayNameSchema,
+  isoDateSchema,
+  limitAmountSchema,
+  memoSchema,
+  minorUnitsSchema,
+  roleSchema,
+  sha256HexSchema,
+  transferIdSchema,
+  transportSchema,
+  userStatusSchema,
+  usernameSchema,
+} from './primitives.js';
+
+/** The shapes of §5 that results and events carry. */
+
+export const currencySchema = z.string().regex(/^[A-Z]{3}$/, 'must be a 3-letter ISO 4217 code such as USD');
+
+/** balance: any safe integer, since the bank's cash account is negative by design. */
+export const accountSchema = z.object({
+  account: accountNumberSchema,
+  balance: minorUnitsSchema,
+  currency: currencySchema,
+  status: accountStatusSchema,
+});
+export type Account = z.infer<typeof accountSchema>;
+
+export const limitsSchema = z.object({
+  perTransfer: limitAmountSchema,
+  perDay: limitAmountSchema,
+});
+export type Limits = z.infer<typeof limitsSchema>;
+
+export const publicUserSchema = z.object({
+  username: usernameSchema,
+  displayName: displayNameSchema,
+  role: roleSchema,
+  status: userStatusSchema,
+});
+export type PublicUser = z.infer<typeof publicUserSchema>;
+
+export const userSchema = publicUserSchema.extend({
+  createdAt: isoDateSchema,
+  limits: limitsSchema,
+  accounts: z.array(accountSchema),
+});
+export type User = z.infer<typeof userSchema>;
+
+/** Transfer.id is the transferId the client chose; deposits and withdrawals too. */
+export const transferSchema = z.object({
+  id: transferIdSchema,
+  from: accountNumberSchema,
+  to: accountNumberSchema,
+  amount: amountSchema,
+  memo: memoSchema.optional(),
+  ts: isoDateSchema,
+  status: z.literal('posted'),
+});
+export type Transfer = z.infer<typeof transferSchema>;
+
+/** One leg of a transfer as its account sees it: amount < 0 going out, > 0 coming in. */
+export const entrySchema = z.object({
+  transferId: transferIdSchema,
+  ts: isoDateSchema,
+  amount: minorUnitsSchema.refine((n) => n !== 0, 'must not be 0'),
+  counterparty: accountNumberSchema,
+  memo: memoSchema.optional(),
+  balanceAfter: minorUnitsSchema,
+});
+export type Entry = z.infer<typeof entrySchema>;
+
+/** 'ok' or the error code a request ended with (monitor.request). */
+export const outcomeSchema = z.enum(['ok', ...ERROR_CODES]);
+export type Outcome = z.infer<typeof outcomeSchema>;
+
+/**
+ * actor and role are free text: auth events (a failed login) happen before
+ * anyone is signed in, and the relay itself may act (e.g. "system").
+ */
+export const auditEntrySchema = z.object({
+  seq: z.number().int().min(1),
+  ts: isoDateSchema,
+  actor: z.string(),
+  role: z.string(),
+  action: z.string().min(1),
+  target: z.string().optional(),
+  // 'ok', or why not: an error code or a finer reason such as "bad_password".
+  outcome: z.string().min(1),
+  details: z.record(z.string(), z.unknown()).optional(),
+  prev: sha256HexSchema,
+  hash: sha256HexSchema,
+});
+export type AuditEntry = z.infer<typeof auditEntrySchema>;
+
+/** seq 0 with 64 zeros is the head of an empty log. */
+export const auditHeadSchema = z.object({
+  seq: z.number().int().min(0),
+  hash: sha256HexSchema,
+});
+export type AuditHead = z.infer<typeof auditHeadSchema>;
+
+export const sessionInfoSchema = z.object({
+  username: usernameSchema,
+  role: roleSchema,
+  createdAt: isoDateSchema,
+  lastSeenAt: isoDateSchema,
+  expiresAt: isoDateSchema,
+  connected: z.boolean(),
+  transport: transportSchema.optional(),
+  remote: z.string().optional(),
+});
+export type SessionInfo = z.infer<typeof sessionInfoSchema>;

@@ -1,0 +1,282 @@
+import { z } from 'zod';
+import { BankError } from '../errors.js';
+import { describeZodError } from './messages.js';
+import {
+  accountSchema,
+  auditEntrySchema,
+  auditHeadSchema,
+  entrySchema,
+  publicUserSchema,
+  sessionInfoSchema,
+  transferSchema,
+  userSchema,
+} from './models.js';
+import {
+  accountNumberSchema,
+  amountSchema,
+  cursorSchema,
+  displayNameSchema,
+  isoDateSchema,
+  limitAmountSchema,
+  limitSchema,
+  loginPasswordSchema,
+  loginUsernameSchema,
+  memoSchema,
+  minorUnitsSchema,
+  newPasswordSchema,
+  passwordSchema,
+  roleSchema,
+  tokenSchema,
+  transferIdSchema,
+  userStatusSchema,
+  usernameSchema,
+} from './primitives.js';
+
+/**
+ * The op table of §5: for each op the role it needs, its arguments (strict:
+ * unknown keys are refused) and its result. The relay's registry and every
+ * client are typed from this one table.
+ *
+ * 'any': with or without a session; 'none': needs no session (auth entry
+ * points); 'user': any signed-in session; 'admin': an admin session.
+ */
+export type OpRole = 'any' | 'none' | 'user' | 'admin';
+
+export interface OpDef {
+  readonly role: OpRole;
+  readonly args: z.ZodType<unknown, Record<string, unknown>>;
+  readonly result: z.ZodType;
+}
+
+const noArgs = z.strictObject({});
+const emptyResult = z.object({});
+const count = z.number().int().min(0);
+const LIST_MAX = 500;
+const LIST_DEFAULT = 50;
+
+export const loginResultSchema = z.object({
+  token: tokenSchema,
+  expiresAt: isoDateSchema,
+  user: publicUserSchema,
+  accounts: z.array(accountSchema),
+});
+export type LoginResult = z.infer<typeof loginResultSchema>;
+
+const moneyResult = z.object({ transfer: transferSchema, balance: minorUnitsSchema });
+
+/** Deposits and withdrawals move money between `account` and the bank's cash account. */
+const cashMovementArgs = z.strictObject({
+  transferId: transferIdSchema,
+  account: accountNumberSchema,
+  amount: amountSchema,
+  memo: memoSchema.optional(),
+});
+
+/** Cross-field rules only speak once every field is valid, so a typo gets one message, not two. */
+const whenFieldsValid = { when: (payload: { issues: readonly unknown[] }) => payload.issues.length === 0 };
+
+/** `problem` (not in §5's table) names the first discrepancy when ok is false. */
+const verifyProblem = z.string().optional();
+
+export const opDefs = {
+  ping: { role: 'any', args: noArgs, result: z.object({ ts: isoDateSchema }) },
+
+  'auth.register': {
+    role: 'none',
+    args: z.strictObject({ username: usernameSchema, password: passwordSchema, displayName: displayNameSchema }),
+    result: z.object({ status: z.literal('pending') }),
+  },
+  // Login checks only the normal form and length of the name (see
+  // loginUsernameSchema): an odd name is "invalid username or password",
+  // never a format hint.
+  'auth.login': {
+    role: 'none',
+    args: z.strictObject({ username: loginUsernameSchema, password: loginPasswordSchema }),
+    result: loginResultSchema,
+  },
+  'auth.resume': { role: 'none', args: z.strictObject({ token: tokenSchema }), result: loginResultSchema },
+  'auth.logout': { role: 'user', args: noArgs, result: emptyResult },
+  'auth.changePassword': {
+    role: 'user',
+    args: z
+      .strictObject({ oldPassword: loginPasswordSchema, newPassword: newPasswordSchema })
+      .refine((a) => a.oldPassword !== a.newPassword, {
+        path: ['newPassword'],
+        message: 'must differ from the old password',
+        ...whenFieldsValid,
+      }),
+    result: emptyResult,
+  },
+
+  'account.list': { role: 'user', args: noArgs, result: z.object({ accounts: z.array(accountSchema) }) },
+  'account.balance': {
+    role: 'user',
+    args: z.strictObject({ account: accountNumberSchema.optional() }),
+    result: accountSchema,
+  },
+  'account.history': {
+    role: 'user',
+    args: z.strictObject({
+      account: accountNumberSchema.optional(),
+      limit: limitSchema(LIST_MAX, LIST_DEFAULT),
+      before: cursorSchema.optional(),
+    }),
+    result: z.object({ entries: z.array(entrySchema), next: cursorSchema.optional() }),
+  },
+  'account.lookup': {
+    role: 'user',
+    args: z.strictObject({ account: accountNumberSchema }),
+    result: z.object({ account: accountNumberSchema, displayName: z.string() }),
+  },
+
+  'transfer.create': {
+    role: 'user',
+    args: z
+      .strictObject({
+        transferId: transferIdSchema,
+        from: accountNumberSchema.optional(),
+        to: accountNumberSchema,
+        amount: amountSchema,
+        memo: memoSchema.optional(),
+      })
+      .refine((a) => a.from !== a.to, {
+        path: ['to'],
+        message: 'must be another account than the one paying',
+        ...whenFieldsValid,
+      }),
+    result: moneyResult,
+  },
+
+  'admin.user.list': {
+    role: 'admin',
+    args: z.strictObject({
+      query: z.string().max(64, 'must be at most 64 characters').optional(),
+      status: userStatusSchema.optional(),
+      limit: limitSchema(LIST_MAX, LIST_DEFAULT),
+      cursor: cursorSchema.optional(),
+    }),
+    result: z.object({ users: z.array(userSchema), next: cursorSchema.optional() }),
+  },
+  'admin.user.create': {
+    role: 'admin',
+    args: z.strictObject({
+      username: usernameSchema,
+      password: passwordSchema,
+      displayName: displayNameSchema,
+      role: roleSchema,
+      openingDeposit: amountSchema.optional(),
+    }),
+    result: z.object({ user: userSchema, accounts: z.array(accountSchema) }),
+  },
+  'admin.user.update': {
+    role: 'admin',
+    args: z
+      .strictObject({
+        username: usernameSchema,
+        displayName: displayNameSchema.optional(),
+        password: newPasswordSchema.optional(),
+        limits: z
+          .strictObject({ perTransfer: limitAmountSchema.optional(), perDay: limitAmountSchema.optional() })
+          .optional(),
+      })
+      .refine(
+        (a) =>
+          a.displayName !== undefined ||
+          a.password !== undefined ||
+          a.limits?.perTransfer !== undefined ||
+          a.limits?.perDay !== undefined,
+        { message: 'nothing to change: give displayName, password or limits', ...whenFieldsValid },
+      ),
+    result: z.object({ user: userSchema }),
+  },
+  'admin.user.setStatus': {
+    role: 'admin',
+    args: z.strictObject({ username: usernameSchema, status: z.enum(['active', 'frozen', 'closed']) }),
+    result: z.object({ user: userSchema }),
+  },
+  'admin.registration.decide': {
+    role: 'admin',
+    args: z.strictObject({ username: usernameSchema, approve: z.boolean() }),
+    result: z.object({ user: userSchema }),
+  },
+  'admin.account.deposit': { role: 'admin', args: cashMovementArgs, result: moneyResult },
+  'admin.account.withdraw': { role: 'admin', args: cashMovementArgs, result: moneyResult },
+  'admin.transfer.list': {
+    role: 'admin',
+    args: z.strictObject({
+      account: accountNumberSchema.optional(),
+      since: isoDateSchema.optional(),
+      until: isoDateSchema.optional(),
+      limit: limitSchema(LIST_MAX, LIST_DEFAULT),
+      cursor: cursorSchema.optional(),
+    }),
+    result: z.object({ transfers: z.array(transferSchema), next: cursorSchema.optional() }),
+  },
+  'admin.audit.query': {
+    role: 'admin',
+    args: z.strictObject({
+      afterSeq: count.optional(),
+      limit: limitSchema(LIST_MAX, LIST_DEFAULT),
+      actor: z.string().min(1).max(64).optional(),
+      action: z.string().min(1).max(64).optional(),
+    }),
+    result: z.object({ entries: z.array(auditEntrySchema), head: auditHeadSchema }),
+  },
+  'admin.audit.verify': {
+    role: 'admin',
+    args: noArgs,
+    result: z.object({ ok: z.boolean(), entries: count, head: auditHeadSchema, problem: verifyProblem }),
+  },
+  'admin.ledger.verify': {
+    role: 'admin',
+    args: noArgs,
+    result: z.object({
+      ok: z.boolean(),
+      accounts: count,
+      transfers: count,
+      sum: minorUnitsSchema,
+      problem: verifyProblem,
+    }),
+  },
+  'admin.session.list': {
+    role: 'admin',
+    args: noArgs,
+    result: z.object({ sessions: z.array(sessionInfoSchema) }),
+  },
+  'admin.session.revoke': {
+    role: 'admin',
+    args: z.strictObject({ username: usernameSchema }),
+    result: z.object({ revoked: count }),
+  },
+  'admin.stats': {
+    role: 'admin',
+    args: noArgs,
+    result: z.object({
+      connections: z.object({ tcp: count, ws: count }),
+      sessions: count,
+      uptimeS: z.number().min(0),
+      // Counters by name (e.g. requests per op); §5 leaves the keys to the relay.
+      ops: z.record(z.string(), z.number()),
+      ledger: z.object({ accounts: count, transfers: count }),
+    }),
+  },
+  'admin.monitor': { role: 'admin', args: z.strictObject({ on: z.boolean() }), result: emptyResult },
+} as const satisfies Record<string, OpDef>;
+
+export type OpName = keyof typeof opDefs;
+export type OpArgs<N extends OpName> = z.output<(typeof opDefs)[N]['args']>;
+/** What a handler returns (before transforms such as lowercasing apply). */
+export type OpResult<N extends OpName> = z.input<(typeof opDefs)[N]['result']>;
+
+export const OP_NAMES = Object.keys(opDefs) as OpName[];
+
+export function isOpName(name: string): name is OpName {
+  return Object.hasOwn(opDefs, name);
+}
+
+/** Validates a request's args; a failure is BAD_REQUEST naming the field. */
+export function parseOpArgs<N extends OpName>(op: N, args: unknown): OpArgs<N> {
+  const parsed = opDefs[op].args.safeParse(args);
+  if (!parsed.success) throw new BankError('BAD_REQUEST', describeZodError(parsed.error));
+  return parsed.data as OpArgs<N>;
+}

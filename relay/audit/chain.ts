@@ -1,0 +1,78 @@
+import { createHash } from 'node:crypto';
+import { canonicalJson } from '../../common/canonical-json.js';
+import type { AuditEntry, AuditHead } from '../../common/schemas/models.js';
+
+/** Domain separation for the audit chain: a hash here can never be confused with one elsewhere. */
+const AUDIT_LABEL = Buffer.from('bankrelay/audit/1', 'utf8');
+
+/** What a change asks to have recorded; seq, ts, prev and hash are filled in by the commit queue. */
+export interface AuditDraft {
+  actor: string;
+  role: 'user' | 'admin' | 'system' | 'anonymous';
+  action: string;
+  target?: string;
+  outcome: string;
+  details?: Record<string, unknown>;
+}
+
+/** hash = SHA-256("bankrelay/audit/1" ‖ prev ‖ canonical JSON of the entry without `hash`), hex. */
+export function auditHash(entry: Omit<AuditEntry, 'hash'>): string {
+  return createHash('sha256')
+    .update(AUDIT_LABEL)
+    .update(Buffer.from(entry.prev, 'hex'))
+    .update(canonicalJson(entry), 'utf8')
+    .digest('hex');
+}
+
+export function sealAuditEntry(draft: AuditDraft, head: AuditHead, ts: string): AuditEntry {
+  const body: Omit<AuditEntry, 'hash'> = {
+    seq: head.seq + 1,
+    ts,
+    actor: draft.actor,
+    role: draft.role,
+    action: draft.action,
+    outcome: draft.outcome,
+    prev: head.hash,
+    ...(draft.target !== undefined ? { target: draft.target } : {}),
+    ...(draft.details !== undefined ? { details: draft.details } : {}),
+  };
+  return { ...body, hash: auditHash(body) };
+}
+
+export type ChainVerdict =
+  | { ok: true; entries: number; head: AuditHead }
+  | { ok: false; entries: number; badSeq: number; reason: string; head: AuditHead };
+
+/**
+ * Recomputes the chain from genesis. Any edited, deleted, inserted or reordered entry breaks
+ * either the seq run, a `prev` link or a hash; a dropped tail is caught by the stored head.
+ */
+export async function verifyChain(
+  entries: AsyncIterable<AuditEntry>,
+  storedHead: AuditHead,
+  genesis: string,
+): Promise<ChainVerdict> {
+  let expectedSeq = 1;
+  let prev = genesis;
+  let count = 0;
+  for await (const entry of entries) {
+    const fail = (reason: string): ChainVerdict => ({ ok: false, entries: count, badSeq: expectedSeq, reason, head: storedHead });
+    if (entry.seq !== expectedSeq) return fail(`expected seq ${expectedSeq}, found ${entry.seq}`);
+    if (entry.prev !== prev) return fail(`seq ${entry.seq}: prev does not match the hash of seq ${expectedSeq - 1}`);
+    const { hash, ...body } = entry;
+    if (auditHash(body) !== hash) return fail(`seq ${entry.seq}: hash does not match its content`);
+    prev = hash;
+    expectedSeq++;
+    count++;
+  }
+  if (storedHead.seq !== count || storedHead.hash !== prev) {
+    return {
+      ok: false,
+      entries: count,
+      badSeq: Math.min(storedHead.seq, count + 1),
+      reason: `head says seq ${storedHead.seq} but the log ends at seq ${count}`,
+      head: storedHead,
+    };
+  }
+  return { ok: true, entries: count, head: storedHead };
+}

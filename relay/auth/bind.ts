@@ -1,0 +1,32 @@
+import type { OpResult } from '../../common/schemas/ops.js';
+import type { RelayContext } from '../context.js';
+import type { ClientConnection } from '../session/client-connection.js';
+import { CloseCode } from '../transport/wire.js';
+import type { SessionHandle } from './sessions.js';
+import type { UserRecord } from '../store/records.js';
+
+/**
+ * Attaches a session to this connection. A session lives on one connection at a time: if
+ * another connection held it (a dead socket not yet noticed, say), that one is closed.
+ */
+export function bindSession(relay: RelayContext, conn: ClientConnection, user: UserRecord, session: SessionHandle): void {
+  if (conn.auth) relay.live.unbind(conn);
+  conn.auth = { username: user.username, role: user.role, session };
+  const previous = relay.live.bind(conn, session.key, user.username);
+  if (previous) {
+    relay.live.unbind(previous);
+    previous.auth = null;
+    previous.close(CloseCode.sessionTakenOver, 'session resumed on another connection');
+  }
+}
+
+/** The result shared by auth.login and auth.resume (PROTOCOL §5). */
+export function signedInResult(relay: RelayContext, user: UserRecord, token: string, session: SessionHandle): OpResult<'auth.login'> {
+  return {
+    token,
+    expiresAt: new Date(relay.sessions.expiresAt(session.record)).toISOString(),
+    user: { username: user.username, displayName: user.displayName, role: user.role, status: user.status },
+    // Accounts are opened by the ledger; until a user has one, the list is empty.
+    accounts: [],
+  };
+}

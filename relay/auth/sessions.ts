@@ -1,0 +1,96 @@
+import { BankError } from '../../common/errors.js';
+import type { RelayConfig } from '../config.js';
+import type { BankDb } from '../store/db.js';
+import type { CommitQueue } from '../store/commit-queue.js';
+import type { SessionRecord, UserRecord } from '../store/records.js';
+import { sessionRecordSchema } from '../store/records.js';
+import { newSessionToken, tokenKey } from './tokens.js';
+
+/** lastSeenAt is kept in memory and written back at most this often, so requests don't each cost a disk write. */
+const TOUCH_PERSIST_MS = 60_000;
+
+export interface SessionHandle {
+  key: string;
+  username: string;
+  record: SessionRecord;
+}
+
+/** Stored sessions: issued at login, found again by `auth.resume`, expired by idle and absolute timeouts. */
+export class SessionStore {
+  private persistedSeen = new Map<string, number>();
+
+  constructor(
+    private readonly bank: BankDb,
+    private readonly commits: CommitQueue,
+    private readonly config: RelayConfig,
+    private readonly clock: () => number = Date.now,
+  ) {}
+
+  async issue(user: UserRecord, action: 'auth.login'): Promise<{ token: string; handle: SessionHandle }> {
+    const token = newSessionToken();
+    const key = tokenKey(token);
+    const now = this.clock();
+    const record: SessionRecord = { username: user.username, createdAt: now, lastSeenAt: now, expiresAt: now + this.config.sessionAbsoluteMs };
+    await this.commits.commit(
+      [{ type: 'put', sublevel: 'sessions', key, value: record }],
+      [{ actor: user.username, role: user.role, action, target: user.username, outcome: 'ok', details: { session: key.slice(0, 12) } }],
+    );
+    this.persistedSeen.set(key, now);
+    return { token, handle: { key, username: user.username, record } };
+  }
+
+  /** Finds a live session by its token; expired ones are deleted and refused. */
+  async find(token: string): Promise<SessionHandle> {
+    const key = tokenKey(token);
+    const raw = await this.bank.sessions.get(key);
+    if (raw === undefined) throw new BankError('UNAUTHENTICATED', 'this session has ended; please sign in again');
+    const record = sessionRecordSchema.parse(raw);
+    const handle = { key, username: record.username, record };
+    if (this.isExpired(record)) {
+      await this.end(handle, 'expired', 'system');
+      throw new BankError('UNAUTHENTICATED', 'this session has expired; please sign in again');
+    }
+    return handle;
+  }
+
+  isExpired(record: SessionRecord, now = this.clock()): boolean {
+    return now >= record.expiresAt || now - record.lastSeenAt >= this.config.sessionIdleMs;
+  }
+
+  expiresAt(record: SessionRecord): number {
+    return Math.min(record.expiresAt, record.lastSeenAt + this.config.sessionIdleMs);
+  }
+
+  /** Marks activity; written through to disk now and then. */
+  touch(handle: SessionHandle): void {
+    const now = this.clock();
+    handle.record = { ...handle.record, lastSeenAt: now };
+    const persisted = this.persistedSeen.get(handle.key) ?? 0;
+    if (now - persisted >= TOUCH_PERSIST_MS) {
+      this.persistedSeen.set(handle.key, now);
+      // Best effort: losing a lastSeenAt only shortens a session's idle allowance.
+      this.commits.commit([{ type: 'put', sublevel: 'sessions', key: handle.key, value: handle.record }]).catch(() => {
+        this.persistedSeen.delete(handle.key);
+      });
+    }
+  }
+
+  /** Records a resume: the write also refreshes lastSeenAt on disk. */
+  async resumed(handle: SessionHandle, user: UserRecord): Promise<void> {
+    const now = this.clock();
+    handle.record = { ...handle.record, lastSeenAt: now };
+    this.persistedSeen.set(handle.key, now);
+    await this.commits.commit(
+      [{ type: 'put', sublevel: 'sessions', key: handle.key, value: handle.record }],
+      [{ actor: user.username, role: user.role, action: 'auth.resume', target: user.username, outcome: 'ok', details: { session: handle.key.slice(0, 12) } }],
+    );
+  }
+
+  async end(handle: SessionHandle, outcome: string, actor: string, role: 'user' | 'admin' | 'system' = 'system', action = 'auth.logout'): Promise<void> {
+    this.persistedSeen.delete(handle.key);
+    await this.commits.commit(
+      [{ type: 'del', sublevel: 'sessions', key: handle.key }],
+      [{ actor, role, action, target: handle.username, outcome, details: { session: handle.key.slice(0, 12) } }],
+    );
+  }
+}

@@ -1,0 +1,189 @@
+import { BankError } from '../../common/errors.js';
+import type { RelayConfig } from '../config.js';
+import type { AuditDraft } from '../audit/chain.js';
+import type { BankDb, BatchOp } from '../store/db.js';
+import { HAS_ADMIN_KEY } from '../store/db.js';
+import type { CommitQueue } from '../store/commit-queue.js';
+import { KeyedLock } from '../store/keyed-lock.js';
+import type { UserRecord } from '../store/records.js';
+import { userRecordSchema } from '../store/records.js';
+import { burnPasswordCheck, hashPassword, verifyPassword } from './passwords.js';
+
+export interface NewUser {
+  username: string;
+  password: string;
+  displayName: string;
+  role: 'user' | 'admin';
+  status: 'pending' | 'active';
+}
+
+export interface Actor {
+  actor: string;
+  role: AuditDraft['role'];
+}
+
+/** What a caller must do after a failed sign-in: the relay raises the alert, not this store. */
+export type LoginFailure = { lockedNow: boolean };
+
+/** Users as stored: creation, lookup, passwords and the failed-login lockout. */
+export class UserStore {
+  private readonly lock = new KeyedLock();
+
+  constructor(
+    private readonly bank: BankDb,
+    private readonly commits: CommitQueue,
+    private readonly config: RelayConfig,
+    private readonly clock: () => number = Date.now,
+    private readonly onLockout: (user: UserRecord) => void = () => {},
+  ) {}
+
+  async get(username: string): Promise<UserRecord | undefined> {
+    const raw = await this.bank.users.get(username);
+    return raw === undefined ? undefined : userRecordSchema.parse(raw);
+  }
+
+  /** Serializes every change to one user's record. */
+  withUser<T>(username: string, fn: () => Promise<T>): Promise<T> {
+    return this.lock.run(username, fn);
+  }
+
+  async create(user: NewUser, by: Actor, action: string): Promise<UserRecord> {
+    const passwordHash = await hashPassword(user.password, this.config.scryptLog2N);
+    return this.withUser(user.username, async () => {
+      if (await this.get(user.username)) throw new BankError('CONFLICT', `the username "${user.username}" is taken`);
+      const record: UserRecord = {
+        username: user.username,
+        displayName: user.displayName,
+        role: user.role,
+        status: user.status,
+        createdAt: new Date(this.clock()).toISOString(),
+        passwordHash,
+        failedLogins: [],
+        accounts: [],
+      };
+      const ops: BatchOp[] = [{ type: 'put', sublevel: 'users', key: record.username, value: record }];
+      if (record.role === 'admin') ops.push({ type: 'put', sublevel: 'meta', key: HAS_ADMIN_KEY, value: true });
+      await this.commits.commit(ops, [
+        {
+          ...by,
+          action,
+          target: record.username,
+          outcome: record.status,
+          details: { role: record.role, displayName: record.displayName },
+        },
+      ]);
+      return record;
+    });
+  }
+
+  async hasAdmin(): Promise<boolean> {
+    return (await this.bank.getMeta<boolean>(HAS_ADMIN_KEY)) === true;
+  }
+
+  /**
+   * Checks a password with the lockout rules. Unknown users and wrong passwords look the same
+   * to the caller (same message, same scrypt work). Only after a correct password does the
+   * caller learn that the user is pending, frozen or closed.
+   */
+  async checkPassword(username: string, password: string): Promise<UserRecord> {
+    const user = await this.get(username);
+    if (!user) {
+      await burnPasswordCheck(password, this.config.scryptLog2N);
+      await this.commits.commit([], [{ actor: 'anonymous', role: 'anonymous', action: 'auth.login', target: username, outcome: 'unknown_user' }]);
+      throw invalidCredentials();
+    }
+    const now = this.clock();
+    if (user.lockedUntil !== undefined && user.lockedUntil > now) {
+      await this.commits.commit([], [{ actor: username, role: user.role, action: 'auth.login', target: username, outcome: 'locked_out' }]);
+      throw lockedOut(user.lockedUntil - now);
+    }
+    const ok = await verifyPassword(password, user.passwordHash);
+    if (!ok) {
+      const { lockedNow } = await this.recordFailure(username);
+      if (lockedNow) {
+        this.onLockout(user);
+        throw lockedOut(this.config.lockout.durationMs);
+      }
+      throw invalidCredentials();
+    }
+    return this.withUser(username, async () => {
+      const fresh = (await this.get(username)) ?? user;
+      if (fresh.failedLogins.length > 0 || fresh.lockedUntil !== undefined) {
+        const cleared: UserRecord = { ...fresh, failedLogins: [] };
+        delete cleared.lockedUntil;
+        await this.commits.commit([{ type: 'put', sublevel: 'users', key: username, value: cleared }]);
+        return cleared;
+      }
+      return fresh;
+    });
+  }
+
+  /** Counts a failure inside the window; the Nth within it locks the user out. */
+  private recordFailure(username: string): Promise<LoginFailure> {
+    const { maxFailures, windowMs, durationMs } = this.config.lockout;
+    return this.withUser(username, async () => {
+      const user = await this.get(username);
+      if (!user) return { lockedNow: false };
+      const now = this.clock();
+      const recent = [...user.failedLogins.filter((t) => now - t < windowMs), now];
+      const lockedNow = recent.length >= maxFailures;
+      const next: UserRecord = lockedNow
+        ? { ...user, failedLogins: [], lockedUntil: now + durationMs }
+        : { ...user, failedLogins: recent };
+      const audit: AuditDraft[] = [
+        { actor: username, role: user.role, action: 'auth.login', target: username, outcome: 'bad_password', details: { failures: recent.length } },
+      ];
+      if (lockedNow) {
+        audit.push({
+          actor: 'system',
+          role: 'system',
+          action: 'auth.lockout',
+          target: username,
+          outcome: 'locked',
+          details: { failures: recent.length, until: new Date(now + durationMs).toISOString() },
+        });
+      }
+      await this.commits.commit([{ type: 'put', sublevel: 'users', key: username, value: next }], audit);
+      return { lockedNow };
+    });
+  }
+
+  async changePassword(username: string, oldPassword: string, newPassword: string): Promise<void> {
+    const user = await this.get(username);
+    if (!user || !(await verifyPassword(oldPassword, user.passwordHash))) {
+      throw new BankError('UNAUTHENTICATED', 'the current password is not correct');
+    }
+    const passwordHash = await hashPassword(newPassword, this.config.scryptLog2N);
+    await this.withUser(username, async () => {
+      const fresh = await this.get(username);
+      if (!fresh) throw new BankError('NOT_FOUND', 'user not found');
+      await this.commits.commit(
+        [{ type: 'put', sublevel: 'users', key: username, value: { ...fresh, passwordHash } }],
+        [{ actor: username, role: fresh.role, action: 'auth.changePassword', target: username, outcome: 'ok' }],
+      );
+    });
+  }
+}
+
+export function invalidCredentials(): BankError {
+  return new BankError('UNAUTHENTICATED', 'invalid username or password');
+}
+
+function lockedOut(remainingMs: number): BankError {
+  const minutes = Math.max(1, Math.ceil(remainingMs / 60_000));
+  return new BankError('LOCKED_OUT', `too many failed sign-ins: this user is locked for ${minutes} more minute${minutes === 1 ? '' : 's'}`);
+}
+
+/** Refuses sign-in for users who may not use the bank right now, saying why. */
+export function assertMaySignIn(user: UserRecord): void {
+  switch (user.status) {
+    case 'active':
+      return;
+    case 'pending':
+      throw new BankError('FORBIDDEN', 'your registration is waiting for approval by the bank');
+    case 'frozen':
+      throw new BankError('ACCOUNT_FROZEN', 'this user is frozen; please contact the bank');
+    case 'closed':
+      throw new BankError('FORBIDDEN', 'this user has been closed');
+  }
+}

@@ -1,0 +1,41 @@
+import { z } from 'zod';
+import { DEFAULT_HEARTBEAT_MS, DEFAULT_MAX_FRAME } from '../common/protocol/constants.js';
+
+const MINUTE = 60_000;
+
+/** Every relay setting, with its default. The CLI's flags map onto these keys. */
+export const relayConfigSchema = z.strictObject({
+  dataDir: z.string().min(1).default('./data'),
+  host: z.string().min(1).default('127.0.0.1'),
+  tcpPort: z.number().int().min(0).max(65535).default(1234),
+  wsPort: z.number().int().min(0).max(65535).default(1235),
+  allowedOrigins: z.array(z.string().min(1)).default([]),
+  requireOrigin: z.boolean().default(false),
+  /** Pre-shared key mixed into the handshake (PROTOCOL §2.3); empty means none. */
+  psk: z.custom<Uint8Array>((v) => v instanceof Uint8Array, 'must be bytes').default(() => new Uint8Array(0)),
+  maxFrame: z.number().int().min(1024).max(64 * 1024 * 1024).default(DEFAULT_MAX_FRAME),
+  heartbeatMs: z.number().int().min(100).default(DEFAULT_HEARTBEAT_MS),
+  /** A connection that has not finished the handshake by then is dropped. */
+  handshakeTimeoutMs: z.number().int().min(100).default(10_000),
+  sessionIdleMs: z.number().int().min(1000).default(15 * MINUTE),
+  sessionAbsoluteMs: z.number().int().min(1000).default(12 * 60 * MINUTE),
+  lockout: z
+    .strictObject({
+      maxFailures: z.number().int().min(1).default(5),
+      windowMs: z.number().int().min(1000).default(15 * MINUTE),
+      durationMs: z.number().int().min(1000).default(15 * MINUTE),
+    })
+    .default({ maxFailures: 5, windowMs: 15 * MINUTE, durationMs: 15 * MINUTE }),
+  /** log2 of scrypt's N; 15 = 32 MiB and tens of ms per hash. */
+  scryptLog2N: z.number().int().min(10).max(20).default(15),
+  currency: z.string().regex(/^[A-Z]{3}$/).default('USD'),
+  logFormat: z.enum(['json', 'pretty']).default('json'),
+  logLevel: z.enum(['debug', 'info', 'warn', 'error', 'silent']).default('info'),
+});
+
+export type RelayConfig = z.output<typeof relayConfigSchema>;
+export type RelayConfigInput = z.input<typeof relayConfigSchema>;
+
+export function resolveConfig(input: RelayConfigInput = {}): RelayConfig {
+  return relayConfigSchema.parse(input);
+}

@@ -1,0 +1,26 @@
+import type { RelayConfig } from './config.js';
+import type { Logger } from './log.js';
+import type { BankDb } from './store/db.js';
+import type { CommitQueue } from './store/commit-queue.js';
+import type { UserStore } from './auth/users.js';
+import type { SessionStore } from './auth/sessions.js';
+import type { LiveConnections } from './session/live.js';
+import type { EventBus } from './session/events.js';
+import type { RelayIdentity } from './identity.js';
+
+/** Everything an op handler may use. Built once by the relay and shared by all connections. */
+export interface RelayContext {
+  config: RelayConfig;
+  log: Logger;
+  bank: BankDb;
+  commits: CommitQueue;
+  users: UserStore;
+  sessions: SessionStore;
+  live: LiveConnections;
+  events: EventBus;
+  identity: RelayIdentity;
+  clock: () => number;
+  startedAt: number;
+  /** Requests served, by op: a cheap figure for `admin.stats`. */
+  opCounts: Map<string, number>;
+}

@@ -1,0 +1,43 @@
+import { chmod, readFile, stat, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { createHash } from 'node:crypto';
+import type { IdentitySigner } from '../common/protocol/crypto.js';
+import { generateIdentityKeyPem, nodeIdentityFromPem } from '../common/protocol/crypto-node.js';
+
+export const IDENTITY_FILE = 'identity.pem';
+
+export interface RelayIdentity {
+  signer: IdentitySigner;
+  /** Lowercase hex SHA-256 of the SPKI DER (PROTOCOL §2). */
+  fingerprint: string;
+  created: boolean;
+}
+
+/** Loads the relay's long-term ECDSA key, creating it (mode 0600) on first start. */
+export async function loadOrCreateIdentity(dataDir: string): Promise<RelayIdentity> {
+  const file = path.join(dataDir, IDENTITY_FILE);
+  let pem: string;
+  let created = false;
+  try {
+    pem = await readFile(file, 'utf8');
+    const mode = (await stat(file)).mode & 0o777;
+    if (mode & 0o077) await chmod(file, 0o600);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+    pem = generateIdentityKeyPem();
+    // 'wx' never overwrites a key that appeared meanwhile.
+    await writeFile(file, pem, { mode: 0o600, flag: 'wx' });
+    created = true;
+  }
+  const signer = nodeIdentityFromPem(pem);
+  return { signer, fingerprint: spkiFingerprint(signer.spki), created };
+}
+
+export function spkiFingerprint(spki: Uint8Array): string {
+  return createHash('sha256').update(spki).digest('hex');
+}
+
+/** `33:15:2a:…` groups for people comparing fingerprints by eye. */
+export function formatFingerprint(hex: string): string {
+  return hex.match(/../g)?.join(':') ?? hex;
+}

@@ -1,0 +1,89 @@
+import { BankError, isBankError, type ErrorCode } from '../../common/errors.js';
+import { describeZodError, requestSchema } from '../../common/schemas/messages.js';
+import type { RelayContext } from '../context.js';
+import type { ClientConnection } from '../session/client-connection.js';
+import type { Registry } from './registry.js';
+
+/**
+ * Turns one decrypted message into one response: envelope check, op lookup, role, argument
+ * schema, handler. Every failure becomes an error response; only a message with no usable
+ * `id` is a protocol error (there is nothing to answer).
+ */
+export function createDispatcher(relay: RelayContext, registry: Registry) {
+  return function dispatch(conn: ClientConnection, message: unknown): void {
+    const parsed = requestSchema.safeParse(message);
+    if (!parsed.success) {
+      const id = idOf(message);
+      if (id === undefined) {
+        conn.protocolError(`not a request: ${describeZodError(parsed.error)}`);
+        return;
+      }
+      conn.send({ id, ok: false, error: { code: 'BAD_REQUEST', message: describeZodError(parsed.error) } });
+      return;
+    }
+    const { id, op, args } = parsed.data;
+    const started = performance.now();
+    conn.inFlight++;
+    void run(conn, op, args).then(
+      (result) => finish(conn, id, op, started, { id, ok: true, result }, 'ok'),
+      (err: unknown) => {
+        const { code, message } = toClientError(err, relay, conn, op);
+        finish(conn, id, op, started, { id, ok: false, error: { code, message } }, code);
+      },
+    );
+  };
+
+  async function run(conn: ClientConnection, op: string, rawArgs: unknown): Promise<unknown> {
+    const handler = registry.get(op);
+    if (!handler) throw new BankError('UNKNOWN_OP', `unknown op "${op.slice(0, 64)}"`);
+    checkSessionFresh(conn);
+    if (handler.role === 'user' || handler.role === 'admin') {
+      if (!conn.auth) throw new BankError('UNAUTHENTICATED', 'please sign in first');
+      if (handler.role === 'admin' && conn.auth.role !== 'admin') throw new BankError('FORBIDDEN', `${op} is for administrators only`);
+    }
+    const args = handler.args.safeParse(rawArgs);
+    if (!args.success) throw new BankError('BAD_REQUEST', describeZodError(args.error));
+    if (conn.auth) relay.sessions.touch(conn.auth.session);
+    return handler.handle({ args: args.data as never, conn, relay });
+  }
+
+  /** A session that timed out while connected stops authorizing requests. */
+  function checkSessionFresh(conn: ClientConnection): void {
+    if (conn.auth && relay.sessions.isExpired(conn.auth.session.record)) {
+      relay.live.unbind(conn);
+      conn.auth = null;
+    }
+  }
+
+  function finish(conn: ClientConnection, id: number, op: string, started: number, response: unknown, outcome: string): void {
+    conn.inFlight--;
+    const ms = Math.round((performance.now() - started) * 100) / 100;
+    conn.send(response);
+    relay.opCounts.set(op, (relay.opCounts.get(op) ?? 0) + 1);
+    relay.log.info('request', {
+      conn: conn.id,
+      transport: conn.transport,
+      op: registryHas(op) ? op : '(unknown)',
+      actor: conn.auth?.username ?? null,
+      outcome,
+      ms,
+    });
+  }
+
+  function registryHas(op: string): boolean {
+    return registry.has(op);
+  }
+}
+
+function idOf(message: unknown): number | undefined {
+  if (typeof message !== 'object' || message === null) return undefined;
+  const id = (message as { id?: unknown }).id;
+  return typeof id === 'number' && Number.isSafeInteger(id) && id >= 0 ? id : undefined;
+}
+
+function toClientError(err: unknown, relay: RelayContext, conn: ClientConnection, op: string): { code: ErrorCode; message: string } {
+  if (isBankError(err)) return { code: err.code, message: err.message };
+  const ref = Math.random().toString(36).slice(2, 10);
+  relay.log.error('handler failed', { conn: conn.id, op, ref, err });
+  return { code: 'INTERNAL', message: `the relay hit an internal error (reference ${ref})` };
+}

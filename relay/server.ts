@@ -1,0 +1,136 @@
+import type net from 'node:net';
+import { resolveConfig, type RelayConfig, type RelayConfigInput } from './config.js';
+import { createLogger, type Logger } from './log.js';
+import { BankDb } from './store/db.js';
+import { CommitQueue } from './store/commit-queue.js';
+import { UserStore } from './auth/users.js';
+import { SessionStore } from './auth/sessions.js';
+import { LiveConnections } from './session/live.js';
+import { EventBus } from './session/events.js';
+import { ClientConnection } from './session/client-connection.js';
+import { loadOrCreateIdentity } from './identity.js';
+import { createDispatcher } from './ops/dispatch.js';
+import { registry } from './ops/index.js';
+import { TcpListener } from './transport/tcp.js';
+import { WsListener } from './transport/ws.js';
+import { CloseCode, type Wire } from './transport/wire.js';
+import { ensureAdmin, type BootstrappedAdmin } from './bootstrap.js';
+import type { RelayContext } from './context.js';
+import { openDatabase } from './store/open.js';
+
+export interface StartOptions {
+  log?: Logger;
+  /** Password for the first `admin` (else generated). Usually from BANK_RELAY_ADMIN_PASSWORD. */
+  adminPassword?: string;
+  clock?: () => number;
+}
+
+/** How long shutdown waits for requests in flight before closing anyway. */
+const DRAIN_MS = 5000;
+
+/** A running relay: both listeners, the database and every connection. */
+export class Relay {
+  private phase: 'starting' | 'serving' | 'stopping' | 'stopped' = 'starting';
+  tcpAddress!: net.AddressInfo;
+  wsAddress!: net.AddressInfo;
+  bootstrappedAdmin: BootstrappedAdmin | undefined;
+
+  private constructor(
+    readonly context: RelayContext,
+    private readonly tcp: TcpListener,
+    private readonly ws: WsListener,
+  ) {}
+
+  static async start(input: RelayConfigInput = {}, opts: StartOptions = {}): Promise<Relay> {
+    const config: RelayConfig = resolveConfig(input);
+    const log = opts.log ?? createLogger({ format: config.logFormat, level: config.logLevel });
+    const clock = opts.clock ?? Date.now;
+    const bank = await openDatabase(config.dataDir);
+    let relay: Relay | undefined;
+    try {
+      const identity = await loadOrCreateIdentity(config.dataDir);
+      const commits = new CommitQueue(bank, await bank.auditHead(), () => new Date(clock()));
+      const live = new LiveConnections();
+      const events = new EventBus(live, clock);
+      const users = new UserStore(bank, commits, config, clock, (user) => {
+        events.toAdmins('admin.alert', {
+          kind: 'lockout',
+          message: `${user.username} is locked out after ${config.lockout.maxFailures} failed sign-ins`,
+          data: { username: user.username, until: new Date(clock() + config.lockout.durationMs).toISOString() },
+        });
+      });
+      const sessions = new SessionStore(bank, commits, config, clock);
+      const context: RelayContext = { config, log, bank, commits, users, sessions, live, events, identity, clock, startedAt: clock(), opCounts: new Map() };
+      const dispatch = createDispatcher(context, registry);
+      const accept = (wire: Wire): ClientConnection => {
+        const conn = new ClientConnection(wire, context, dispatch, (c) => live.remove(c));
+        live.add(conn);
+        return conn;
+      };
+      const tcp = new TcpListener({ host: config.host, port: config.tcpPort, maxFrame: config.maxFrame, heartbeatMs: config.heartbeatMs, accept });
+      const ws = new WsListener({
+        host: config.host,
+        port: config.wsPort,
+        maxFrame: config.maxFrame,
+        heartbeatMs: config.heartbeatMs,
+        allowedOrigins: config.allowedOrigins,
+        requireOrigin: config.requireOrigin,
+        accept,
+        health: () => relay?.health() ?? { status: 503, body: { status: 'starting' } },
+      });
+      relay = new Relay(context, tcp, ws);
+      relay.bootstrappedAdmin = await ensureAdmin(users, opts.adminPassword);
+      relay.tcpAddress = await tcp.listen();
+      try {
+        relay.wsAddress = await ws.listen();
+      } catch (err) {
+        await tcp.stopAccepting();
+        throw err;
+      }
+      relay.phase = 'serving';
+      return relay;
+    } catch (err) {
+      await bank.close().catch(() => undefined);
+      throw err;
+    }
+  }
+
+  health(): { status: number; body: unknown } {
+    const serving = this.phase === 'serving';
+    const { live, commits, clock, startedAt } = this.context;
+    return {
+      status: serving ? 200 : 503,
+      body: {
+        status: serving ? 'ok' : this.phase,
+        uptimeS: Math.floor((clock() - startedAt) / 1000),
+        connections: live.countByTransport(),
+        sessions: live.sessionCount,
+        auditSeq: commits.auditHead.seq,
+      },
+    };
+  }
+
+  get fingerprint(): string {
+    return this.context.identity.fingerprint;
+  }
+
+  /** Stops accepting, lets requests in flight finish (bounded), closes every connection and the database. */
+  async close(): Promise<void> {
+    if (this.phase === 'stopping' || this.phase === 'stopped') return;
+    this.phase = 'stopping';
+    const { live, commits, bank } = this.context;
+    const stopTcp = this.tcp.stopAccepting();
+    const stopWs = this.ws.stopAccepting();
+    const deadline = Date.now() + DRAIN_MS;
+    while ([...live.all].some((c) => c.inFlight > 0) && Date.now() < deadline) {
+      await new Promise((r) => setTimeout(r, 10));
+    }
+    for (const conn of [...live.all]) conn.close(CloseCode.goingAway, 'relay shutting down');
+    await commits.drain();
+    this.tcp.destroyAll();
+    this.ws.destroyAll();
+    await Promise.all([stopTcp, stopWs]);
+    await bank.close();
+    this.phase = 'stopped';
+  }
+}

@@ -1,0 +1,165 @@
+import { acceptHello, HandshakeError, handshakeErrorBytes } from '../../common/protocol/handshake.js';
+import { createNodeCipher, nodeCryptoSuite, type NodeFrameCipher } from '../../common/protocol/crypto-node.js';
+import { ChannelError } from '../../common/protocol/crypto.js';
+import { utf8Encode } from '../../common/encoding.js';
+import type { Role } from '../../common/schemas/primitives.js';
+import type { RelayContext } from '../context.js';
+import type { SessionHandle } from '../auth/sessions.js';
+import { CloseCode, type TransportName, type Wire } from '../transport/wire.js';
+
+export interface ConnectionAuth {
+  username: string;
+  role: Role;
+  session: SessionHandle;
+}
+
+export type MessageHandler = (conn: ClientConnection, message: unknown) => void;
+
+let nextId = 1;
+
+/**
+ * One client, whatever its transport: runs the server side of the handshake, then opens and
+ * seals every frame (PROTOCOL §2–3). Anything that breaks the channel's rules closes it.
+ */
+export class ClientConnection {
+  readonly id = nextId++;
+  private state: 'hello' | 'handshaking' | 'open' | 'closed' = 'hello';
+  private cipher: NodeFrameCipher | undefined;
+  private handshakeTimer: NodeJS.Timeout | undefined;
+  auth: ConnectionAuth | null = null;
+  /** Requests received and not yet answered. */
+  inFlight = 0;
+
+  constructor(
+    private readonly wire: Wire,
+    private readonly relay: RelayContext,
+    private readonly onMessage: MessageHandler,
+    private readonly onClose: (conn: ClientConnection) => void,
+  ) {
+    this.handshakeTimer = setTimeout(() => this.close(CloseCode.handshakeTimeout, 'handshake timeout'), relay.config.handshakeTimeoutMs);
+    this.handshakeTimer.unref();
+  }
+
+  get transport(): TransportName {
+    return this.wire.transport;
+  }
+
+  get remote(): string {
+    return this.wire.remote;
+  }
+
+  get isOpen(): boolean {
+    return this.state === 'open';
+  }
+
+  /** A frame body from the transport. */
+  onFrame(frame: Uint8Array): void {
+    switch (this.state) {
+      case 'hello':
+        void this.handshake(frame);
+        return;
+      case 'handshaking':
+        // The client cannot have keys yet: anything here is out of order.
+        this.protocolError('frame before the handshake finished');
+        return;
+      case 'open':
+        this.onSecureFrame(frame);
+        return;
+      case 'closed':
+        return;
+    }
+  }
+
+  private async handshake(frame: Uint8Array): Promise<void> {
+    this.state = 'handshaking';
+    try {
+      const { welcomeBytes, keys } = await acceptHello(nodeCryptoSuite, this.relay.identity.signer, frame, {
+        psk: this.relay.config.psk,
+        heartbeatMs: this.relay.config.heartbeatMs,
+        maxFrame: this.relay.config.maxFrame,
+      });
+      if (this.state !== 'handshaking') return;
+      this.cipher = createNodeCipher(keys, 'server');
+      this.wire.send(welcomeBytes);
+      this.state = 'open';
+      clearTimeout(this.handshakeTimer);
+    } catch (err) {
+      if (this.state !== 'handshaking') return;
+      const code = err instanceof HandshakeError ? err.code : 'BAD_HELLO';
+      const message = err instanceof HandshakeError ? err.message : 'handshake failed';
+      this.relay.log.warn('handshake refused', { conn: this.id, transport: this.transport, remote: this.remote, code });
+      this.wire.send(handshakeErrorBytes(code, message));
+      this.close(CloseCode.protocolError, code);
+    }
+  }
+
+  private onSecureFrame(frame: Uint8Array): void {
+    let plaintext: Uint8Array;
+    try {
+      plaintext = this.cipher!.openSync(frame);
+    } catch (err) {
+      const reason = err instanceof ChannelError ? err.reason : 'BAD_FRAME';
+      this.relay.log.warn('secure frame refused', { conn: this.id, transport: this.transport, remote: this.remote, reason });
+      this.close(CloseCode.protocolError, reason);
+      return;
+    }
+    let message: unknown;
+    try {
+      message = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(plaintext));
+    } catch {
+      this.protocolError('the frame is not UTF-8 JSON');
+      return;
+    }
+    this.onMessage(this, message);
+  }
+
+  /** Sends an already-serialized message; false when the connection is not open. */
+  sendJson(json: string): boolean {
+    if (this.state !== 'open' || !this.cipher) return false;
+    if (this.wire.bufferedBytes() > MAX_BUFFERED_BYTES) {
+      // A client this far behind would hold memory for everyone: drop it; its session survives for auth.resume.
+      this.relay.log.warn('slow consumer dropped', { conn: this.id, transport: this.transport, buffered: this.wire.bufferedBytes() });
+      this.close(CloseCode.slowConsumer, 'too far behind');
+      return false;
+    }
+    this.wire.send(this.cipher.sealSync(utf8Encode(json)));
+    return true;
+  }
+
+  send(message: unknown): boolean {
+    return this.sendJson(JSON.stringify(message));
+  }
+
+  /** A protocol violation after the handshake: say so (sealed) when possible, then hang up. */
+  protocolError(message: string): void {
+    this.relay.log.warn('protocol error', { conn: this.id, transport: this.transport, remote: this.remote, message });
+    if (this.state === 'open') this.send({ t: 'error', code: 'BAD_REQUEST', message });
+    this.close(CloseCode.protocolError, message);
+  }
+
+  /** Transport-level refusal before or after the handshake (e.g. an oversize length prefix). */
+  refuse(code: string, message: string, closeCode: number): void {
+    if (this.state === 'open') this.send({ t: 'error', code, message });
+    else if (this.state === 'hello') this.wire.send(handshakeErrorBytes(code, message));
+    this.close(closeCode, message);
+  }
+
+  close(code: number, reason: string): void {
+    if (this.state === 'closed') return;
+    this.state = 'closed';
+    clearTimeout(this.handshakeTimer);
+    this.wire.close(code, reason);
+    this.onClose(this);
+  }
+
+  /** Called by the transport when the socket is gone, whoever closed it. */
+  closed(): void {
+    if (this.state === 'closed') return;
+    this.state = 'closed';
+    clearTimeout(this.handshakeTimer);
+    this.onClose(this);
+  }
+}
+
+/** Per-connection bound on unsent bytes (PROTOCOL §6: a slow client never slows the others). */
+export const MAX_BUFFERED_BYTES = 8 * 1024 * 1024;

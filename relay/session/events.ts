@@ -1,0 +1,30 @@
+import type { EventData, EventName } from '../../common/schemas/events.js';
+import type { ClientConnection } from './client-connection.js';
+import type { LiveConnections } from './live.js';
+
+/** Serializes each event once and seals it per recipient (PROTOCOL §6). */
+export class EventBus {
+  constructor(private readonly live: LiveConnections, private readonly clock: () => number = Date.now) {}
+
+  private encode<N extends EventName>(event: N, data: EventData<N>): string {
+    return JSON.stringify({ event, data, ts: new Date(this.clock()).toISOString() });
+  }
+
+  toConnections<N extends EventName>(conns: Iterable<ClientConnection>, event: N, data: EventData<N>): number {
+    let json: string | undefined;
+    let sent = 0;
+    for (const conn of conns) {
+      json ??= this.encode(event, data);
+      if (conn.sendJson(json)) sent++;
+    }
+    return sent;
+  }
+
+  toUser<N extends EventName>(username: string, event: N, data: EventData<N>): number {
+    return this.toConnections(this.live.forUser(username), event, data);
+  }
+
+  toAdmins<N extends EventName>(event: N, data: EventData<N>): number {
+    return this.toConnections(this.live.admins(), event, data);
+  }
+}

@@ -1,0 +1,109 @@
+import net from 'node:net';
+import { FrameDecoder, FramingError } from '../../common/protocol/framing.js';
+import type { ClientConnection } from '../session/client-connection.js';
+import { CloseCode, type Wire } from './wire.js';
+
+export interface TcpOptions {
+  host: string;
+  port: number;
+  maxFrame: number;
+  heartbeatMs: number;
+  accept(wire: Wire): ClientConnection;
+}
+
+/** Gives a closing socket this long to flush before it is destroyed. */
+const LINGER_MS = 2000;
+
+/**
+ * bankrelay/1 over TCP: u32 big-endian length + body (PROTOCOL §1). A length over maxFrame
+ * is refused as soon as its 4 bytes arrive, before any of the body is kept.
+ */
+export class TcpListener {
+  private readonly server: net.Server;
+  private readonly sockets = new Map<net.Socket, { conn: ClientConnection; lastHeard: number }>();
+  private sweep: NodeJS.Timeout | undefined;
+
+  constructor(private readonly opts: TcpOptions) {
+    this.server = net.createServer({ noDelay: true }, (socket) => this.onSocket(socket));
+  }
+
+  listen(): Promise<net.AddressInfo> {
+    return new Promise((resolve, reject) => {
+      this.server.once('error', reject);
+      this.server.listen(this.opts.port, this.opts.host, () => {
+        this.server.off('error', reject);
+        // TCP has no ping frame: the client pings, and a socket silent for 2·hb is dropped (PROTOCOL §7).
+        this.sweep = setInterval(() => this.dropSilent(), Math.max(50, this.opts.heartbeatMs / 2));
+        this.sweep.unref();
+        resolve(this.server.address() as net.AddressInfo);
+      });
+    });
+  }
+
+  private onSocket(socket: net.Socket): void {
+    const decoder = new FrameDecoder(this.opts.maxFrame);
+    const wire: Wire = {
+      transport: 'tcp',
+      remote: `${socket.remoteAddress}:${socket.remotePort}`,
+      send(frame) {
+        const header = Buffer.allocUnsafe(4);
+        header.writeUInt32BE(frame.length, 0);
+        socket.cork();
+        socket.write(header);
+        socket.write(frame);
+        socket.uncork();
+      },
+      close() {
+        socket.end();
+        setTimeout(() => socket.destroy(), LINGER_MS).unref();
+      },
+      bufferedBytes: () => socket.writableLength,
+    };
+    const conn = this.opts.accept(wire);
+    const entry = { conn, lastHeard: Date.now() };
+    this.sockets.set(socket, entry);
+    socket.on('data', (chunk: Buffer) => {
+      entry.lastHeard = Date.now();
+      let frames: Uint8Array[];
+      try {
+        frames = decoder.push(chunk);
+      } catch (err) {
+        if (!(err instanceof FramingError)) throw err;
+        socket.pause();
+        const message = err.reason === 'TOO_LARGE' ? `frame longer than maxFrame (${this.opts.maxFrame} bytes)` : 'zero-length frame';
+        conn.refuse('BAD_REQUEST', message, err.reason === 'TOO_LARGE' ? CloseCode.tooBig : CloseCode.protocolError);
+        return;
+      }
+      for (const frame of frames) conn.onFrame(frame);
+    });
+    socket.on('error', () => socket.destroy());
+    socket.on('close', () => {
+      this.sockets.delete(socket);
+      conn.closed();
+    });
+  }
+
+  private dropSilent(): void {
+    const deadline = Date.now() - 2 * this.opts.heartbeatMs;
+    for (const [socket, entry] of this.sockets) {
+      if (entry.lastHeard < deadline) {
+        entry.conn.close(CloseCode.heartbeat, 'no traffic for two heartbeat intervals');
+        socket.destroy();
+      }
+    }
+  }
+
+  get connectionCount(): number {
+    return this.sockets.size;
+  }
+
+  /** Stops accepting; existing sockets stay until the relay closes them. */
+  stopAccepting(): Promise<void> {
+    clearInterval(this.sweep);
+    return new Promise((resolve) => this.server.close(() => resolve()));
+  }
+
+  destroyAll(): void {
+    for (const socket of this.sockets.keys()) socket.destroy();
+  }
+}

@@ -1,0 +1,141 @@
+import http from 'node:http';
+import type net from 'node:net';
+import { WebSocketServer, type WebSocket } from 'ws';
+import type { ClientConnection } from '../session/client-connection.js';
+import { CloseCode, type Wire } from './wire.js';
+
+export interface WsOptions {
+  host: string;
+  port: number;
+  maxFrame: number;
+  heartbeatMs: number;
+  allowedOrigins: readonly string[];
+  requireOrigin: boolean;
+  accept(wire: Wire): ClientConnection;
+  /** GET /healthz body. */
+  health(): { status: number; body: unknown };
+}
+
+interface Tracked {
+  conn: ClientConnection;
+  missedPongs: number;
+}
+
+/**
+ * bankrelay/1 over WebSocket: one binary message per frame (PROTOCOL §1). Upgrades are
+ * checked here, before `ws` sees them: only path `/`, only allowed origins.
+ */
+export class WsListener {
+  readonly http: http.Server;
+  private readonly wss: WebSocketServer;
+  private readonly clients = new Map<WebSocket, Tracked>();
+  private heartbeat: NodeJS.Timeout | undefined;
+
+  constructor(private readonly opts: WsOptions) {
+    this.wss = new WebSocketServer({ noServer: true, maxPayload: opts.maxFrame, perMessageDeflate: false, clientTracking: false });
+    this.http = http.createServer((req, res) => this.onRequest(req, res));
+    this.http.on('upgrade', (req, socket, head) => this.onUpgrade(req, socket as net.Socket, head));
+  }
+
+  listen(): Promise<net.AddressInfo> {
+    return new Promise((resolve, reject) => {
+      this.http.once('error', reject);
+      this.http.listen(this.opts.port, this.opts.host, () => {
+        this.http.off('error', reject);
+        this.heartbeat = setInterval(() => this.beat(), this.opts.heartbeatMs);
+        this.heartbeat.unref();
+        resolve(this.http.address() as net.AddressInfo);
+      });
+    });
+  }
+
+  private onRequest(req: http.IncomingMessage, res: http.ServerResponse): void {
+    const path = (req.url ?? '/').split('?')[0];
+    if (req.method === 'GET' && path === '/healthz') {
+      const { status, body } = this.opts.health();
+      res.writeHead(status, { 'content-type': 'application/json', 'cache-control': 'no-store' });
+      res.end(JSON.stringify(body));
+      return;
+    }
+    res.writeHead(404, { 'content-type': 'text/plain' });
+    res.end('not found\n');
+  }
+
+  /** Why an upgrade is refused, or undefined when it may proceed. */
+  private refusal(req: http.IncomingMessage): { status: number; text: string } | undefined {
+    const path = (req.url ?? '/').split('?')[0];
+    if (path !== '/') return { status: 404, text: 'Not Found' };
+    const origin = req.headers.origin;
+    if (origin === undefined) return this.opts.requireOrigin ? { status: 403, text: 'Forbidden' } : undefined;
+    return this.opts.allowedOrigins.includes(origin) ? undefined : { status: 403, text: 'Forbidden' };
+  }
+
+  private onUpgrade(req: http.IncomingMessage, socket: net.Socket, head: Buffer): void {
+    socket.on('error', () => socket.destroy());
+    const refused = this.refusal(req);
+    if (refused) {
+      socket.end(`HTTP/1.1 ${refused.status} ${refused.text}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
+      return;
+    }
+    this.wss.handleUpgrade(req, socket, head, (ws) => this.onSocket(ws, req));
+  }
+
+  private onSocket(ws: WebSocket, req: http.IncomingMessage): void {
+    const wire: Wire = {
+      transport: 'ws',
+      remote: `${req.socket.remoteAddress}:${req.socket.remotePort}`,
+      send: (frame) => ws.send(frame, { binary: true }),
+      close: (code, reason) => ws.close(code, reason.slice(0, 120)),
+      bufferedBytes: () => ws.bufferedAmount,
+    };
+    const conn = this.opts.accept(wire);
+    const tracked: Tracked = { conn, missedPongs: 0 };
+    this.clients.set(ws, tracked);
+    ws.on('pong', () => (tracked.missedPongs = 0));
+    ws.on('message', (data, isBinary) => {
+      tracked.missedPongs = 0;
+      if (!isBinary) {
+        conn.close(CloseCode.unsupportedData, 'text messages are not part of bankrelay/1');
+        return;
+      }
+      conn.onFrame(toBytes(data));
+    });
+    ws.on('error', () => ws.terminate());
+    ws.on('close', () => {
+      this.clients.delete(ws);
+      conn.closed();
+    });
+  }
+
+  /** Pings every hb; a client that let two pings go unanswered is gone (PROTOCOL §7). */
+  private beat(): void {
+    for (const [ws, tracked] of this.clients) {
+      if (tracked.missedPongs >= 2) {
+        tracked.conn.closed();
+        ws.terminate();
+        continue;
+      }
+      tracked.missedPongs++;
+      ws.ping();
+    }
+  }
+
+  get connectionCount(): number {
+    return this.clients.size;
+  }
+
+  stopAccepting(): Promise<void> {
+    clearInterval(this.heartbeat);
+    return new Promise((resolve) => this.http.close(() => resolve()));
+  }
+
+  destroyAll(): void {
+    for (const ws of this.clients.keys()) ws.terminate();
+    this.http.closeAllConnections();
+  }
+}
+
+function toBytes(data: Buffer | ArrayBuffer | Buffer[]): Uint8Array {
+  if (Array.isArray(data)) return Buffer.concat(data);
+  return data instanceof ArrayBuffer ? new Uint8Array(data) : data;
+}
