@@ -86,6 +86,21 @@ export class SessionStore {
     );
   }
 
+  /** Ends every stored session of a user but one (after a password change, say); returns their keys. */
+  async endAllFor(username: string, exceptKey: string | undefined, outcome: string, actor: string, role: 'user' | 'admin' | 'system'): Promise<string[]> {
+    const keys: string[] = [];
+    for await (const [key, value] of this.bank.sessions.iterator()) {
+      if (key !== exceptKey && (value as SessionRecord).username === username) keys.push(key);
+    }
+    if (keys.length === 0) return keys;
+    for (const key of keys) this.persistedSeen.delete(key);
+    await this.commits.commit(
+      keys.map((key) => ({ type: 'del' as const, sublevel: 'sessions' as const, key })),
+      [{ actor, role, action: 'session.revoke', target: username, outcome, details: { sessions: keys.length } }],
+    );
+    return keys;
+  }
+
   async end(handle: SessionHandle, outcome: string, actor: string, role: 'user' | 'admin' | 'system' = 'system', action = 'auth.logout'): Promise<void> {
     this.persistedSeen.delete(handle.key);
     await this.commits.commit(

@@ -28,11 +28,11 @@ export interface TestRelay {
  * A real relay on loopback with ephemeral ports and a fresh LevelDB in a temp directory.
  * scrypt runs at a lower (still real) cost so suites with many sign-ins stay quick.
  */
-export async function startTestRelay(config: RelayConfigInput = {}, opts: { log?: Logger; keepData?: boolean } = {}): Promise<TestRelay> {
+export async function startTestRelay(config: RelayConfigInput = {}, opts: { log?: Logger; keepData?: boolean; clock?: () => number } = {}): Promise<TestRelay> {
   const dataDir = config.dataDir ?? (await tempDir());
   const relay = await Relay.start(
     { tcpPort: 0, wsPort: 0, scryptLog2N: 12, logLevel: 'silent', ...config, dataDir },
-    { log: opts.log ?? silentLogger, adminPassword: ADMIN_PASSWORD },
+    { log: opts.log ?? silentLogger, adminPassword: ADMIN_PASSWORD, ...(opts.clock && { clock: opts.clock }) },
   );
   const tcpPort = relay.tcpAddress.port;
   const wsPort = relay.wsAddress.port;
