@@ -29,6 +29,14 @@ export const relayConfigSchema = z.strictObject({
   /** log2 of scrypt's N; 15 = 32 MiB and tens of ms per hash. */
   scryptLog2N: z.number().int().min(10).max(20).default(15),
   currency: z.string().regex(/^[A-Z]{3}$/).default('USD'),
+  /** Transfers, deposits and withdrawals at or above this raise `admin.alert` kind large_transfer. */
+  largeTransferAlert: z.number().int().min(1).default(1_000_000),
+  /** Per-user limits for customer transfers unless an admin sets others. */
+  defaultLimits: z
+    .strictObject({ perTransfer: z.number().int().min(0).default(5_000_000), perDay: z.number().int().min(0).default(20_000_000) })
+    .default({ perTransfer: 5_000_000, perDay: 20_000_000 }),
+  /** `account.lookup` calls allowed per session per minute (payee names are personal data). */
+  lookupsPerMinute: z.number().int().min(1).default(30),
   logFormat: z.enum(['json', 'pretty']).default('json'),
   logLevel: z.enum(['debug', 'info', 'warn', 'error', 'silent']).default('info'),
 });

@@ -7,6 +7,8 @@ import type { SessionStore } from './auth/sessions.js';
 import type { LiveConnections } from './session/live.js';
 import type { EventBus } from './session/events.js';
 import type { RelayIdentity } from './identity.js';
+import type { Ledger } from './ledger/ledger.js';
+import type { MinuteRateLimit } from './session/rate-limit.js';
 
 /** Everything an op handler may use. Built once by the relay and shared by all connections. */
 export interface RelayContext {
@@ -16,6 +18,7 @@ export interface RelayContext {
   commits: CommitQueue;
   users: UserStore;
   sessions: SessionStore;
+  ledger: Ledger;
   live: LiveConnections;
   events: EventBus;
   identity: RelayIdentity;
@@ -23,4 +26,6 @@ export interface RelayContext {
   startedAt: number;
   /** Requests served, by op: a cheap figure for `admin.stats`. */
   opCounts: Map<string, number>;
+  /** account.lookup allowance per session. */
+  lookupLimit: MinuteRateLimit;
 }

@@ -17,6 +17,10 @@ import { CloseCode, type Wire } from './transport/wire.js';
 import { ensureAdmin, type BootstrappedAdmin } from './bootstrap.js';
 import type { RelayContext } from './context.js';
 import { openDatabase } from './store/open.js';
+import { Ledger } from './ledger/ledger.js';
+import { notifyPosted } from './ledger/notify.js';
+import { ledgerRules } from './ledger/rules.js';
+import { MinuteRateLimit } from './session/rate-limit.js';
 
 export interface StartOptions {
   log?: Logger;
@@ -60,7 +64,10 @@ export class Relay {
         });
       });
       const sessions = new SessionStore(bank, commits, config, clock);
-      const context: RelayContext = { config, log, bank, commits, users, sessions, live, events, identity, clock, startedAt: clock(), opCounts: new Map() };
+      const ledger = await Ledger.load(bank, commits, ledgerRules(config), () => new Date(clock()), (effect) =>
+        notifyPosted(events, effect, config.currency),
+      );
+      const context: RelayContext = { config, log, bank, commits, users, sessions, ledger, live, events, identity, clock, startedAt: clock(), opCounts: new Map(), lookupLimit: new MinuteRateLimit(config.lookupsPerMinute, clock) };
       const dispatch = createDispatcher(context, registry);
       const accept = (wire: Wire): ClientConnection => {
         const conn = new ClientConnection(wire, context, dispatch, (c) => live.remove(c));

@@ -26,7 +26,6 @@ export function signedInResult(relay: RelayContext, user: UserRecord, token: str
     token,
     expiresAt: new Date(relay.sessions.expiresAt(session.record)).toISOString(),
     user: { username: user.username, displayName: user.displayName, role: user.role, status: user.status },
-    // Accounts are opened by the ledger; until a user has one, the list is empty.
-    accounts: [],
+    accounts: relay.ledger.accountsOf(user.username),
   };
 }

@@ -87,7 +87,7 @@ export class SessionStore {
   }
 
   /** Ends every stored session of a user but one (after a password change, say); returns their keys. */
-  async endAllFor(username: string, exceptKey: string | undefined, outcome: string, actor: string, role: 'user' | 'admin' | 'system'): Promise<string[]> {
+  async endAllFor(username: string, exceptKey: string | undefined, reason: string, actor: string, role: 'user' | 'admin' | 'system'): Promise<string[]> {
     const keys: string[] = [];
     for await (const [key, value] of this.bank.sessions.iterator()) {
       if (key !== exceptKey && (value as SessionRecord).username === username) keys.push(key);
@@ -96,7 +96,7 @@ export class SessionStore {
     for (const key of keys) this.persistedSeen.delete(key);
     await this.commits.commit(
       keys.map((key) => ({ type: 'del' as const, sublevel: 'sessions' as const, key })),
-      [{ actor, role, action: 'session.revoke', target: username, outcome, details: { sessions: keys.length } }],
+      [{ actor, role, action: 'session.revoke', target: username, outcome: 'revoked', details: { sessions: keys.length, reason } }],
     );
     return keys;
   }

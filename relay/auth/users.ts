@@ -47,33 +47,53 @@ export class UserStore {
     return this.lock.run(username, fn);
   }
 
+  /** A new user's record, password hashed (slow: call it before taking the user's lock). */
+  async prepare(user: NewUser): Promise<UserRecord> {
+    return {
+      username: user.username,
+      displayName: user.displayName,
+      role: user.role,
+      status: user.status,
+      createdAt: new Date(this.clock()).toISOString(),
+      passwordHash: await hashPassword(user.password, this.config.scryptLog2N),
+      failedLogins: [],
+      accounts: [],
+    };
+  }
+
+  /** The writes that store a new user (and note that an admin now exists). */
+  static insertOps(record: UserRecord): BatchOp[] {
+    const ops: BatchOp[] = [{ type: 'put', sublevel: 'users', key: record.username, value: record }];
+    if (record.role === 'admin') ops.push({ type: 'put', sublevel: 'meta', key: HAS_ADMIN_KEY, value: true });
+    return ops;
+  }
+
+  static createdAudit(record: UserRecord, by: Actor, action: string): AuditDraft {
+    return { ...by, action, target: record.username, outcome: record.status, details: { role: record.role, displayName: record.displayName } };
+  }
+
   async create(user: NewUser, by: Actor, action: string): Promise<UserRecord> {
-    const passwordHash = await hashPassword(user.password, this.config.scryptLog2N);
+    const record = await this.prepare(user);
     return this.withUser(user.username, async () => {
-      if (await this.get(user.username)) throw new BankError('CONFLICT', `the username "${user.username}" is taken`);
-      const record: UserRecord = {
-        username: user.username,
-        displayName: user.displayName,
-        role: user.role,
-        status: user.status,
-        createdAt: new Date(this.clock()).toISOString(),
-        passwordHash,
-        failedLogins: [],
-        accounts: [],
-      };
-      const ops: BatchOp[] = [{ type: 'put', sublevel: 'users', key: record.username, value: record }];
-      if (record.role === 'admin') ops.push({ type: 'put', sublevel: 'meta', key: HAS_ADMIN_KEY, value: true });
-      await this.commits.commit(ops, [
-        {
-          ...by,
-          action,
-          target: record.username,
-          outcome: record.status,
-          details: { role: record.role, displayName: record.displayName },
-        },
-      ]);
+      await this.assertFree(user.username);
+      await this.commits.commit(UserStore.insertOps(record), [UserStore.createdAudit(record, by, action)]);
       return record;
     });
+  }
+
+  async assertFree(username: string): Promise<void> {
+    if (await this.get(username)) throw new BankError('CONFLICT', `the username "${username}" is taken`);
+  }
+
+  /** The user's record or NOT_FOUND. */
+  async require(username: string): Promise<UserRecord> {
+    const user = await this.get(username);
+    if (!user) throw new BankError('NOT_FOUND', `no user ${username}`);
+    return user;
+  }
+
+  hashPassword(password: string): Promise<string> {
+    return hashPassword(password, this.config.scryptLog2N);
   }
 
   async hasAdmin(): Promise<boolean> {

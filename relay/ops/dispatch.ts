@@ -60,14 +60,12 @@ export function createDispatcher(relay: RelayContext, registry: Registry) {
     const ms = Math.round((performance.now() - started) * 100) / 100;
     conn.send(response);
     relay.opCounts.set(op, (relay.opCounts.get(op) ?? 0) + 1);
-    relay.log.info('request', {
-      conn: conn.id,
-      transport: conn.transport,
-      op: registryHas(op) ? op : '(unknown)',
-      actor: conn.auth?.username ?? null,
-      outcome,
-      ms,
-    });
+    const shownOp = registryHas(op) ? op : '(unknown)';
+    const actor = conn.auth?.username ?? null;
+    relay.log.info('request', { conn: conn.id, transport: conn.transport, op: shownOp, actor, outcome, ms });
+    if (relay.live.monitorCount > 0) {
+      relay.events.toConnections(relay.live.monitors(), 'monitor.request', { op: shownOp, actor: actor ?? '', transport: conn.transport, ms, outcome: outcome as 'ok' });
+    }
   }
 
   function registryHas(op: string): boolean {

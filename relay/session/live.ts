@@ -12,6 +12,7 @@ export class LiveConnections {
 
   remove(conn: ClientConnection): void {
     this.all.delete(conn);
+    this.watching.delete(conn);
     this.unbind(conn);
   }
 
@@ -42,6 +43,22 @@ export class LiveConnections {
 
   forSession(sessionKey: string): ClientConnection | undefined {
     return this.bySession.get(sessionKey);
+  }
+
+  private readonly watching = new Set<ClientConnection>();
+
+  setMonitoring(conn: ClientConnection, on: boolean): void {
+    if (on) this.watching.add(conn);
+    else this.watching.delete(conn);
+  }
+
+  get monitorCount(): number {
+    return this.watching.size;
+  }
+
+  /** Connections watching requests whose session is (still) an admin's. */
+  *monitors(): Iterable<ClientConnection> {
+    for (const conn of this.watching) if (conn.auth?.role === 'admin') yield conn;
   }
 
   *admins(): Iterable<ClientConnection> {

@@ -3,6 +3,8 @@ import path from 'node:path';
 import { Level } from 'level';
 import type { AuditEntry, AuditHead } from '../../common/schemas/models.js';
 import type { SessionRecord, UserRecord } from './records.js';
+import type { AccountState, OwnerState, TransferRecord } from '../ledger/types.js';
+import type { Entry } from '../../common/schemas/models.js';
 
 export type JsonSublevel<V> = ReturnType<Level<string, unknown>['sublevel']> & {
   get(key: string): Promise<V | undefined>;
@@ -13,7 +15,12 @@ export type JsonSublevel<V> = ReturnType<Level<string, unknown>['sublevel']> & {
  *   users/<username>         UserRecord
  *   sessions/<sha256(token)> SessionRecord
  *   audit/<seq, 16 digits>   AuditEntry
- *   meta/<name>              small singletons (audit head, flags)
+ *   meta/<name>              small singletons (audit head, flags, ledger counters)
+ *   accounts/<number>        AccountState (balance as of the last committed batch)
+ *   owners/<username>        OwnerState (limits, today's spending)
+ *   transfers/<transferId>   TransferRecord
+ *   txlog/<seq, 16 digits>   transferId, in the ledger's total order
+ *   entries/<number>!<n, 12 digits>  Entry: the n-th leg in that account
  */
 export class BankDb {
   readonly db: Level<string, unknown>;
@@ -21,6 +28,11 @@ export class BankDb {
   readonly sessions;
   readonly audit;
   readonly meta;
+  readonly accounts;
+  readonly owners;
+  readonly transfers;
+  readonly txlog;
+  readonly entries;
 
   private constructor(readonly location: string) {
     this.db = new Level<string, unknown>(location, { valueEncoding: 'json' });
@@ -28,6 +40,11 @@ export class BankDb {
     this.sessions = this.db.sublevel<string, SessionRecord>('sessions', { valueEncoding: 'json' });
     this.audit = this.db.sublevel<string, AuditEntry>('audit', { valueEncoding: 'json' });
     this.meta = this.db.sublevel<string, unknown>('meta', { valueEncoding: 'json' });
+    this.accounts = this.db.sublevel<string, AccountState>('accounts', { valueEncoding: 'json' });
+    this.owners = this.db.sublevel<string, OwnerState>('owners', { valueEncoding: 'json' });
+    this.transfers = this.db.sublevel<string, TransferRecord>('transfers', { valueEncoding: 'json' });
+    this.txlog = this.db.sublevel<string, string>('txlog', { valueEncoding: 'json' });
+    this.entries = this.db.sublevel<string, Entry>('entries', { valueEncoding: 'json' });
   }
 
   /** Opens (creating if needed) the database inside `dataDir/db`. */
@@ -62,9 +79,24 @@ export function auditKey(seq: number): string {
   return String(seq).padStart(16, '0');
 }
 
+export const txlogKey = auditKey;
+
+/** `<account>!<n>`: an account's entries sort by n, so history reads a key range backwards. */
+export function entryKey(account: string, n: number): string {
+  return `${account}!${String(n).padStart(12, '0')}`;
+}
+
 /** One write in a batch, naming its sublevel; the commit queue turns these into one LevelDB batch. */
 export type BatchOp =
   | { type: 'put'; sublevel: 'users'; key: string; value: UserRecord }
   | { type: 'put'; sublevel: 'sessions'; key: string; value: SessionRecord }
   | { type: 'put'; sublevel: 'meta'; key: string; value: unknown }
+  | { type: 'put'; sublevel: 'accounts'; key: string; value: AccountState }
+  | { type: 'put'; sublevel: 'owners'; key: string; value: OwnerState }
+  | { type: 'put'; sublevel: 'transfers'; key: string; value: TransferRecord }
+  | { type: 'put'; sublevel: 'txlog'; key: string; value: string }
+  | { type: 'put'; sublevel: 'entries'; key: string; value: Entry }
   | { type: 'del'; sublevel: 'users' | 'sessions' | 'meta'; key: string };
+
+export const LEDGER_SERIAL_KEY = 'ledger.nextSerial';
+export const LEDGER_SEQ_KEY = 'ledger.transferSeq';

@@ -1,0 +1,209 @@
+import { BankError } from '../../common/errors.js';
+import { CASH_ACCOUNT, makeAccountNumber } from '../../common/account-number.js';
+import type { Entry, Limits } from '../../common/schemas/models.js';
+import type { AccountStatus } from '../../common/schemas/primitives.js';
+import type { AccountState, LedgerRules, OwnerState, TransferKind, TransferRecord } from './types.js';
+
+/** A money movement asked of the ledger. `from`/`to` are resolved account numbers. */
+export interface MoveRequest {
+  kind: TransferKind;
+  transferId: string;
+  from: string;
+  to: string;
+  amount: number;
+  memo?: string;
+  /** The customer moving money (checked to own `from`), or the admin for deposits/withdrawals. */
+  actor: string;
+}
+
+/** What one applied movement changes: the caller writes it and then tells people. */
+export interface MoveEffect {
+  transfer: TransferRecord;
+  from: AccountState;
+  to: AccountState;
+  fromEntry: Entry;
+  toEntry: Entry;
+  owner?: { username: string; state: OwnerState };
+  large: boolean;
+}
+
+export type MoveOutcome = { kind: 'applied'; effect: MoveEffect } | { kind: 'replay'; transfer: TransferRecord };
+
+/**
+ * The ledger's rules as a deterministic state machine over in-memory accounts: no I/O, no
+ * clock of its own (the caller passes `now`). Every balance change is a transfer between two
+ * accounts, so the sum of all balances (cash included) stays 0.
+ */
+export class LedgerEngine {
+  readonly accounts = new Map<string, AccountState>();
+  readonly owners = new Map<string, OwnerState>();
+  /** Account numbers by owner, in opening order. */
+  private readonly byOwner = new Map<string, string[]>();
+  nextSerial = 1;
+  transferSeq = 0;
+
+  constructor(readonly rules: LedgerRules) {}
+
+  /** Loads state from disk at start-up. */
+  load(accounts: Iterable<AccountState>, owners: Iterable<[string, OwnerState]>, nextSerial: number, transferSeq: number): void {
+    for (const a of accounts) this.addAccount(a);
+    for (const [name, o] of owners) this.owners.set(name, o);
+    this.nextSerial = Math.max(nextSerial, this.nextSerial);
+    this.transferSeq = transferSeq;
+  }
+
+  private addAccount(a: AccountState): void {
+    this.accounts.set(a.account, a);
+    if (a.owner !== null) {
+      const list = this.byOwner.get(a.owner) ?? [];
+      list.push(a.account);
+      this.byOwner.set(a.owner, list);
+    }
+  }
+
+  /** The bank's own account, created once. */
+  ensureCash(now: Date): AccountState | undefined {
+    if (this.accounts.has(CASH_ACCOUNT)) return undefined;
+    const cash: AccountState = { account: CASH_ACCOUNT, owner: null, status: 'active', balance: 0, entrySeq: 0, createdAt: now.toISOString() };
+    this.addAccount(cash);
+    return cash;
+  }
+
+  openAccount(owner: string, now: Date): AccountState {
+    const account: AccountState = {
+      account: makeAccountNumber(this.nextSerial++),
+      owner,
+      status: 'active',
+      balance: 0,
+      entrySeq: 0,
+      createdAt: now.toISOString(),
+    };
+    this.addAccount(account);
+    return account;
+  }
+
+  accountsOf(owner: string): AccountState[] {
+    return (this.byOwner.get(owner) ?? []).map((n) => this.accounts.get(n)!);
+  }
+
+  limitsOf(owner: string): Limits {
+    const set = this.owners.get(owner)?.limits ?? {};
+    return { ...this.rules.defaultLimits, ...set };
+  }
+
+  setLimits(owner: string, limits: Partial<Limits>): OwnerState {
+    const current = this.owners.get(owner) ?? { limits: {}, day: '', spent: 0 };
+    const next = { ...current, limits: { ...current.limits, ...limits } };
+    this.owners.set(owner, next);
+    return next;
+  }
+
+  /** Freezing, unfreezing or closing all of a user's accounts; closing needs every balance at 0. */
+  setOwnerStatus(owner: string, status: AccountStatus): AccountState[] {
+    const accounts = this.accountsOf(owner);
+    if (status === 'closed') {
+      const funded = accounts.find((a) => a.balance !== 0);
+      if (funded) throw new BankError('CONFLICT', `cannot close ${owner}: account ${funded.account} still holds ${funded.balance} (it must be 0)`);
+    }
+    return accounts.map((a) => {
+      a.status = status;
+      return a;
+    });
+  }
+
+  /**
+   * Checks and applies one movement, or throws a BankError saying why not. `stored` is the
+   * transfer already recorded under this id, if any (idempotency).
+   */
+  move(req: MoveRequest, stored: TransferRecord | undefined, now: Date): MoveOutcome {
+    if (stored) {
+      if (sameRequest(stored, req)) return { kind: 'replay', transfer: stored };
+      throw new BankError('CONFLICT', `transfer id ${req.transferId} was already used for a different transfer`);
+    }
+    const from = this.accounts.get(req.from);
+    const to = this.accounts.get(req.to);
+    if (!from) throw new BankError('NOT_FOUND', `no account ${req.from}`);
+    if (!to) throw new BankError('NOT_FOUND', `no account ${req.to}`);
+    if (from === to) throw new BankError('BAD_REQUEST', 'to: must be another account than the one paying');
+    if (req.kind === 'transfer') {
+      if (from.owner !== req.actor) throw new BankError('FORBIDDEN', `account ${req.from} is not yours`);
+      if (to.owner === null) throw new BankError('BAD_REQUEST', 'to: the bank\'s cash account cannot receive transfers');
+    }
+    for (const a of [from, to]) {
+      if (a.status !== 'active') throw new BankError('ACCOUNT_FROZEN', `account ${a.account} is ${a.status}: it can neither send nor receive`);
+    }
+    let owner: MoveEffect['owner'];
+    if (req.kind === 'transfer') {
+      const limits = this.limitsOf(req.actor);
+      if (req.amount > limits.perTransfer) {
+        throw new BankError('LIMIT_EXCEEDED', `the amount is over your per-transfer limit of ${limits.perTransfer}`);
+      }
+      const day = now.toISOString().slice(0, 10);
+      const state = this.owners.get(req.actor) ?? { limits: {}, day, spent: 0 };
+      const spentToday = state.day === day ? state.spent : 0;
+      if (spentToday + req.amount > limits.perDay) {
+        throw new BankError('LIMIT_EXCEEDED', `this would take you over your daily limit of ${limits.perDay} (already sent today: ${spentToday})`);
+      }
+      owner = { username: req.actor, state: { ...state, day, spent: spentToday + req.amount } };
+    }
+    // Only the bank's cash account may go below zero.
+    if (from.owner !== null && from.balance < req.amount) {
+      throw new BankError('INSUFFICIENT_FUNDS', `insufficient funds: the balance of ${from.account} is ${from.balance}`);
+    }
+    if (to.balance + req.amount > Number.MAX_SAFE_INTEGER) throw new BankError('BAD_REQUEST', 'amount: would overflow the payee\'s balance');
+
+    // Checks passed: apply.
+    if (owner) this.owners.set(owner.username, owner.state);
+    from.balance -= req.amount;
+    to.balance += req.amount;
+    from.entrySeq++;
+    to.entrySeq++;
+    const ts = now.toISOString();
+    const transfer: TransferRecord = {
+      id: req.transferId,
+      from: from.account,
+      to: to.account,
+      amount: req.amount,
+      ...(req.memo !== undefined && req.memo !== '' && { memo: req.memo }),
+      ts,
+      status: 'posted',
+      kind: req.kind,
+      seq: ++this.transferSeq,
+      fromEntry: from.entrySeq,
+      toEntry: to.entrySeq,
+      fromBalanceAfter: from.balance,
+      toBalanceAfter: to.balance,
+      actor: req.actor,
+    };
+    const memo = transfer.memo !== undefined ? { memo: transfer.memo } : {};
+    return {
+      kind: 'applied',
+      effect: {
+        transfer,
+        from,
+        to,
+        fromEntry: { transferId: transfer.id, ts, amount: -req.amount, counterparty: to.account, ...memo, balanceAfter: from.balance },
+        toEntry: { transferId: transfer.id, ts, amount: req.amount, counterparty: from.account, ...memo, balanceAfter: to.balance },
+        ...(owner && { owner }),
+        large: req.amount >= this.rules.largeTransferAlert,
+      },
+    };
+  }
+
+  /** Sum of every balance, cash included: 0 unless money was invented or lost. */
+  sum(): number {
+    let s = 0;
+    for (const a of this.accounts.values()) s += a.balance;
+    return s;
+  }
+}
+
+function sameRequest(stored: TransferRecord, req: MoveRequest): boolean {
+  return (
+    stored.kind === req.kind &&
+    stored.from === req.from &&
+    stored.to === req.to &&
+    stored.amount === req.amount &&
+    (stored.memo ?? '') === (req.memo ?? '')
+  );
+}

@@ -1,0 +1,209 @@
+import { BankError } from '../../common/errors.js';
+import { CASH_ACCOUNT } from '../../common/account-number.js';
+import type { Account, Limits, Transfer } from '../../common/schemas/models.js';
+import type { AccountStatus } from '../../common/schemas/primitives.js';
+import type { AuditDraft } from '../audit/chain.js';
+import { entryKey, txlogKey, type BankDb, type BatchOp } from '../store/db.js';
+import type { CommitQueue } from '../store/commit-queue.js';
+import { accountSerial } from './serial.js';
+import { LedgerEngine, type MoveEffect, type MoveRequest } from './engine.js';
+import { RecentTransfers } from './recent-transfers.js';
+import type { AccountState, LedgerRules, OwnerState, TransferRecord } from './types.js';
+
+export interface MoveResult {
+  transfer: TransferRecord;
+  /** The customer account's balance right after this transfer (also on a replay). */
+  balance: number;
+  replay: boolean;
+}
+
+/**
+ * The ledger's single writer: every change to accounts goes through here, is checked and
+ * applied in memory in arrival order by the engine, and is acknowledged only once the
+ * commit queue has fsynced the batch that holds it (group commit).
+ */
+export class Ledger {
+  private readonly recent = new RecentTransfers();
+  private halted: Error | undefined;
+
+  private constructor(
+    readonly engine: LedgerEngine,
+    private readonly bank: BankDb,
+    private readonly commits: CommitQueue,
+    private readonly now: () => Date,
+    private readonly onPosted: (effect: MoveEffect) => void,
+  ) {}
+
+  static async load(
+    bank: BankDb,
+    commits: CommitQueue,
+    rules: LedgerRules,
+    now: () => Date,
+    onPosted: (effect: MoveEffect) => void = () => {},
+  ): Promise<Ledger> {
+    const engine = new LedgerEngine(rules);
+    const accounts: AccountState[] = [];
+    let maxSerial = 0;
+    for await (const a of bank.accounts.values()) {
+      accounts.push(a as AccountState);
+      maxSerial = Math.max(maxSerial, accountSerial((a as AccountState).account));
+    }
+    const owners: [string, OwnerState][] = [];
+    for await (const [k, v] of bank.owners.iterator()) owners.push([k, v as OwnerState]);
+    let transferSeq = 0;
+    for await (const k of bank.txlog.keys({ reverse: true, limit: 1 })) transferSeq = Number(k);
+    engine.load(accounts, owners, maxSerial + 1, transferSeq);
+    const ledger = new Ledger(engine, bank, commits, now, onPosted);
+    const cash = engine.ensureCash(now());
+    if (cash) {
+      await commits.commit([{ type: 'put', sublevel: 'accounts', key: cash.account, value: { ...cash } }], [
+        { actor: 'system', role: 'system', action: 'ledger.open', target: cash.account, outcome: 'ok', details: { kind: 'cash' } },
+      ]);
+    }
+    return ledger;
+  }
+
+  get currency(): string {
+    return this.engine.rules.currency;
+  }
+
+  toWire(a: AccountState): Account {
+    return { account: a.account, balance: a.balance, currency: this.currency, status: a.status };
+  }
+
+  accountsOf(owner: string): Account[] {
+    return this.engine.accountsOf(owner).map((a) => this.toWire(a));
+  }
+
+  account(number: string): AccountState | undefined {
+    return this.engine.accounts.get(number);
+  }
+
+  limitsOf(owner: string): Limits {
+    return this.engine.limitsOf(owner);
+  }
+
+  /** Moves money; resolves once durable. Same id and arguments → the original result. */
+  async move(req: MoveRequest, audit: Omit<AuditDraft, 'target' | 'outcome' | 'details'>): Promise<MoveResult> {
+    this.assertRunning();
+    let stored: TransferRecord | undefined;
+    const inMemory = this.recent.get(req.transferId);
+    if (inMemory) {
+      await inMemory.durable;
+      stored = inMemory.record;
+    } else {
+      const epoch = this.recent.beginLookup();
+      try {
+        stored = (await this.bank.transfers.get(req.transferId)) as TransferRecord | undefined;
+      } finally {
+        this.recent.endLookup(epoch);
+      }
+      // A concurrent request with this id may have been applied while we read.
+      const raced = this.recent.get(req.transferId);
+      if (!stored && raced) {
+        await raced.durable;
+        stored = raced.record;
+      }
+    }
+    this.assertRunning();
+    const outcome = this.engine.move(req, stored, this.now());
+    if (outcome.kind === 'replay') {
+      return { transfer: outcome.transfer, balance: balanceFor(outcome.transfer), replay: true };
+    }
+    const { effect } = outcome;
+    const durable = this.write(moveOps(effect), [
+      {
+        ...audit,
+        action: audit.action,
+        target: effect.transfer.id,
+        outcome: 'posted',
+        details: { from: effect.transfer.from, to: effect.transfer.to, amount: effect.transfer.amount },
+      },
+    ]);
+    this.recent.add(effect.transfer, durable);
+    await durable;
+    this.recent.markCommitted([effect.transfer.id]);
+    this.onPosted(effect);
+    return { transfer: effect.transfer, balance: balanceFor(effect.transfer), replay: false };
+  }
+
+  /** Opens an account for a user, written together with `extra` (e.g. the user's new status). */
+  async openAccount(owner: string, extra: BatchOp[], audit: AuditDraft[]): Promise<AccountState> {
+    this.assertRunning();
+    const account = this.engine.openAccount(owner, this.now());
+    await this.write([...extra, { type: 'put', sublevel: 'accounts', key: account.account, value: { ...account } }], [
+      ...audit,
+      { actor: audit[0]?.actor ?? 'system', role: audit[0]?.role ?? 'system', action: 'ledger.open', target: account.account, outcome: 'ok', details: { owner } },
+    ]);
+    return account;
+  }
+
+  /** Sets the status of every account of a user, in order with transfers. */
+  async setOwnerStatus(owner: string, status: AccountStatus, extra: BatchOp[], audit: AuditDraft[]): Promise<AccountState[]> {
+    this.assertRunning();
+    const before = this.engine.accountsOf(owner).map((a) => a.status);
+    const changed = this.engine.setOwnerStatus(owner, status);
+    try {
+      await this.write([...extra, ...changed.map((a) => ({ type: 'put' as const, sublevel: 'accounts' as const, key: a.account, value: { ...a } }))], audit);
+    } catch (err) {
+      changed.forEach((a, i) => (a.status = before[i]!));
+      throw err;
+    }
+    return changed;
+  }
+
+  async setLimits(owner: string, limits: Partial<Limits>, extra: BatchOp[], audit: AuditDraft[]): Promise<Limits> {
+    this.assertRunning();
+    const state = this.engine.setLimits(owner, limits);
+    await this.write([...extra, { type: 'put', sublevel: 'owners', key: owner, value: { ...state } }], audit);
+    return this.engine.limitsOf(owner);
+  }
+
+  private write(ops: BatchOp[], audit: AuditDraft[]): Promise<void> {
+    return this.commits.commit(ops, audit).then(
+      () => undefined,
+      (err: unknown) => {
+        // Memory is ahead of the disk now; serving on would acknowledge what was never stored.
+        this.halted ??= err instanceof Error ? err : new Error(String(err));
+        throw new BankError('INTERNAL', 'the ledger could not write to disk; it has stopped taking changes until the relay restarts');
+      },
+    );
+  }
+
+  private assertRunning(): void {
+    if (this.halted) throw new BankError('INTERNAL', 'the ledger has stopped after a disk error; the relay must be restarted');
+  }
+
+  get isHalted(): boolean {
+    return this.halted !== undefined;
+  }
+
+  get cashAccount(): string {
+    return CASH_ACCOUNT;
+  }
+}
+
+/** The customer's side: the payee for a deposit, the payer otherwise. */
+function balanceFor(t: TransferRecord): number {
+  return t.kind === 'deposit' ? t.toBalanceAfter : t.fromBalanceAfter;
+}
+
+/** The wire's Transfer (PROTOCOL §5), without the ledger's bookkeeping. */
+export function toWireTransfer(t: TransferRecord): Transfer {
+  return { id: t.id, from: t.from, to: t.to, amount: t.amount, ...(t.memo !== undefined && { memo: t.memo }), ts: t.ts, status: 'posted' };
+}
+
+function moveOps(e: MoveEffect): BatchOp[] {
+  const t = e.transfer;
+  const ops: BatchOp[] = [
+    { type: 'put', sublevel: 'transfers', key: t.id, value: t },
+    { type: 'put', sublevel: 'txlog', key: txlogKey(t.seq), value: t.id },
+    { type: 'put', sublevel: 'entries', key: entryKey(t.from, t.fromEntry), value: e.fromEntry },
+    { type: 'put', sublevel: 'entries', key: entryKey(t.to, t.toEntry), value: e.toEntry },
+    // Snapshots: later transfers keep mutating the in-memory objects before this batch is written.
+    { type: 'put', sublevel: 'accounts', key: e.from.account, value: { ...e.from, balance: t.fromBalanceAfter, entrySeq: t.fromEntry } },
+    { type: 'put', sublevel: 'accounts', key: e.to.account, value: { ...e.to, balance: t.toBalanceAfter, entrySeq: t.toEntry } },
+  ];
+  if (e.owner) ops.push({ type: 'put', sublevel: 'owners', key: e.owner.username, value: { ...e.owner.state } });
+  return ops;
+}

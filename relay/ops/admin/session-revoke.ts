@@ -1,0 +1,13 @@
+import { BankError } from '../../../common/errors.js';
+import { revokeSessions } from '../../session/revoke.js';
+import { defineOp } from '../registry.js';
+
+/** Ends every session of a user; their connections get `session.revoked` and close. */
+export default defineOp('admin.session.revoke', async ({ args, conn, relay }) => {
+  const admin = conn.auth!;
+  if (!(await relay.users.get(args.username))) throw new BankError('NOT_FOUND', `no user ${args.username}`);
+  // An admin revoking their own sessions keeps the one they are using.
+  const except = args.username === admin.username ? admin.session.key : undefined;
+  const revoked = await revokeSessions(relay, args.username, 'an administrator ended this session', { actor: admin.username, role: admin.role }, except);
+  return { revoked };
+});

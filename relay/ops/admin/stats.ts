@@ -1,0 +1,9 @@
+import { defineOp } from '../registry.js';
+
+export default defineOp('admin.stats', async ({ relay }) => ({
+  connections: relay.live.countByTransport(),
+  sessions: relay.live.sessionCount,
+  uptimeS: Math.floor((relay.clock() - relay.startedAt) / 1000),
+  ops: Object.fromEntries(relay.opCounts),
+  ledger: { accounts: relay.ledger.engine.accounts.size, transfers: relay.ledger.engine.transferSeq },
+}));

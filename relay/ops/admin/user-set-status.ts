@@ -1,0 +1,36 @@
+import { BankError } from '../../../common/errors.js';
+import { toWireUser } from '../../auth/user-view.js';
+import { revokeSessions } from '../../session/revoke.js';
+import { defineOp } from '../registry.js';
+
+/** Freeze, unfreeze or close a user and all their accounts; closing needs every balance at 0. */
+export default defineOp('admin.user.setStatus', async ({ args, conn, relay }) => {
+  const admin = conn.auth!;
+  const by = { actor: admin.username, role: admin.role };
+  if (args.username === admin.username && args.status !== 'active') {
+    throw new BankError('FORBIDDEN', 'you cannot freeze or close your own user; ask another administrator');
+  }
+  const { user, previous } = await relay.users.withUser(args.username, async () => {
+    const current = await relay.users.require(args.username);
+    if (current.status === 'pending') throw new BankError('CONFLICT', `${args.username} is waiting for approval: decide the registration instead`);
+    if (current.status === 'closed') throw new BankError('CONFLICT', `${args.username} is closed; a closed user cannot be changed`);
+    const next = { ...current, status: args.status };
+    const audit = { ...by, action: 'admin.user.setStatus', target: args.username, outcome: args.status, details: { from: current.status } };
+    await relay.ledger.setOwnerStatus(args.username, args.status, [{ type: 'put', sublevel: 'users', key: args.username, value: next }], [audit]);
+    return { user: next, previous: current.status };
+  });
+  for (const account of relay.ledger.accountsOf(user.username)) {
+    relay.events.toUser(user.username, 'account.status', { account: account.account, username: user.username, status: args.status });
+  }
+  if (args.status !== 'active') {
+    await revokeSessions(relay, user.username, `this user was ${args.status} by the bank`, by);
+  }
+  if (args.status === 'frozen' && previous !== 'frozen') {
+    relay.events.toAdmins('admin.alert', {
+      kind: 'frozen',
+      message: `${admin.username} froze ${user.username}`,
+      data: { username: user.username, by: admin.username },
+    });
+  }
+  return { user: toWireUser(relay.ledger, user) };
+});

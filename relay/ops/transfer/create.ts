@@ -1,0 +1,22 @@
+import { ownAccount } from '../../ledger/own-account.js';
+import { toWireTransfer } from '../../ledger/ledger.js';
+import { defineOp } from '../registry.js';
+
+/** A customer pays another account; idempotent by transferId, acknowledged once durable. */
+export default defineOp('transfer.create', async ({ args, conn, relay }) => {
+  const { username, role } = conn.auth!;
+  const from = ownAccount(relay.ledger, username, args.from);
+  const { transfer, balance } = await relay.ledger.move(
+    {
+      kind: 'transfer',
+      transferId: args.transferId,
+      from: from.account,
+      to: args.to,
+      amount: args.amount,
+      ...(args.memo !== undefined && { memo: args.memo }),
+      actor: username,
+    },
+    { actor: username, role, action: 'transfer.create' },
+  );
+  return { transfer: toWireTransfer(transfer), balance };
+});
