@@ -148,8 +148,11 @@ export class ClientConnection {
     if (this.state === 'closed') return;
     this.state = 'closed';
     clearTimeout(this.handshakeTimer);
-    this.wire.close(code, reason);
-    this.onClose(this);
+    try {
+      this.wire.close(code, reason);
+    } finally {
+      this.onClose(this);
+    }
   }
 
   /** Called by the transport when the socket is gone, whoever closed it. */

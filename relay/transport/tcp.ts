@@ -63,7 +63,6 @@ export class TcpListener {
     const entry = { conn, lastHeard: Date.now() };
     this.sockets.set(socket, entry);
     socket.on('data', (chunk: Buffer) => {
-      entry.lastHeard = Date.now();
       let frames: Uint8Array[];
       try {
         frames = decoder.push(chunk);
@@ -74,6 +73,8 @@ export class TcpListener {
         conn.refuse('BAD_REQUEST', message, err.reason === 'TOO_LARGE' ? CloseCode.tooBig : CloseCode.protocolError);
         return;
       }
+      // Only whole frames count as life: a frame trickled in byte by byte does not keep a socket open.
+      if (frames.length > 0) entry.lastHeard = Date.now();
       for (const frame of frames) conn.onFrame(frame);
     });
     socket.on('error', () => socket.destroy());

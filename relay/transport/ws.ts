@@ -16,6 +16,9 @@ export interface WsOptions {
   health(): { status: number; body: unknown };
 }
 
+/** Gives a refused upgrade's answer this long to reach the peer before the socket is destroyed. */
+const REFUSED_LINGER_MS = 2000;
+
 interface Tracked {
   conn: ClientConnection;
   missedPongs: number;
@@ -75,6 +78,9 @@ export class WsListener {
     const refused = this.refusal(req);
     if (refused) {
       socket.end(`HTTP/1.1 ${refused.status} ${refused.text}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
+      // end() only half-closes: a peer that never sends its FIN would hold the socket (and
+      // relay shutdown, which waits for every HTTP socket) forever.
+      setTimeout(() => socket.destroy(), REFUSED_LINGER_MS).unref();
       return;
     }
     this.wss.handleUpgrade(req, socket, head, (ws) => this.onSocket(ws, req));
@@ -85,7 +91,7 @@ export class WsListener {
       transport: 'ws',
       remote: `${req.socket.remoteAddress}:${req.socket.remotePort}`,
       send: (frame) => ws.send(frame, { binary: true }),
-      close: (code, reason) => ws.close(code, reason.slice(0, 120)),
+      close: (code, reason) => ws.close(code, closeReason(reason)),
       bufferedBytes: () => ws.bufferedAmount,
     };
     const conn = this.opts.accept(wire);
@@ -133,6 +139,22 @@ export class WsListener {
     for (const ws of this.clients.keys()) ws.terminate();
     this.http.closeAllConnections();
   }
+}
+
+/**
+ * A close reason is at most 123 bytes of UTF-8 (RFC 6455 §5.5) and `ws` throws on more. Reasons
+ * can quote client input (e.g. unknown field names), so cut by bytes on a character boundary.
+ */
+function closeReason(reason: string): string {
+  let out = '';
+  let bytes = 0;
+  for (const ch of reason) {
+    const n = Buffer.byteLength(ch);
+    if (bytes + n > 123) break;
+    out += ch;
+    bytes += n;
+  }
+  return out;
 }
 
 function toBytes(data: Buffer | ArrayBuffer | Buffer[]): Uint8Array {
