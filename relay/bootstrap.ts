@@ -1,5 +1,8 @@
 import { randomBytes } from 'node:crypto';
+import { passwordSchema } from '../common/schemas/primitives.js';
+import { describeZodError } from '../common/schemas/messages.js';
 import type { UserStore } from './auth/users.js';
+import { StartupError } from './store/open.js';
 
 export interface BootstrappedAdmin {
   username: string;
@@ -11,8 +14,13 @@ export interface BootstrappedAdmin {
 export async function ensureAdmin(users: UserStore, envPassword: string | undefined): Promise<BootstrappedAdmin | undefined> {
   if (await users.hasAdmin()) return undefined;
   const generated = envPassword ? undefined : randomBytes(18).toString('base64url');
-  const password = envPassword ?? generated!;
-  if (password.length < 8) throw new Error('BANK_RELAY_ADMIN_PASSWORD must be at least 8 characters');
+  let password = generated!;
+  if (envPassword) {
+    // The same rules as any new password; a StartupError is shown as one line, not a stack trace.
+    const parsed = passwordSchema.safeParse(envPassword);
+    if (!parsed.success) throw new StartupError(`BANK_RELAY_ADMIN_PASSWORD: ${describeZodError(parsed.error)}`);
+    password = parsed.data;
+  }
   await users.create(
     { username: 'admin', password, displayName: 'Administrator', role: 'admin', status: 'active' },
     { actor: 'system', role: 'system' },

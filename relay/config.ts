@@ -39,6 +39,8 @@ export const relayConfigSchema = z.strictObject({
   lookupsPerMinute: z.number().int().min(1).default(30),
   logFormat: z.enum(['json', 'pretty']).default('json'),
   logLevel: z.enum(['debug', 'info', 'warn', 'error', 'silent']).default('info'),
+  /** One log line per request; off for benchmarks that measure the relay, not its log. */
+  logRequests: z.boolean().default(true),
 });
 
 export type RelayConfig = z.output<typeof relayConfigSchema>;

@@ -3,6 +3,7 @@ import path from 'node:path';
 import { createHash } from 'node:crypto';
 import type { IdentitySigner } from '../common/protocol/crypto.js';
 import { generateIdentityKeyPem, nodeIdentityFromPem } from '../common/protocol/crypto-node.js';
+import { StartupError } from './store/open.js';
 
 export const IDENTITY_FILE = 'identity.pem';
 
@@ -29,8 +30,17 @@ export async function loadOrCreateIdentity(dataDir: string): Promise<RelayIdenti
     await writeFile(file, pem, { mode: 0o600, flag: 'wx' });
     created = true;
   }
-  const signer = nodeIdentityFromPem(pem);
+  const signer = identityFromPem(pem, file);
   return { signer, fingerprint: spkiFingerprint(signer.spki), created };
+}
+
+/** Parses the key file's PEM; a damaged or foreign key is an operator's problem, said in words. */
+export function identityFromPem(pem: string, file: string): IdentitySigner {
+  try {
+    return nodeIdentityFromPem(pem);
+  } catch (err) {
+    throw new StartupError(`the identity key ${file} is not a usable ECDSA P-256 private key (${(err as Error).message}); restore it from a backup`);
+  }
 }
 
 export function spkiFingerprint(spki: Uint8Array): string {

@@ -86,12 +86,14 @@ export class Relay {
         health: () => relay?.health() ?? { status: 503, body: { status: 'starting' } },
       });
       relay = new Relay(context, tcp, ws);
-      relay.bootstrappedAdmin = await ensureAdmin(users, opts.adminPassword);
       relay.tcpAddress = await tcp.listen();
       try {
         relay.wsAddress = await ws.listen();
+        // Only once both ports are ours: a start that fails must not create an admin whose
+        // generated password nobody ever saw.
+        relay.bootstrappedAdmin = await ensureAdmin(users, opts.adminPassword);
       } catch (err) {
-        await tcp.stopAccepting();
+        await Promise.all([tcp.stopAccepting(), ws.stopAccepting().catch(() => undefined)]);
         throw err;
       }
       relay.phase = 'serving';

@@ -48,15 +48,18 @@ export type ChainVerdict =
  * either the seq run, a `prev` link or a hash; a dropped tail is caught by the stored head.
  */
 export async function verifyChain(
-  entries: AsyncIterable<AuditEntry>,
+  entries: AsyncIterable<unknown>,
   storedHead: AuditHead,
   genesis: string,
 ): Promise<ChainVerdict> {
   let expectedSeq = 1;
   let prev = genesis;
   let count = 0;
-  for await (const entry of entries) {
+  for await (const raw of entries) {
     const fail = (reason: string): ChainVerdict => ({ ok: false, entries: count, badSeq: expectedSeq, reason, head: storedHead });
+    // A stored value that is not even an entry (edited into invalid JSON, say) is a break here, not a crash.
+    if (!isEntryShaped(raw)) return fail(`the value where seq ${expectedSeq} belongs is not a readable audit entry`);
+    const entry = raw;
     if (entry.seq !== expectedSeq) return fail(`expected seq ${expectedSeq}, found ${entry.seq}`);
     if (entry.prev !== prev) return fail(`seq ${entry.seq}: prev does not match the hash of seq ${expectedSeq - 1}`);
     const { hash, ...body } = entry;
@@ -75,4 +78,10 @@ export async function verifyChain(
     };
   }
   return { ok: true, entries: count, head: storedHead };
+}
+
+function isEntryShaped(value: unknown): value is AuditEntry {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return false;
+  const v = value as Record<string, unknown>;
+  return typeof v.seq === 'number' && typeof v.prev === 'string' && typeof v.hash === 'string';
 }

@@ -101,11 +101,13 @@ export class UserStore {
   }
 
   /**
-   * Checks a password with the lockout rules. Unknown users and wrong passwords look the same
-   * to the caller (same message, same scrypt work). Only after a correct password does the
+   * Checks a password with the lockout rules, then runs `onSuccess` under the user's lock with
+   * the current record, so a password reset or a freeze cannot slip between the check and what
+   * the caller does with it (e.g. issuing a session). Unknown users and wrong passwords look the
+   * same to the caller (same message, same scrypt work). Only after a correct password does the
    * caller learn that the user is pending, frozen or closed.
    */
-  async checkPassword(username: string, password: string): Promise<UserRecord> {
+  async checkPassword<T>(username: string, password: string, onSuccess: (user: UserRecord) => Promise<T>): Promise<T> {
     const user = await this.get(username);
     if (!user) {
       await burnPasswordCheck(password, this.config.scryptLog2N);
@@ -127,14 +129,16 @@ export class UserStore {
       throw invalidCredentials();
     }
     return this.withUser(username, async () => {
-      const fresh = (await this.get(username)) ?? user;
+      const fresh = await this.get(username);
+      // The password was changed while we checked it: the one given is no longer valid.
+      if (!fresh || fresh.passwordHash !== user.passwordHash) throw invalidCredentials();
+      let current = fresh;
       if (fresh.failedLogins.length > 0 || fresh.lockedUntil !== undefined) {
-        const cleared: UserRecord = { ...fresh, failedLogins: [] };
-        delete cleared.lockedUntil;
-        await this.commits.commit([{ type: 'put', sublevel: 'users', key: username, value: cleared }]);
-        return cleared;
+        current = { ...fresh, failedLogins: [] };
+        delete current.lockedUntil;
+        await this.commits.commit([{ type: 'put', sublevel: 'users', key: username, value: current }]);
       }
-      return fresh;
+      return onSuccess(current);
     });
   }
 
@@ -168,7 +172,8 @@ export class UserStore {
     });
   }
 
-  async changePassword(username: string, oldPassword: string, newPassword: string): Promise<void> {
+  /** Changes a password; `then` runs under the user's lock right after (e.g. to end other sessions). */
+  async changePassword(username: string, oldPassword: string, newPassword: string, then: () => Promise<void> = async () => {}): Promise<void> {
     const user = await this.get(username);
     if (!user || !(await verifyPassword(oldPassword, user.passwordHash))) {
       throw new BankError('UNAUTHENTICATED', 'the current password is not correct');
@@ -177,10 +182,12 @@ export class UserStore {
     await this.withUser(username, async () => {
       const fresh = await this.get(username);
       if (!fresh) throw new BankError('NOT_FOUND', 'user not found');
+      if (fresh.passwordHash !== user.passwordHash) throw new BankError('UNAUTHENTICATED', 'the current password is not correct');
       await this.commits.commit(
         [{ type: 'put', sublevel: 'users', key: username, value: { ...fresh, passwordHash } }],
         [{ actor: username, role: fresh.role, action: 'auth.changePassword', target: username, outcome: 'ok' }],
       );
+      await then();
     });
   }
 }

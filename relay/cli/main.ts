@@ -5,6 +5,9 @@ import { startCommand, startUsage } from './commands/start.js';
 import { fingerprintCommand } from './commands/fingerprint.js';
 import { userAddCommand } from './commands/user-add.js';
 import { auditVerifyCommand } from './commands/audit-verify.js';
+import { ledgerVerifyCommand } from './commands/ledger-verify.js';
+import { demoCommand } from './commands/demo.js';
+import { benchCommand } from './commands/bench.js';
 
 const USAGE = `bank-relay: the Distributed Bank relay
 
@@ -13,6 +16,10 @@ usage:
   bank-relay fingerprint [--data DIR]
   bank-relay user add [--data DIR] --username U --role user|admin [--display-name N] [--password-file F]
   bank-relay audit verify [--data DIR]
+  bank-relay ledger verify [--data DIR]
+  bank-relay demo [--data DIR]
+  bank-relay bench [--scenario transfers|hot|events]... [--transport tcp|ws|both]
+                   [--connections C] [--pipeline P] [--accounts A] [--duration S] [--rate R] [--json FILE]
   bank-relay help
 
 The data directory defaults to ./data. Passwords come from --password-file or stdin.
@@ -25,6 +32,9 @@ const commands: Record<string, (argv: string[]) => Promise<void>> = {
   fingerprint: fingerprintCommand,
   'user add': userAddCommand,
   'audit verify': auditVerifyCommand,
+  'ledger verify': ledgerVerifyCommand,
+  demo: demoCommand,
+  bench: benchCommand,
 };
 
 async function main(argv: string[]): Promise<void> {

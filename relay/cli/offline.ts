@@ -4,11 +4,15 @@ import { CommitQueue } from '../store/commit-queue.js';
 import { UserStore } from '../auth/users.js';
 import { openDatabase, StartupError } from '../store/open.js';
 import { CliError } from './errors.js';
+import { Ledger } from '../ledger/ledger.js';
+import { ledgerRules } from '../ledger/rules.js';
 
 export interface OfflineBank {
   bank: BankDb;
   commits: CommitQueue;
   users: UserStore;
+  /** Loads the ledger (all accounts into memory) on first use. */
+  ledger(): Promise<Ledger>;
   close(): Promise<void>;
 }
 
@@ -23,10 +27,12 @@ export async function openBankOffline(config: RelayConfig): Promise<OfflineBank>
   }
   const commits = new CommitQueue(bank, await bank.auditHead());
   const users = new UserStore(bank, commits, config);
+  let ledger: Promise<Ledger> | undefined;
   return {
     bank,
     commits,
     users,
+    ledger: () => (ledger ??= Ledger.load(bank, commits, ledgerRules(config), () => new Date())),
     async close() {
       await commits.drain();
       await bank.close();

@@ -23,12 +23,14 @@ export function createDispatcher(relay: RelayContext, registry: Registry) {
     }
     const { id, op, args } = parsed.data;
     const started = performance.now();
+    // Remember who was signed in when the request arrived: a sign-out clears it.
+    const actorBefore = conn.auth?.username ?? null;
     conn.inFlight++;
     void run(conn, op, args).then(
-      (result) => finish(conn, id, op, started, { id, ok: true, result }, 'ok'),
+      (result) => finish(conn, id, op, actorBefore, started, { id, ok: true, result }, 'ok'),
       (err: unknown) => {
         const { code, message } = toClientError(err, relay, conn, op);
-        finish(conn, id, op, started, { id, ok: false, error: { code, message } }, code);
+        finish(conn, id, op, actorBefore, started, { id, ok: false, error: { code, message } }, code);
       },
     );
   };
@@ -55,14 +57,16 @@ export function createDispatcher(relay: RelayContext, registry: Registry) {
     }
   }
 
-  function finish(conn: ClientConnection, id: number, op: string, started: number, response: unknown, outcome: string): void {
+  function finish(conn: ClientConnection, id: number, op: string, actorBefore: string | null, started: number, response: unknown, outcome: string): void {
+    // The user the request acted as, or signed in as (a login has no session when it arrives).
+    const actor = conn.auth?.username ?? actorBefore;
     conn.inFlight--;
     const ms = Math.round((performance.now() - started) * 100) / 100;
     conn.send(response);
-    relay.opCounts.set(op, (relay.opCounts.get(op) ?? 0) + 1);
+    // Only real op names become counters: a client must not grow this map at will.
     const shownOp = registryHas(op) ? op : '(unknown)';
-    const actor = conn.auth?.username ?? null;
-    relay.log.info('request', { conn: conn.id, transport: conn.transport, op: shownOp, actor, outcome, ms });
+    relay.opCounts.set(shownOp, (relay.opCounts.get(shownOp) ?? 0) + 1);
+    if (relay.config.logRequests) relay.log.info('request', { conn: conn.id, transport: conn.transport, op: shownOp, actor, outcome, ms });
     if (relay.live.monitorCount > 0) {
       relay.events.toConnections(relay.live.monitors(), 'monitor.request', { op: shownOp, actor: actor ?? '', transport: conn.transport, ms, outcome: outcome as 'ok' });
     }

@@ -1,8 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { nodeIdentityFromPem } from '../../../common/protocol/crypto-node.js';
-import { IDENTITY_FILE, formatFingerprint, spkiFingerprint } from '../../identity.js';
+import { IDENTITY_FILE, formatFingerprint, identityFromPem, spkiFingerprint } from '../../identity.js';
 import { CliError } from '../errors.js';
 
 /** Reads the key file only, so it works while a relay runs on the directory. */
@@ -13,9 +12,13 @@ export async function fingerprintCommand(argv: string[]): Promise<void> {
   let pem: string;
   try {
     pem = await readFile(file, 'utf8');
-  } catch {
-    throw new CliError(`no identity key at ${file}: start the relay once with --data ${dataDir} to create it`);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') {
+      throw new CliError(`no identity key at ${file}: start the relay once with --data ${dataDir} to create it`);
+    }
+    throw new CliError(`cannot read the identity key ${file}: ${(err as Error).message}`);
   }
-  const hex = spkiFingerprint(nodeIdentityFromPem(pem).spki);
+  // A damaged key is a StartupError: one line, exit 1.
+  const hex = spkiFingerprint(identityFromPem(pem, file).spki);
   process.stdout.write(`${hex}\n${formatFingerprint(hex)}\n`);
 }

@@ -9,7 +9,7 @@ import { intOption } from '../options.js';
 
 export const startUsage = `bank-relay start [--data DIR] [--host H] [--tcp-port N] [--ws-port N]
                  [--allow-origin O]... [--require-origin] [--psk-file F]
-                 [--max-frame BYTES] [--log-format json|pretty] [--log-level L]`;
+                 [--max-frame BYTES] [--log-format json|pretty] [--log-level L] [--request-log on|off]`;
 
 export async function startCommand(argv: string[]): Promise<void> {
   const { values } = parseArgs({
@@ -27,14 +27,18 @@ export async function startCommand(argv: string[]): Promise<void> {
       'log-format': { type: 'string' },
       'log-level': { type: 'string' },
       'heartbeat-ms': { type: 'string' },
+      'request-log': { type: 'string' },
     },
   });
   const logFormat = values['log-format'] ?? 'json';
   if (logFormat !== 'json' && logFormat !== 'pretty') throw new CliError('--log-format must be json or pretty', 2);
   const logLevel = values['log-level'] ?? 'info';
   if (!['debug', 'info', 'warn', 'error', 'silent'].includes(logLevel)) throw new CliError('--log-level must be debug, info, warn, error or silent', 2);
+  const requestLog = values['request-log'] ?? 'on';
+  if (requestLog !== 'on' && requestLog !== 'off') throw new CliError('--request-log must be on or off', 2);
   const config: RelayConfigInput = {
     logFormat,
+    logRequests: requestLog === 'on',
     logLevel: logLevel as 'info',
     ...(values.data !== undefined && { dataDir: values.data }),
     ...(values.host !== undefined && { host: values.host }),
@@ -48,27 +52,9 @@ export async function startCommand(argv: string[]): Promise<void> {
   };
   const log = createLogger({ format: logFormat, level: logLevel as 'info' });
   const relay = await Relay.start(config, { log, adminPassword: process.env.BANK_RELAY_ADMIN_PASSWORD || undefined });
-  const { config: cfg } = relay.context;
-  log.info('relay listening', {
-    tcp: `${relay.tcpAddress.address}:${relay.tcpAddress.port}`,
-    ws: `ws://${relay.wsAddress.address}:${relay.wsAddress.port}/`,
-    data: cfg.dataDir,
-    fingerprint: relay.fingerprint,
-    allowedOrigins: cfg.allowedOrigins,
-    psk: cfg.psk.length > 0,
-  });
-  if (relay.context.identity.created) log.info('created a new identity key', { fingerprint: formatFingerprint(relay.fingerprint) });
-  const admin = relay.bootstrappedAdmin;
-  if (admin?.generatedPassword) {
-    // Shown once, on stderr, never in the request log.
-    process.stderr.write(
-      `\n  First start: created the administrator "${admin.username}" with password\n\n      ${admin.generatedPassword}\n\n` +
-        `  Keep it safe; it will not be shown again. (Set BANK_RELAY_ADMIN_PASSWORD before the first start to choose it.)\n\n`,
-    );
-  } else if (admin) {
-    log.info('created the administrator from BANK_RELAY_ADMIN_PASSWORD', { username: admin.username });
-  }
-  await new Promise<void>((resolve) => {
+  // The handlers go in before anything is printed: whoever waits for "relay listening" may
+  // signal at once, and a signal with no handler yet would kill the process mid-write.
+  const stopped = new Promise<void>((resolve) => {
     let stopping = false;
     const stop = (signal: string) => {
       if (stopping) return;
@@ -89,6 +75,27 @@ export async function startCommand(argv: string[]): Promise<void> {
     process.once('SIGINT', () => stop('SIGINT'));
     process.once('SIGTERM', () => stop('SIGTERM'));
   });
+  const { config: cfg } = relay.context;
+  log.info('relay listening', {
+    tcp: `${relay.tcpAddress.address}:${relay.tcpAddress.port}`,
+    ws: `ws://${relay.wsAddress.address}:${relay.wsAddress.port}/`,
+    data: cfg.dataDir,
+    fingerprint: relay.fingerprint,
+    allowedOrigins: cfg.allowedOrigins,
+    psk: cfg.psk.length > 0,
+  });
+  if (relay.context.identity.created) log.info('created a new identity key', { fingerprint: formatFingerprint(relay.fingerprint) });
+  const admin = relay.bootstrappedAdmin;
+  if (admin?.generatedPassword) {
+    // Shown once, on stderr, never in the request log.
+    process.stderr.write(
+      `\n  First start: created the administrator "${admin.username}" with password\n\n      ${admin.generatedPassword}\n\n` +
+        `  Keep it safe; it will not be shown again. (Set BANK_RELAY_ADMIN_PASSWORD before the first start to choose it.)\n\n`,
+    );
+  } else if (admin) {
+    log.info('created the administrator from BANK_RELAY_ADMIN_PASSWORD', { username: admin.username });
+  }
+  await stopped;
 }
 
 async function readPsk(file: string): Promise<Uint8Array> {

@@ -8,6 +8,9 @@ export default defineOp('admin.session.revoke', async ({ args, conn, relay }) =>
   if (!(await relay.users.get(args.username))) throw new BankError('NOT_FOUND', `no user ${args.username}`);
   // An admin revoking their own sessions keeps the one they are using.
   const except = args.username === admin.username ? admin.session.key : undefined;
-  const revoked = await revokeSessions(relay, args.username, 'an administrator ended this session', { actor: admin.username, role: admin.role }, except);
+  const by = { actor: admin.username, role: admin.role };
+  const revoked = await relay.users.withUser(args.username, () => revokeSessions(relay, args.username, 'an administrator ended this session', by, except));
+  // Revoking nothing is still an admin action worth a line in the audit log.
+  if (revoked === 0) await relay.commits.commit([], [{ ...by, action: 'session.revoke', target: args.username, outcome: 'none' }]);
   return { revoked };
 });

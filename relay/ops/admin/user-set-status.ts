@@ -17,14 +17,15 @@ export default defineOp('admin.user.setStatus', async ({ args, conn, relay }) =>
     const next = { ...current, status: args.status };
     const audit = { ...by, action: 'admin.user.setStatus', target: args.username, outcome: args.status, details: { from: current.status } };
     await relay.ledger.setOwnerStatus(args.username, args.status, [{ type: 'put', sublevel: 'users', key: args.username, value: next }], [audit]);
+    const accounts = relay.ledger.accountsOf(next.username);
+    if (accounts.length === 0) relay.events.toUser(next.username, 'account.status', { username: next.username, status: args.status });
+    for (const account of accounts) {
+      relay.events.toUser(next.username, 'account.status', { account: account.account, username: next.username, status: args.status });
+    }
+    // Inside the lock: a sign-in or resume racing with this sees the new status or loses its session.
+    if (args.status !== 'active') await revokeSessions(relay, next.username, `this user was ${args.status} by the bank`, by);
     return { user: next, previous: current.status };
   });
-  for (const account of relay.ledger.accountsOf(user.username)) {
-    relay.events.toUser(user.username, 'account.status', { account: account.account, username: user.username, status: args.status });
-  }
-  if (args.status !== 'active') {
-    await revokeSessions(relay, user.username, `this user was ${args.status} by the bank`, by);
-  }
   if (args.status === 'frozen' && previous !== 'frozen') {
     relay.events.toAdmins('admin.alert', {
       kind: 'frozen',

@@ -25,8 +25,12 @@ export default defineOp('admin.user.update', async ({ args, conn, relay }) => {
     const write = [{ type: 'put' as const, sublevel: 'users' as const, key: args.username, value: next }];
     if (args.limits) await relay.ledger.setLimits(args.username, args.limits, write, [audit]);
     else await relay.commits.commit(write, [audit]);
+    if (passwordHash !== undefined) {
+      // An admin resetting their own password keeps the session they are using.
+      const except = args.username === admin.username ? admin.session.key : undefined;
+      await revokeSessions(relay, args.username, 'an administrator reset the password', by, except);
+    }
     return next;
   });
-  if (passwordHash !== undefined) await revokeSessions(relay, args.username, 'an administrator reset the password', by);
   return { user: toWireUser(relay.ledger, user) };
 });

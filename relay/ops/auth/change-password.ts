@@ -4,7 +4,8 @@ import { defineOp } from '../registry.js';
 /** A new password ends the user's other sessions: whoever else held one must sign in again. */
 export default defineOp('auth.changePassword', async ({ args, conn, relay }) => {
   const auth = conn.auth!;
-  await relay.users.changePassword(auth.username, args.oldPassword, args.newPassword);
-  await revokeSessions(relay, auth.username, 'the password was changed', { actor: auth.username, role: auth.role }, auth.session.key);
+  await relay.users.changePassword(auth.username, args.oldPassword, args.newPassword, async () => {
+    await revokeSessions(relay, auth.username, 'the password was changed', { actor: auth.username, role: auth.role }, auth.session.key);
+  });
   return {};
 });

@@ -2,10 +2,12 @@ import { assertMaySignIn } from '../../auth/users.js';
 import { bindSession, signedInResult } from '../../auth/bind.js';
 import { defineOp } from '../registry.js';
 
-export default defineOp('auth.login', async ({ args, conn, relay }) => {
-  const user = await relay.users.checkPassword(args.username, args.password);
-  assertMaySignIn(user);
-  const { token, handle } = await relay.sessions.issue(user, 'auth.login');
-  bindSession(relay, conn, user, handle);
-  return signedInResult(relay, user, token, handle);
-});
+export default defineOp('auth.login', async ({ args, conn, relay }) =>
+  // Issued and bound under the user's lock, so a concurrent revocation sees this session.
+  relay.users.checkPassword(args.username, args.password, async (user) => {
+    assertMaySignIn(user);
+    const { token, handle } = await relay.sessions.issue(user, 'auth.login');
+    bindSession(relay, conn, user, handle);
+    return signedInResult(relay, user, token, handle);
+  }),
+);

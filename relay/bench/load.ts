@@ -1,0 +1,116 @@
+import { randomUUID } from 'node:crypto';
+import { BankClient } from '../../common/client/bank-client.js';
+import { nodeCryptoSuite } from '../../common/protocol/crypto-node.js';
+import { tcpTransport, wsTransport } from '../client/node-transports.js';
+import { summarize, type LatencySummary } from './percentiles.js';
+import { BENCH_PASSWORD, benchUser } from './prepare.js';
+
+export type BenchTransport = 'tcp' | 'ws';
+
+export interface Target {
+  host: string;
+  tcpPort: number;
+  wsPort: number;
+}
+
+export async function openClient(target: Target, transport: BenchTransport): Promise<BankClient> {
+  const pipe = transport === 'tcp' ? await tcpTransport(target.host, target.tcpPort) : await wsTransport(`ws://${target.host}:${target.wsPort}/`);
+  return BankClient.connect(pipe, nodeCryptoSuite);
+}
+
+export async function signIn(target: Target, transport: BenchTransport, userIndex: number): Promise<BankClient> {
+  const client = await openClient(target, transport);
+  await client.request('auth.login', { username: benchUser(userIndex), password: BENCH_PASSWORD });
+  return client;
+}
+
+export interface TransferLoad {
+  transport: BenchTransport;
+  connections: number;
+  pipeline: number;
+  accounts: string[];
+  /** Payers and payees drawn from the first 10 accounts only. */
+  hot: boolean;
+  durationS: number;
+}
+
+export interface TransferResult {
+  ok: number;
+  errors: Record<string, number>;
+  elapsedS: number;
+  perSecond: number;
+  latency: LatencySummary;
+}
+
+/** C connections, each keeping P transfers in flight, for a fixed time. */
+export async function runTransfers(target: Target, load: TransferLoad): Promise<TransferResult> {
+  const pool = load.hot ? Math.min(10, load.accounts.length) : load.accounts.length;
+  const clients = await Promise.all(Array.from({ length: load.connections }, (_, i) => signIn(target, load.transport, i % pool)));
+  const latencies: number[] = [];
+  const errors: Record<string, number> = {};
+  let ok = 0;
+  const started = performance.now();
+  const deadline = started + load.durationS * 1000;
+  await Promise.all(
+    clients.map(async (client, i) => {
+      const own = i % pool;
+      const worker = async () => {
+        while (performance.now() < deadline) {
+          let payee = Math.floor(Math.random() * (pool - 1));
+          if (payee >= own) payee++;
+          const sent = performance.now();
+          const r = await client.call('transfer.create', {
+            transferId: randomUUID(),
+            to: load.accounts[payee],
+            amount: 1 + Math.floor(Math.random() * 100),
+          });
+          latencies.push(performance.now() - sent);
+          if (r.ok) ok++;
+          else errors[r.error.code] = (errors[r.error.code] ?? 0) + 1;
+        }
+      };
+      await Promise.all(Array.from({ length: load.pipeline }, worker));
+    }),
+  );
+  const elapsedS = (performance.now() - started) / 1000;
+  for (const c of clients) c.close();
+  return { ok, errors, elapsedS, perSecond: Math.round(ok / elapsedS), latency: summarize(latencies) };
+}
+
+export interface EventResult {
+  sent: number;
+  received: number;
+  latency: LatencySummary;
+}
+
+/** A payee on WebSocket; latency from the payer's send to the payee's `transfer.received`. */
+export async function runEvents(target: Target, accounts: string[], ratePerS: number, durationS: number): Promise<EventResult> {
+  const payer = await signIn(target, 'tcp', 0);
+  const payee = await signIn(target, 'ws', 1);
+  const sentAt = new Map<string, number>();
+  const latencies: number[] = [];
+  payee.onEvent((e) => {
+    if (e.event !== 'transfer.received') return;
+    const id = (e.data.transfer as { id: string }).id;
+    const t0 = sentAt.get(id);
+    if (t0 !== undefined) latencies.push(performance.now() - t0);
+  });
+  const total = Math.max(1, Math.round(ratePerS * durationS));
+  const start = performance.now();
+  const pending: Promise<unknown>[] = [];
+  for (let i = 0; i < total; i++) {
+    // Paced by the intended send time, not by the previous answer.
+    const due = start + (i * 1000) / ratePerS;
+    const wait = due - performance.now();
+    if (wait > 1) await new Promise((r) => setTimeout(r, wait));
+    const id = randomUUID();
+    sentAt.set(id, performance.now());
+    pending.push(payer.call('transfer.create', { transferId: id, to: accounts[1], amount: 1 }));
+  }
+  await Promise.all(pending);
+  const settle = performance.now() + 2000;
+  while (latencies.length < total && performance.now() < settle) await new Promise((r) => setTimeout(r, 10));
+  payer.close();
+  payee.close();
+  return { sent: total, received: latencies.length, latency: summarize(latencies) };
+}

@@ -1,0 +1,54 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { createInterface } from 'node:readline';
+
+export interface RelayProcess {
+  child: ChildProcess;
+  tcpPort: number;
+  wsPort: number;
+  fingerprint: string;
+  stop(): Promise<number | null>;
+}
+
+const CLI = fileURLToPath(new URL('../cli/main.js', import.meta.url));
+
+/** Runs `bank-relay start` as its own process (its own event loop and core), waiting until it listens. */
+export function startRelayProcess(args: string[], env: NodeJS.ProcessEnv = {}): Promise<RelayProcess> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [CLI, 'start', '--tcp-port', '0', '--ws-port', '0', '--request-log', 'off', ...args], {
+      env: { ...process.env, ...env },
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
+    // Request lines are off: the bench measures the relay, not its log.
+    const lines = createInterface({ input: child.stdout! });
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error('the relay did not start within 60 s'));
+    }, 60_000);
+    lines.on('line', (line) => {
+      let msg: { msg?: string; tcp?: string; ws?: string; fingerprint?: string };
+      try {
+        msg = JSON.parse(line) as typeof msg;
+      } catch {
+        return;
+      }
+      if (msg.msg !== 'relay listening') return;
+      clearTimeout(timer);
+      resolve({
+        child,
+        tcpPort: Number(msg.tcp!.split(':').pop()),
+        wsPort: Number(new URL(msg.ws!).port),
+        fingerprint: msg.fingerprint!,
+        stop: () =>
+          new Promise((done) => {
+            child.once('exit', (code) => done(code));
+            child.kill('SIGTERM');
+          }),
+      });
+    });
+    child.once('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`the relay exited (${code}) before listening`));
+    });
+  });
+}
