@@ -1,3 +1,5 @@
+import { stat } from 'node:fs/promises';
+import path from 'node:path';
 import type { RelayConfig } from '../config.js';
 import { BankDb } from '../store/db.js';
 import { CommitQueue } from '../store/commit-queue.js';
@@ -16,8 +18,15 @@ export interface OfflineBank {
   close(): Promise<void>;
 }
 
-/** The database without a relay, for operator commands; refused while a relay holds it. */
-export async function openBankOffline(config: RelayConfig): Promise<OfflineBank> {
+/**
+ * The database without a relay, for operator commands; refused while a relay holds it.
+ * `existing`: the command checks a bank, so a mistyped --data must fail, not create one.
+ */
+export async function openBankOffline(config: RelayConfig, opts: { existing?: boolean } = {}): Promise<OfflineBank> {
+  if (opts.existing) {
+    const isDir = await stat(path.join(config.dataDir, 'db')).then((s) => s.isDirectory(), () => false);
+    if (!isDir) throw new CliError(`no bank database in ${config.dataDir}: check --data (the relay creates it on first start)`);
+  }
   let bank: BankDb;
   try {
     bank = await openDatabase(config.dataDir);

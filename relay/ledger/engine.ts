@@ -150,7 +150,9 @@ export class LedgerEngine {
     if (from.owner !== null && from.balance < req.amount) {
       throw new BankError('INSUFFICIENT_FUNDS', `insufficient funds: the balance of ${from.account} is ${from.balance}`);
     }
+    // Balances stay exact integers on both sides (the cash account's negative side included).
     if (to.balance + req.amount > Number.MAX_SAFE_INTEGER) throw new BankError('BAD_REQUEST', 'amount: would overflow the payee\'s balance');
+    if (from.balance - req.amount < -Number.MAX_SAFE_INTEGER) throw new BankError('BAD_REQUEST', 'amount: would overflow the bank\'s cash balance');
 
     // Checks passed: apply.
     if (owner) this.owners.set(owner.username, owner.state);

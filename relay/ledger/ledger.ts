@@ -93,13 +93,15 @@ export class Ledger {
       stored = inMemory.record;
     } else {
       const epoch = this.recent.beginLookup();
+      let raced: ReturnType<RecentTransfers['get']>;
       try {
         stored = (await this.bank.transfers.get(req.transferId)) as TransferRecord | undefined;
+        // A concurrent request with this id may have been applied while we read; look before
+        // ending the lookup, which lets the bookkeeping forget ids committed meanwhile.
+        raced = this.recent.get(req.transferId);
       } finally {
         this.recent.endLookup(epoch);
       }
-      // A concurrent request with this id may have been applied while we read.
-      const raced = this.recent.get(req.transferId);
       if (!stored && raced) {
         await raced.durable;
         stored = raced.record;

@@ -6,7 +6,7 @@ import { openBankOffline } from '../offline.js';
 /** Offline ledger check: balances equal their entries, the sum is 0, every transfer has both legs. */
 export async function ledgerVerifyCommand(argv: string[]): Promise<void> {
   const { values } = parseArgs({ args: argv, strict: true, options: { data: { type: 'string' } } });
-  const offline = await openBankOffline(resolveConfig({ dataDir: values.data ?? './data' }));
+  const offline = await openBankOffline(resolveConfig({ dataDir: values.data ?? './data' }), { existing: true });
   try {
     const v = await verifyLedger(offline.bank);
     if (v.ok) {
