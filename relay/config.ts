@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { DEFAULT_HEARTBEAT_MS, DEFAULT_MAX_FRAME } from '../common/protocol/constants.js';
+import { EXTENSION_ORIGIN } from '../common/extension-identity.js';
 
 const MINUTE = 60_000;
 
@@ -9,7 +10,8 @@ export const relayConfigSchema = z.strictObject({
   host: z.string().min(1).default('127.0.0.1'),
   tcpPort: z.number().int().min(0).max(65535).default(1234),
   wsPort: z.number().int().min(0).max(65535).default(1235),
-  allowedOrigins: z.array(z.string().min(1)).default([]),
+  /** WebSocket origins allowed to connect; by default the project's own extension. */
+  allowedOrigins: z.array(z.string().min(1)).default([EXTENSION_ORIGIN]),
   requireOrigin: z.boolean().default(false),
   /** Pre-shared key mixed into the handshake (PROTOCOL §2.3); empty means none. */
   psk: z.custom<Uint8Array>((v) => v instanceof Uint8Array, 'must be bytes').default(() => new Uint8Array(0)),

@@ -1,0 +1,3 @@
+import { render } from 'preact';
+
+render(<main>Distributed Bank</main>, document.getElementById('app')!);

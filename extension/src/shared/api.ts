@@ -1,0 +1,111 @@
+import { z } from 'zod';
+import { OP_NAMES, type OpArgs, type OpName, type OpResult } from '../../../common/schemas/ops.js';
+import type { Account, Entry, PublicUser } from '../../../common/schemas/models.js';
+import type { EventName } from '../../../common/schemas/events.js';
+
+/*
+ * The one API between the extension's pages (popup, options) and its background service
+ * worker. Pages never open sockets: they send UiRequests with runtime.sendMessage and keep a
+ * runtime Port named UI_PORT open to receive BackgroundPush messages. The background answers
+ * only messages from the extension's own pages (see isOwnPage in the background).
+ */
+
+export const UI_PORT = 'bank-ui';
+
+/** Where the relay connection stands, as the person should see it. */
+export type ConnectionStatus =
+  | 'connecting' // first attempt, or a manual reconnect
+  | 'live' // handshake done (and session resumed, when there is one)
+  | 'reconnecting' // lost; retrying with backoff
+  | 'offline' // several attempts failed; still retrying, slower
+  | 'key-changed'; // the relay's key differs from the pinned one: we refuse to talk until accepted
+
+export interface Settings {
+  relayUrl: string;
+  autoLockMinutes: number; // 1..240
+  notifications: boolean;
+}
+
+export const DEFAULT_SETTINGS: Settings = { relayUrl: 'ws://127.0.0.1:1235/', autoLockMinutes: 5, notifications: true };
+
+export const settingsSchema = z.strictObject({
+  relayUrl: z.string().regex(/^wss?:\/\/[^\s]+$/, 'must be a ws:// or wss:// URL'),
+  autoLockMinutes: z.number().int().min(1).max(240),
+  notifications: z.boolean(),
+});
+
+export interface AppNotification {
+  id: string;
+  ts: string; // ISO
+  kind: 'received' | 'alert';
+  title: string;
+  body: string;
+  read: boolean;
+}
+
+export interface TrustInfo {
+  /** Fingerprint (lowercase hex) pinned for the current relay URL, if any. */
+  pinned?: string;
+  /** The relay's fingerprint on the last handshake. */
+  current?: string;
+  /** When status is 'key-changed': the new fingerprint the relay presented. */
+  offered?: string;
+}
+
+/** Everything the pages render from. Pushed whole on every change (it is small). */
+export interface AppState {
+  status: ConnectionStatus;
+  /** Human text for the last connection problem, if any ("relay unreachable", …). */
+  statusDetail?: string;
+  settings: Settings;
+  trust: TrustInfo;
+  /** Signed in (token held in chrome.storage.session), or null. */
+  user: PublicUser | null;
+  accounts: Account[];
+  /** Newest entries of the first account (first page), live-updated by events. */
+  recent: Entry[];
+  /** Cursor for the page after `recent`, when there is one. */
+  recentNext?: string;
+  notifications: AppNotification[];
+  unread: number;
+  /** When the shown balance/history were last confirmed by the relay (ISO); shown when not live. */
+  syncedAt?: string;
+}
+
+/** Requests from a page to the background; each gets a UiResponse. */
+export type UiRequest =
+  | { type: 'state' }
+  | { type: 'login'; username: string; password: string }
+  | { type: 'register'; username: string; password: string; displayName: string }
+  | { type: 'logout' }
+  | { type: 'lock' }
+  | { type: 'call'; op: OpName; args: unknown }
+  | { type: 'settings'; settings: Partial<Settings> }
+  | { type: 'trust.accept' } // accept the offered (changed) key
+  | { type: 'trust.forget' } // forget the pinned key (next handshake pins anew)
+  | { type: 'notifications.read' } // mark all read, clear the badge
+  | { type: 'activity' }; // the person did something: resets the auto-lock timer
+
+export type UiError = { code: string; message: string };
+export type UiResponse<T = unknown> = { ok: true; result: T } | { ok: false; error: UiError };
+
+/** Pushed on the UI port. `relay-event` forwards every relay event (e.g. for the admin's live views). */
+export type BackgroundPush = { type: 'state'; state: AppState } | { type: 'relay-event'; event: EventName; data: unknown; ts: string };
+
+export const uiRequestSchema = z.discriminatedUnion('type', [
+  z.strictObject({ type: z.literal('state') }),
+  z.strictObject({ type: z.literal('login'), username: z.string().max(128), password: z.string().max(1024) }),
+  z.strictObject({ type: z.literal('register'), username: z.string().max(128), password: z.string().max(1024), displayName: z.string().max(256) }),
+  z.strictObject({ type: z.literal('logout') }),
+  z.strictObject({ type: z.literal('lock') }),
+  z.strictObject({ type: z.literal('call'), op: z.enum(OP_NAMES as [OpName, ...OpName[]]), args: z.unknown() }),
+  z.strictObject({ type: z.literal('settings'), settings: settingsSchema.partial() }),
+  z.strictObject({ type: z.literal('trust.accept') }),
+  z.strictObject({ type: z.literal('trust.forget') }),
+  z.strictObject({ type: z.literal('notifications.read') }),
+  z.strictObject({ type: z.literal('activity') }),
+]);
+
+/** The typed result of a `call` request, for pages. */
+export type CallResult<N extends OpName> = OpResult<N>;
+export type CallArgs<N extends OpName> = OpArgs<N>;
