@@ -1,0 +1,67 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { chromium, type BrowserContext, type Page, type Worker } from 'playwright-core';
+import { findChromium } from './chromium.js';
+
+/** The unpacked extension built by `npm run build:extension` (the test command builds it first). */
+export const EXTENSION_DIR = fileURLToPath(new URL('../../dist/extension/chrome-mv3', import.meta.url));
+
+export interface ExtensionBrowser {
+  context: BrowserContext;
+  extensionId: string;
+  worker(): Promise<Worker>;
+  popup(): Promise<Page>;
+  options(hash?: string): Promise<Page>;
+  close(): Promise<void>;
+}
+
+/** A fresh Chromium profile with the built extension loaded, as a person would have it. */
+export async function launchWithExtension(): Promise<ExtensionBrowser> {
+  if (!existsSync(path.join(EXTENSION_DIR, 'manifest.json'))) {
+    throw new Error(`${EXTENSION_DIR} has no manifest.json: run "npm run build:extension" first`);
+  }
+  const profile = await mkdtemp(path.join(os.tmpdir(), 'bank-chromium-'));
+  const context = await chromium.launchPersistentContext(profile, {
+    executablePath: findChromium(),
+    headless: true,
+    viewport: { width: 1100, height: 800 },
+    args: [
+      '--no-sandbox',
+      `--disable-extensions-except=${EXTENSION_DIR}`,
+      `--load-extension=${EXTENSION_DIR}`,
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--no-first-run',
+      '--disable-sync',
+      '--host-resolver-rules=MAP * ~NOTFOUND , EXCLUDE 127.0.0.1',
+    ],
+  });
+  const worker = async (): Promise<Worker> => {
+    const existing = context.serviceWorkers().find((w) => w.url().startsWith('chrome-extension://'));
+    return existing ?? context.waitForEvent('serviceworker', { timeout: 20_000 });
+  };
+  const extensionId = new URL((await worker()).url()).host;
+  const open = async (file: string): Promise<Page> => {
+    const page = await context.newPage();
+    await page.goto(`chrome-extension://${extensionId}/${file}`);
+    return page;
+  };
+  return {
+    context,
+    extensionId,
+    worker,
+    popup: async () => {
+      const page = await open('popup.html');
+      await page.setViewportSize({ width: 360, height: 600 });
+      return page;
+    },
+    options: (hash = '') => open(`options.html${hash}`),
+    async close() {
+      await context.close();
+      await rm(profile, { recursive: true, force: true });
+    },
+  };
+}
