@@ -17,6 +17,8 @@ export const relayConfigSchema = z.strictObject({
   psk: z.custom<Uint8Array>((v) => v instanceof Uint8Array, 'must be bytes').default(() => new Uint8Array(0)),
   maxFrame: z.number().int().min(1024).max(64 * 1024 * 1024).default(DEFAULT_MAX_FRAME),
   heartbeatMs: z.number().int().min(100).default(DEFAULT_HEARTBEAT_MS),
+  /** Unsent bytes a connection may queue before it is dropped as too slow (its session survives). */
+  maxBufferedBytes: z.number().int().min(1024).default(8 * 1024 * 1024),
   /** A connection that has not finished the handshake by then is dropped. */
   handshakeTimeoutMs: z.number().int().min(100).default(10_000),
   sessionIdleMs: z.number().int().min(1000).default(15 * MINUTE),

@@ -116,7 +116,7 @@ export class ClientConnection {
   /** Sends an already-serialized message; false when the connection is not open. */
   sendJson(json: string): boolean {
     if (this.state !== 'open' || !this.cipher) return false;
-    if (this.wire.bufferedBytes() > MAX_BUFFERED_BYTES) {
+    if (this.wire.bufferedBytes() > this.relay.config.maxBufferedBytes) {
       // A client this far behind would hold memory for everyone: drop it; its session survives for auth.resume.
       this.relay.log.warn('slow consumer dropped', { conn: this.id, transport: this.transport, buffered: this.wire.bufferedBytes() });
       this.close(CloseCode.slowConsumer, 'too far behind');
@@ -163,6 +163,3 @@ export class ClientConnection {
     this.onClose(this);
   }
 }
-
-/** Per-connection bound on unsent bytes (PROTOCOL §6: a slow client never slows the others). */
-export const MAX_BUFFERED_BYTES = 8 * 1024 * 1024;
