@@ -12,7 +12,10 @@ describe('the built extension in Chromium', () => {
   it('loads with its fixed ID (the relay\'s default allowed origin) and a strict CSP', async () => {
     expect(browser.extensionId).toBe(EXTENSION_ID);
     const worker = await browser.worker();
-    const manifest = (await worker.evaluate(() => chrome.runtime.getManifest())) as chrome.runtime.ManifestV3;
+    type Manifest = { manifest_version: number; minimum_chrome_version?: string; content_security_policy?: { extension_pages?: string } };
+    const manifest = await worker.evaluate(
+      () => (globalThis as unknown as { chrome: { runtime: { getManifest(): Manifest } } }).chrome.runtime.getManifest(),
+    );
     expect(manifest.manifest_version).toBe(3);
     expect(manifest.minimum_chrome_version).toBe('116');
     expect(manifest.content_security_policy?.extension_pages).toMatch(/script-src 'self'/);
