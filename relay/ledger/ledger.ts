@@ -8,6 +8,7 @@ import type { CommitQueue } from '../store/commit-queue.js';
 import { accountSerial } from './serial.js';
 import { LedgerEngine, type MoveEffect, type MoveRequest } from './engine.js';
 import { RecentTransfers } from './recent-transfers.js';
+import { TransferLookup } from './transfer-lookup.js';
 import type { AccountState, LedgerRules, OwnerState, TransferRecord } from './types.js';
 
 export interface MoveResult {
@@ -24,6 +25,7 @@ export interface MoveResult {
  */
 export class Ledger {
   private readonly recent = new RecentTransfers();
+  private readonly lookup: TransferLookup;
   private halted: Error | undefined;
 
   private constructor(
@@ -32,7 +34,9 @@ export class Ledger {
     private readonly commits: CommitQueue,
     private readonly now: () => Date,
     private readonly onPosted: (effect: MoveEffect) => void,
-  ) {}
+  ) {
+    this.lookup = new TransferLookup(bank);
+  }
 
   static async load(
     bank: BankDb,
@@ -95,7 +99,7 @@ export class Ledger {
       const epoch = this.recent.beginLookup();
       let raced: ReturnType<RecentTransfers['get']>;
       try {
-        stored = (await this.bank.transfers.get(req.transferId)) as TransferRecord | undefined;
+        stored = await this.lookup.get(req.transferId);
         // A concurrent request with this id may have been applied while we read; look before
         // ending the lookup, which lets the bookkeeping forget ids committed meanwhile.
         raced = this.recent.get(req.transferId);

@@ -72,6 +72,7 @@ export class CommitQueue {
         });
         sealed.push(entries);
       }
+      dropOverwritten(batch);
       if (head.seq !== startHead.seq) {
         batch.push({ type: 'put', sublevel: this.bank.meta, key: AUDIT_HEAD_KEY, value: head });
       }
@@ -94,4 +95,28 @@ export class CommitQueue {
       ? { type: 'put', sublevel, key: op.key, value: op.value }
       : { type: 'del', sublevel, key: op.key };
   }
+}
+
+/**
+ * Within one batch only the last put of a key counts, so earlier puts of the same key (an
+ * account touched by many transfers in one group commit) are dropped before LevelDB sees them.
+ */
+function dropOverwritten(batch: unknown[]): void {
+  const last = new Map<unknown, Map<string, number>>();
+  let dropped = false;
+  batch.forEach((op, i) => {
+    const { sublevel, key } = op as { sublevel: unknown; key: string };
+    let keys = last.get(sublevel);
+    if (!keys) last.set(sublevel, (keys = new Map()));
+    const prev = keys.get(key);
+    if (prev !== undefined) {
+      batch[prev] = undefined;
+      dropped = true;
+    }
+    keys.set(key, i);
+  });
+  if (!dropped) return;
+  let w = 0;
+  for (const op of batch) if (op !== undefined) batch[w++] = op;
+  batch.length = w;
 }

@@ -2,6 +2,7 @@ import net from 'node:net';
 import { FrameDecoder, FramingError } from '../../common/protocol/framing.js';
 import type { ClientConnection } from '../session/client-connection.js';
 import { CloseCode, type Wire } from './wire.js';
+import { tickCorker } from './tick-cork.js';
 
 export interface TcpOptions {
   host: string;
@@ -42,16 +43,16 @@ export class TcpListener {
 
   private onSocket(socket: net.Socket): void {
     const decoder = new FrameDecoder(this.opts.maxFrame);
+    const cork = tickCorker(socket);
     const wire: Wire = {
       transport: 'tcp',
       remote: `${socket.remoteAddress}:${socket.remotePort}`,
       send(frame) {
         const header = Buffer.allocUnsafe(4);
         header.writeUInt32BE(frame.length, 0);
-        socket.cork();
+        cork();
         socket.write(header);
         socket.write(frame);
-        socket.uncork();
       },
       close() {
         socket.end();

@@ -3,6 +3,7 @@ import type net from 'node:net';
 import { WebSocketServer, type WebSocket } from 'ws';
 import type { ClientConnection } from '../session/client-connection.js';
 import { CloseCode, type Wire } from './wire.js';
+import { tickCorker } from './tick-cork.js';
 
 export interface WsOptions {
   host: string;
@@ -87,10 +88,15 @@ export class WsListener {
   }
 
   private onSocket(ws: WebSocket, req: http.IncomingMessage): void {
+    // The upgraded TCP socket under `ws` (req.socket), corked per tick like the TCP transport.
+    const cork = tickCorker(req.socket as net.Socket);
     const wire: Wire = {
       transport: 'ws',
       remote: `${req.socket.remoteAddress}:${req.socket.remotePort}`,
-      send: (frame) => ws.send(frame, { binary: true }),
+      send: (frame) => {
+        cork();
+        ws.send(frame, { binary: true });
+      },
       close: (code, reason) => ws.close(code, closeReason(reason)),
       bufferedBytes: () => ws.bufferedAmount,
     };

@@ -266,11 +266,15 @@ describe('the single writer\'s idempotency check, with the store\'s timing scrip
       owners: { iterator: () => each<[string, unknown]>([]) },
       txlog: { keys: () => each(['0000000000000001']) },
       transfers: {
-        get: (id: string) => {
-          const answer = deferred<TransferRecord | undefined>();
-          reads.push({ id, answer });
-          return answer.promise;
-        },
+        // The ledger batches its reads with getMany; each id still gets its own scripted answer.
+        getMany: (ids: string[]) =>
+          Promise.all(
+            ids.map((id) => {
+              const answer = deferred<TransferRecord | undefined>();
+              reads.push({ id, answer });
+              return answer.promise;
+            }),
+          ),
       },
     } as unknown as BankDb;
     const commits = {
@@ -291,6 +295,7 @@ describe('the single writer\'s idempotency check, with the store\'s timing scrip
     const req = { kind: 'transfer' as const, transferId: randomUUID(), from: alice, to: makeAccountNumber(2), amount: 100, actor: 'alice' };
     const audit = { actor: 'alice', role: 'user' as const, action: 'transfer.create' };
     const a = ledger.move(req, audit);
+    await tick();
     const b = ledger.move(req, audit);
     await tick();
     expect(reads.map((r) => r.id)).toEqual([req.transferId, req.transferId]); // both went to the store
