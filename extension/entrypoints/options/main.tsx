@@ -1,3 +1,7 @@
 import { render } from 'preact';
+import '../../src/ui/theme.css';
+import '../../src/ui/options.css';
+import { App } from '../../src/ui/options/App.js';
 
-render(<main>Distributed Bank</main>, document.getElementById('app')!);
+document.body.classList.add('options');
+render(<App />, document.getElementById('app')!);

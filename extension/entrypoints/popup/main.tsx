@@ -1,3 +1,6 @@
 import { render } from 'preact';
+import '../../src/ui/theme.css';
+import { PopupApp } from '../../src/ui/popup/App.js';
 
-render(<main>Distributed Bank</main>, document.getElementById('app')!);
+document.body.classList.add('popup');
+render(<PopupApp />, document.getElementById('app')!);

@@ -1,0 +1,99 @@
+import type { JSX } from 'preact';
+import { useEffect, useId, useLayoutEffect, useRef, useState } from 'preact/hooks';
+
+export interface RowMenuItem {
+  label: string;
+  /** Accessible name when the label alone is ambiguous ("Freeze alice"). */
+  ariaLabel?: string;
+  onSelect: () => void;
+  danger?: boolean;
+}
+
+/**
+ * "More ▾" for the less frequent actions of a table row: a disclosure (button with
+ * aria-expanded) over a short list of buttons. Arrow keys move between them, Escape or a click
+ * elsewhere closes it, and focus goes back to the toggle so a dialog opened from an item
+ * returns focus there. Drawn with position: fixed, so a scrolling table never clips it.
+ */
+export function RowMenu({ label, items }: { label: string; items: readonly RowMenuItem[] }): JSX.Element {
+  const [open, setOpen] = useState(false);
+  const [place, setPlace] = useState<{ top: number; right: number }>();
+  const root = useRef<HTMLDivElement>(null);
+  const toggle = useRef<HTMLButtonElement>(null);
+  const listId = `menu${useId()}`;
+
+  useLayoutEffect(() => {
+    if (!open || !toggle.current) return;
+    const r = toggle.current.getBoundingClientRect();
+    setPlace({ top: r.bottom + 4, right: Math.max(8, window.innerWidth - r.right) });
+    root.current?.querySelector<HTMLElement>('.o-menu__item')?.focus();
+  }, [open]);
+
+  useEffect(() => {
+    if (!open) return;
+    const close = (e: Event) => {
+      if (e.type === 'mousedown' && root.current?.contains(e.target as Node)) return;
+      setOpen(false);
+    };
+    document.addEventListener('mousedown', close);
+    window.addEventListener('resize', close);
+    window.addEventListener('scroll', close, true);
+    return () => {
+      document.removeEventListener('mousedown', close);
+      window.removeEventListener('resize', close);
+      window.removeEventListener('scroll', close, true);
+    };
+  }, [open]);
+
+  function onKeyDown(e: KeyboardEvent): void {
+    if (!open) return;
+    const buttons = Array.from(root.current?.querySelectorAll<HTMLElement>('.o-menu__item') ?? []);
+    const at = buttons.indexOf(document.activeElement as HTMLElement);
+    if (e.key === 'Escape') {
+      e.preventDefault();
+      e.stopPropagation();
+      setOpen(false);
+      toggle.current?.focus();
+    } else if (e.key === 'ArrowDown' || e.key === 'ArrowUp') {
+      e.preventDefault();
+      const next = e.key === 'ArrowDown' ? (at + 1) % buttons.length : (at - 1 + buttons.length) % buttons.length;
+      buttons[next]?.focus();
+    }
+  }
+
+  return (
+    <div class="o-menu" ref={root} onKeyDown={onKeyDown}>
+      <button
+        ref={toggle}
+        type="button"
+        class="btn btn--secondary btn--sm"
+        aria-expanded={open}
+        aria-controls={listId}
+        aria-label={label}
+        onClick={() => setOpen((o) => !o)}
+      >
+        More <span aria-hidden="true">▾</span>
+      </button>
+      {open ? (
+        <ul id={listId} class="o-menu__list" style={place ? { top: `${place.top}px`, right: `${place.right}px` } : undefined}>
+          {items.map((item) => (
+            <li key={item.label}>
+              <button
+                type="button"
+                class={item.danger ? 'o-menu__item o-menu__item--danger' : 'o-menu__item'}
+                aria-label={item.ariaLabel}
+                onClick={() => {
+                  toggle.current?.focus();
+                  setOpen(false);
+                  item.onSelect();
+                }}
+              >
+                {item.label}
+              </button>
+            </li>
+          ))}
+        </ul>
+      ) : null}
+    </div>
+  );
+}

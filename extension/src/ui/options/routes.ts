@@ -1,0 +1,49 @@
+import { useEffect, useState } from 'preact/hooks';
+
+/** The options page's screens, in navigation order; admin ones are shown only to admins. */
+export const ROUTES = [
+  { id: 'settings', label: 'Settings', admin: false },
+  { id: 'users', label: 'Users', admin: true },
+  { id: 'registrations', label: 'Registrations', admin: true },
+  { id: 'transactions', label: 'Transactions', admin: true },
+  { id: 'audit', label: 'Audit log', admin: true },
+  { id: 'alerts', label: 'Alerts', admin: true },
+  { id: 'sessions', label: 'Sessions', admin: true },
+  { id: 'relay', label: 'Relay', admin: true },
+] as const;
+
+export type RouteId = (typeof ROUTES)[number]['id'];
+export type RouteDef = (typeof ROUTES)[number];
+
+export const DEFAULT_ROUTE: RouteId = 'settings';
+
+/** "#/users" → users; "" or "#/" → settings; anything unknown → undefined. */
+export function parseHash(hash: string): RouteId | undefined {
+  const path = hash.replace(/^#\/?/, '').replace(/\/+$/, '').toLowerCase();
+  if (path === '') return DEFAULT_ROUTE;
+  return ROUTES.find((r) => r.id === path)?.id;
+}
+
+export function hrefOf(id: RouteId): string {
+  return `#/${id}`;
+}
+
+export function routeDef(id: RouteId): RouteDef {
+  return ROUTES.find((r) => r.id === id)!;
+}
+
+/** The screens this person may open. */
+export function visibleRoutes(isAdmin: boolean): RouteDef[] {
+  return ROUTES.filter((r) => isAdmin || !r.admin);
+}
+
+/** The current hash route, following back/forward and link clicks. */
+export function useHashRoute(): { route: RouteId | undefined; hash: string } {
+  const [hash, setHash] = useState(() => location.hash);
+  useEffect(() => {
+    const onChange = () => setHash(location.hash);
+    addEventListener('hashchange', onChange);
+    return () => removeEventListener('hashchange', onChange);
+  }, []);
+  return { route: parseHash(hash), hash };
+}

@@ -1,0 +1,125 @@
+import type { JSX } from 'preact';
+import { useRef, useState } from 'preact/hooks';
+import type { Settings } from '../../../../shared/api.js';
+import { send } from '../../../bridge.js';
+import { Button } from '../../../components/Button.js';
+import { Notice } from '../../../components/Notice.js';
+import { TextField } from '../../../components/TextField.js';
+import { CheckboxField } from '../../components/CheckboxField.js';
+import { Panel } from '../../components/ScreenHeader.js';
+import { fieldError } from '../../lib/errors.js';
+import { settingsToForm, validateSettings, type SettingsErrors, type SettingsForm } from '../../lib/settings-form.js';
+import { sentence } from '../../lib/text.js';
+
+const FIELDS = ['relayUrl', 'autoLockMinutes', 'notifications'] as const;
+
+/**
+ * Relay address, auto-lock and notifications. The form shows the background's settings until
+ * the person edits a field; their edits are kept over pushed state updates until saved.
+ */
+export function ConnectionPanel({ settings }: { settings: Settings }): JSX.Element {
+  const [edits, setEdits] = useState<Partial<SettingsForm>>({});
+  const [errors, setErrors] = useState<SettingsErrors>({});
+  const [formError, setFormError] = useState<string>();
+  const [saved, setSaved] = useState(false);
+  const [busy, setBusy] = useState(false);
+  const urlRef = useRef<HTMLInputElement>(null);
+  const lockRef = useRef<HTMLInputElement>(null);
+
+  const form: SettingsForm = { ...settingsToForm(settings), ...edits };
+  const dirty = Object.keys(edits).length > 0;
+
+  function edit(patch: Partial<SettingsForm>): void {
+    setEdits((e) => ({ ...e, ...patch }));
+    setSaved(false);
+    const keys = Object.keys(patch) as (keyof SettingsErrors)[];
+    if (keys.some((k) => errors[k])) setErrors((e) => ({ ...e, ...Object.fromEntries(keys.map((k) => [k, undefined])) }));
+  }
+
+  async function submit(e: Event): Promise<void> {
+    e.preventDefault();
+    setFormError(undefined);
+    setSaved(false);
+    const result = validateSettings(form);
+    setErrors(result.errors);
+    if (!result.settings) {
+      (result.errors.relayUrl ? urlRef : lockRef).current?.focus();
+      return;
+    }
+    setBusy(true);
+    try {
+      await send({ type: 'settings', settings: result.settings });
+      setEdits({});
+      setSaved(true);
+    } catch (err) {
+      const fe = fieldError(err, FIELDS);
+      if (fe.field) setErrors({ [fe.field]: sentence(fe.message) });
+      else setFormError(fe.message);
+    } finally {
+      setBusy(false);
+    }
+  }
+
+  return (
+    <Panel title="Connection" id="settings-connection">
+      <form class="o-form" onSubmit={(e) => void submit(e)} noValidate>
+        <TextField
+          label="Relay address"
+          name="relayUrl"
+          value={form.relayUrl}
+          onValue={(relayUrl) => edit({ relayUrl })}
+          error={errors.relayUrl && sentence(errors.relayUrl)}
+          hint="Where your bank's relay listens, e.g. ws://127.0.0.1:1235 (wss:// when it uses TLS). Changing it reconnects."
+          inputRef={urlRef}
+          autoComplete="off"
+          spellcheck={false}
+          inputMode="url"
+        />
+        <TextField
+          label="Lock after (minutes idle)"
+          name="autoLockMinutes"
+          type="number"
+          min={1}
+          max={240}
+          step={1}
+          value={form.autoLockMinutes}
+          onValue={(autoLockMinutes) => edit({ autoLockMinutes })}
+          error={errors.autoLockMinutes && sentence(errors.autoLockMinutes)}
+          hint="From 1 to 240 minutes without activity; then you sign in again."
+          inputRef={lockRef}
+          class="o-field--short"
+        />
+        <CheckboxField
+          label="Show notifications"
+          checked={form.notifications}
+          onChecked={(notifications) => edit({ notifications })}
+          hint="Money received and, for administrators, the bank's alerts."
+          switch
+        />
+        {formError ? <Notice tone="error">{formError}</Notice> : null}
+        {saved ? (
+          <p class="o-ok" role="status">
+            Settings saved.
+          </p>
+        ) : null}
+        <div class="o-form__actions">
+          <Button type="submit" variant="primary" loading={busy} loadingText="Saving…">
+            Save settings
+          </Button>
+          {dirty ? (
+            <Button
+              variant="ghost"
+              onClick={() => {
+                setEdits({});
+                setErrors({});
+              }}
+              disabled={busy}
+            >
+              Discard changes
+            </Button>
+          ) : null}
+        </div>
+      </form>
+    </Panel>
+  );
+}

@@ -1,0 +1,69 @@
+import type { JSX } from 'preact';
+import { useState } from 'preact/hooks';
+import { call } from '../../../bridge.js';
+import { Button } from '../../../components/Button.js';
+import { Notice } from '../../../components/Notice.js';
+import { TextField } from '../../../components/TextField.js';
+import { Panel } from '../../components/ScreenHeader.js';
+import { statementCsv } from '../../lib/csv.js';
+import { parseDateRange, toDateInput } from '../../lib/dates.js';
+import { downloadText } from '../../lib/download.js';
+import { errorMessage } from '../../lib/errors.js';
+import { formatAccount } from '../../lib/format.js';
+import { EXPORT_PAGE, collectStatement } from '../../lib/paging.js';
+import { plural } from '../../lib/text.js';
+
+/** Own statement as CSV for a date range, read page by page from account.history. */
+export function StatementPanel({ account, currency }: { account: string; currency: string }): JSX.Element {
+  const today = new Date();
+  const [from, setFrom] = useState(() => toDateInput(new Date(today.getFullYear(), today.getMonth(), 1)));
+  const [to, setTo] = useState(() => toDateInput(today));
+  const [errors, setErrors] = useState<{ from?: string; to?: string }>({});
+  const [progress, setProgress] = useState<number>();
+  const [result, setResult] = useState<{ tone: 'success' | 'info' | 'error'; text: string }>();
+
+  async function submit(e: Event): Promise<void> {
+    e.preventDefault();
+    setResult(undefined);
+    const range = parseDateRange({ from, to }, { required: true });
+    setErrors(range.errors);
+    if (range.errors.from || range.errors.to) return;
+    setProgress(0);
+    try {
+      const entries = await collectStatement(
+        (before) => call('account.history', { account, limit: EXPORT_PAGE, ...(before !== undefined && { before }) }),
+        range,
+        setProgress,
+      );
+      if (entries.length === 0) {
+        setResult({ tone: 'info', text: 'No transactions between those dates, so there is nothing to export.' });
+        return;
+      }
+      downloadText(`statement-${account}-${from}-to-${to}.csv`, statementCsv(entries, currency));
+      setResult({ tone: 'success', text: `Saved a statement with ${plural(entries.length, 'transaction')}.` });
+    } catch (err) {
+      setResult({ tone: 'error', text: errorMessage(err) });
+    } finally {
+      setProgress(undefined);
+    }
+  }
+
+  const busy = progress !== undefined;
+  return (
+    <Panel title="Export my statement" id="settings-statement">
+      <p class="o-muted">
+        Account {formatAccount(account)}: every transaction between two days (both included), as a CSV file for a spreadsheet.
+      </p>
+      <form class="o-form o-form--inline" onSubmit={(e) => void submit(e)} noValidate>
+        <TextField label="From" type="date" value={from} onValue={setFrom} error={errors.from} max={to || undefined} />
+        <TextField label="To" type="date" value={to} onValue={setTo} error={errors.to} min={from || undefined} />
+        <div class="o-form__actions">
+          <Button type="submit" variant="primary" loading={busy} loadingText={`Reading… ${progress ?? 0} found`}>
+            Export CSV
+          </Button>
+        </div>
+      </form>
+      {result ? <Notice tone={result.tone}>{result.text}</Notice> : null}
+    </Panel>
+  );
+}

@@ -1,0 +1,89 @@
+import type { JSX } from 'preact';
+import { useRef } from 'preact/hooks';
+import { CASH_ACCOUNT, formatAccountNumber } from '../../../../common/account-number.js';
+import type { Entry } from '../../../../common/schemas/models.js';
+import { Button } from '../components/Button.js';
+import { EmptyState } from '../components/EmptyState.js';
+import { Icon } from '../components/Icon.js';
+import { Money } from '../components/Money.js';
+import { Notice } from '../components/Notice.js';
+import { formatMoney, formatSignedMoney, formatTime, groupByDay } from '../format.js';
+import type { History } from './use-history.js';
+
+/** What a person calls the other side: deposits and withdrawals are with the bank itself. */
+export function describeEntry(entry: Entry): string {
+  const incoming = entry.amount > 0;
+  if (entry.counterparty === CASH_ACCOUNT) return incoming ? 'Deposit' : 'Withdrawal';
+  return `${incoming ? 'From' : 'To'} ${formatAccountNumber(entry.counterparty)}`;
+}
+
+function ActivityRow({ entry, currency, fresh }: { entry: Entry; currency: string; fresh: boolean }): JSX.Element {
+  const incoming = entry.amount > 0;
+  const after = `Balance after: ${formatMoney(entry.balanceAfter, currency)}`;
+  return (
+    <li class={['row', incoming ? 'row--in' : 'row--out', fresh ? 'row--new' : ''].filter(Boolean).join(' ')} title={after}>
+      <span class="row__icon">
+        <Icon name={incoming ? 'in' : 'out'} size={16} />
+      </span>
+      <span class="row__main">
+        <span class="row__title">{entry.memo || describeEntry(entry)}</span>
+        <span class="row__sub">
+          <time dateTime={entry.ts}>{formatTime(entry.ts)}</time>
+          {entry.memo ? ` · ${describeEntry(entry)}` : ''}
+        </span>
+      </span>
+      <Money minor={entry.amount} currency={currency} signed class="row__amount" />
+      <span class="sr-only">
+        {incoming ? 'received' : 'sent'} {formatSignedMoney(entry.amount, currency)}. {after}
+      </span>
+    </li>
+  );
+}
+
+export interface ActivityListProps {
+  history: History;
+  currency: string;
+  now?: Date;
+}
+
+/** Newest first, in day groups; incoming money green with "+", outgoing neutral with "−". */
+export function ActivityList({ history, currency, now }: ActivityListProps): JSX.Element {
+  const { entries, hasMore, loading, error, loadMore } = history;
+  // Rows that arrive while the popup is open (live events) get a brief highlight; older pages don't.
+  const newestAtOpen = useRef<number>();
+  newestAtOpen.current ??= entries.length > 0 ? Date.parse(entries[0]!.ts) : -Infinity;
+  const groups = groupByDay(entries, (e) => e.ts, now);
+  return (
+    <section class="activity" aria-labelledby="activity-title">
+      <h2 id="activity-title" class="section-title">
+        Activity
+      </h2>
+      {entries.length === 0 && !hasMore ? (
+        <EmptyState title="No activity yet">Money you send and receive will show up here, as it happens.</EmptyState>
+      ) : (
+        groups.map((g) => (
+          <div class="day" key={g.key}>
+            <h3 class="day__label">{g.label}</h3>
+            <ul class="rows">
+              {g.items.map((e) => (
+                <ActivityRow key={e.transferId} entry={e} currency={currency} fresh={Date.parse(e.ts) > newestAtOpen.current!} />
+              ))}
+            </ul>
+          </div>
+        ))
+      )}
+      {error ? (
+        <Notice tone="error" title="Couldn't load older activity">
+          {error.message}
+        </Notice>
+      ) : null}
+      {hasMore ? (
+        <Button block variant="ghost" loading={loading} loadingText="Loading…" onClick={loadMore}>
+          {error ? 'Try again' : 'Load more'}
+        </Button>
+      ) : entries.length > 0 ? (
+        <p class="muted center small">That's everything.</p>
+      ) : null}
+    </section>
+  );
+}
