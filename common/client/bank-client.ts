@@ -57,7 +57,12 @@ export class BankClient {
       // Frames must be opened in order; with WebCrypto each open is async, so chain them.
       this.inbound = this.inbound.then(() => this.receive(frame));
     };
-    transport.onClose = (reason) => this.shutdown(reason);
+    // Frames that arrived before the close are still opened and delivered first (with
+    // WebCrypto each open is asynchronous): a `session.revoked` sent just before the relay
+    // hangs up must not be lost.
+    transport.onClose = (reason) => {
+      this.inbound = this.inbound.then(() => this.shutdown(reason));
+    };
   }
 
   static async connect(transport: FrameTransport, suite: CryptoSuite, opts: ClientOptions = {}): Promise<BankClient> {

@@ -70,6 +70,12 @@ export interface AppState {
   unread: number;
   /** When the shown balance/history were last confirmed by the relay (ISO); shown when not live. */
   syncedAt?: string;
+  /**
+   * Why the person was last signed out when they did not ask for it ("Locked after 5 minutes
+   * of inactivity", "Signed out: the password was changed", …), for the sign-in screen.
+   * Cleared on the next sign-in.
+   */
+  signedOutReason?: string;
 }
 
 /** Requests from a page to the background; each gets a UiResponse. */
@@ -109,3 +115,30 @@ export const uiRequestSchema = z.discriminatedUnion('type', [
 /** The typed result of a `call` request, for pages. */
 export type CallResult<N extends OpName> = OpResult<N>;
 export type CallArgs<N extends OpName> = OpArgs<N>;
+
+/**
+ * Error codes the background itself answers with, besides the relay's own (§4: BAD_REQUEST,
+ * INSUFFICIENT_FUNDS, …):
+ * - OFFLINE: not connected to the relay; the request was not sent.
+ * - KEY_CHANGED: the relay's key differs from the pinned one; nothing is sent until the person
+ *   accepts the new key (`trust.accept`) or forgets the old one (`trust.forget`).
+ * - DISCONNECTED: the connection dropped after the request was sent, so whether the relay
+ *   carried it out is unknown. Retry `transfer.create` with the SAME transferId: it never pays twice.
+ * - INTERNAL: the background failed unexpectedly.
+ */
+export type BackgroundErrorCode = 'OFFLINE' | 'KEY_CHANGED' | 'DISCONNECTED' | 'INTERNAL';
+
+/** What each UiRequest resolves with (the `result` of an ok UiResponse). */
+export interface UiResults {
+  state: AppState;
+  login: AppState;
+  register: { status: 'pending' };
+  logout: AppState;
+  lock: AppState;
+  call: unknown; // the op's result: see CallResult<N>
+  settings: AppState;
+  'trust.accept': AppState;
+  'trust.forget': AppState;
+  'notifications.read': AppState;
+  activity: Record<string, never>;
+}
