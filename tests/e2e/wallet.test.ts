@@ -1,0 +1,166 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { ADMIN_PASSWORD, startTestRelay, tempDir, type TestRelay } from '../helpers/relay.js';
+import { runCli } from '../helpers/cli.js';
+import { launchWithExtension, type ExtensionBrowser } from '../helpers/extension.js';
+
+/**
+ * The built extension in Debian's Chromium against a real relay with the demo customers:
+ * what customers and an admin do, through the real popup and options pages.
+ */
+describe('the extension, end to end', () => {
+  let dataDir: string;
+  let relay: TestRelay;
+  let jane: ExtensionBrowser;
+  let john: ExtensionBrowser;
+  let janePopup: Page;
+  let johnPopup: Page;
+
+  async function pointAtRelay(browser: ExtensionBrowser): Promise<void> {
+    const options = await browser.options('#/settings');
+    const field = options.getByLabel('Relay address');
+    await field.fill(relay.wsUrl);
+    await options.getByRole('button', { name: 'Save settings' }).click();
+    await options.getByText(/live/i).first().waitFor({ timeout: 15_000 });
+    await options.close();
+  }
+
+  async function signIn(popup: Page, username: string, password: string): Promise<void> {
+    await popup.getByLabel('Username').fill(username);
+    await popup.getByLabel('Password', { exact: true }).fill(password);
+    await popup.getByRole('button', { name: 'Sign in' }).click();
+  }
+
+  beforeAll(async () => {
+    dataDir = await tempDir('bank-e2e-');
+    const demo = await runCli(['demo', '--data', dataDir]);
+    expect(demo.code).toBe(0);
+    relay = await startTestRelay({ dataDir });
+    [jane, john] = await Promise.all([launchWithExtension(), launchWithExtension()]);
+    await Promise.all([pointAtRelay(jane), pointAtRelay(john)]);
+  }, 120_000);
+
+  afterAll(async () => {
+    await Promise.all([jane?.close(), john?.close()]);
+    await relay?.stop();
+  });
+
+  it('shows a wrong password next to the form, then signs the customer in', async () => {
+    janePopup = await jane.popup();
+    await signIn(janePopup, 'jane_smith', 'not her password');
+    await expect.poll(() => janePopup.locator('body').innerText(), { timeout: 15_000 }).toMatch(/invalid username or password/i);
+    await signIn(janePopup, 'jane_smith', 'jane-demo-pass');
+    await expect.poll(() => janePopup.locator('body').innerText(), { timeout: 15_000 }).toMatch(/\$4,187\.50/);
+  }, 60_000);
+
+  it('sends money; the payee\'s open popup shows it arrive without reloading, with a notification', async () => {
+    johnPopup = await john.popup();
+    await signIn(johnPopup, 'john_doe', 'john-demo-pass');
+    await expect.poll(() => johnPopup.locator('body').innerText(), { timeout: 15_000 }).toMatch(/\$2,483\.01/);
+    const johnAccount = relay.relay.context.ledger.accountsOf('john_doe')[0]!.account;
+
+    await janePopup.getByRole('button', { name: 'Send', exact: true }).click();
+    await janePopup.getByLabel('Pay to account number').fill(johnAccount);
+    await janePopup.getByLabel('Amount').fill('12.34');
+    await janePopup.getByLabel('Memo (optional)').fill('e2e lunch');
+    await janePopup.getByRole('button', { name: 'Review' }).click();
+    await expect.poll(() => janePopup.locator('body').innerText(), { timeout: 15_000 }).toMatch(/John D\./);
+    await janePopup.getByRole('button', { name: 'Send $12.34' }).click();
+    await expect.poll(() => janePopup.locator('body').innerText(), { timeout: 15_000 }).toMatch(/Sent \$12\.34 to John D\./);
+
+    // John's popup was never reloaded.
+    await expect.poll(() => johnPopup.locator('body').innerText(), { timeout: 15_000 }).toMatch(/\$2,495\.35/);
+    await expect.poll(() => johnPopup.locator('body').innerText()).toMatch(/e2e lunch/);
+    const worker = await john.worker();
+    const notifications = await worker.evaluate(
+      () =>
+        new Promise<Record<string, unknown>>((resolve) =>
+          (globalThis as unknown as { chrome: { notifications: { getAll(cb: (n: Record<string, unknown>) => void): void } } }).chrome.notifications.getAll(resolve),
+        ),
+    );
+    expect(Object.keys(notifications).length).toBeGreaterThan(0);
+    const badge = await worker.evaluate(() =>
+      (globalThis as unknown as { chrome: { action: { getBadgeText(d: object): Promise<string> } } }).chrome.action.getBadgeText({}),
+    );
+    expect(badge).toBe('1');
+  }, 60_000);
+
+  it('refuses a transfer over the balance with a clear error', async () => {
+    await janePopup.getByRole('button', { name: 'Done' }).click();
+    const johnAccount = relay.relay.context.ledger.accountsOf('john_doe')[0]!.account;
+    await janePopup.getByRole('button', { name: 'Send', exact: true }).click();
+    await janePopup.getByLabel('Pay to account number').fill(johnAccount);
+    await janePopup.getByLabel('Amount').fill('5000');
+    await janePopup.getByRole('button', { name: 'Review' }).click();
+    await janePopup.getByRole('button', { name: 'Send $5,000.00' }).click();
+    await expect.poll(() => janePopup.locator('body').innerText(), { timeout: 15_000 }).toMatch(/Not sent: Not enough money/i);
+    expect(relay.relay.context.ledger.accountsOf('jane_smith')[0]!.balance).toBe(418_750 - 1_234);
+  }, 60_000);
+
+  it('stays signed in across a relay restart (the worker resumes without the password)', async () => {
+    const { tcpPort, wsPort } = relay;
+    await relay.relay.close();
+    await expect.poll(() => janePopup.locator('body').innerText(), { timeout: 20_000 }).toMatch(/reconnecting|offline/i);
+    relay = await startTestRelay({ dataDir, tcpPort, wsPort });
+    await expect.poll(() => janePopup.locator('body').innerText(), { timeout: 45_000 }).toMatch(/live/i);
+    const fresh = await jane.popup();
+    await expect.poll(() => fresh.locator('body').innerText(), { timeout: 15_000 }).toMatch(/\$4,175\.16/);
+    expect(await fresh.getByLabel('Username').count()).toBe(0);
+    await fresh.close();
+  }, 90_000);
+
+  it('stays signed in when the service worker is stopped and started again', async () => {
+    const page = await jane.popup();
+    const before = await jane.worker();
+    const stopped = new Promise<void>((resolve) => before.once('close', () => resolve()));
+    const cdp = await jane.context.newCDPSession(page);
+    await cdp.send('ServiceWorker.enable');
+    await cdp.send('ServiceWorker.stopAllWorkers');
+    await stopped;
+    await page.close();
+    // Opening the popup wakes a new worker, which paints from its cache and resumes the session.
+    const fresh = await jane.popup();
+    await expect.poll(() => fresh.locator('body').innerText(), { timeout: 30_000 }).toMatch(/live/i);
+    await expect.poll(() => fresh.locator('body').innerText(), { timeout: 15_000 }).toMatch(/\$4,175\.16/);
+    expect(await fresh.getByLabel('Username').count()).toBe(0);
+    await fresh.close();
+  }, 90_000);
+
+  it('shows a customer no admin screens on the options page', async () => {
+    const options = await jane.options('#/settings');
+    await expect.poll(() => options.locator('body').innerText(), { timeout: 15_000 }).toMatch(/jane/i);
+    const nav = options.getByRole('navigation', { name: 'Sections' });
+    expect(await nav.getByRole('link', { name: 'Users' }).count()).toBe(0);
+    expect(await nav.getByRole('link', { name: 'Registrations' }).count()).toBe(0);
+    await options.goto(options.url().replace(/#.*$/, '#/users'));
+    await expect.poll(() => options.locator('body').innerText()).toMatch(/not available/i);
+    await options.close();
+  }, 60_000);
+
+  it('lets an admin approve a registration from the options page, after which the new customer signs in', async () => {
+    // A newcomer registers from John's browser after he signs out.
+    await johnPopup.getByRole('button', { name: 'Sign out' }).click();
+    await johnPopup.getByRole('button', { name: 'Create an account' }).click();
+    await johnPopup.getByLabel('Username').fill('new_customer');
+    await johnPopup.getByLabel('Your name').fill('Nora Newcomer');
+    await johnPopup.getByLabel('Password', { exact: true }).fill('nora-password-1');
+    await johnPopup.getByLabel('Confirm password').fill('nora-password-1');
+    await johnPopup.getByRole('button', { name: 'Create account' }).click();
+    await expect.poll(() => johnPopup.locator('body').innerText(), { timeout: 15_000 }).toMatch(/approval/i);
+
+    // The admin signs in (from Jane's browser, after she signs out) and approves.
+    await janePopup.reload();
+    await janePopup.getByRole('button', { name: 'Sign out' }).click();
+    await signIn(janePopup, 'admin', ADMIN_PASSWORD);
+    await expect.poll(() => janePopup.locator('body').innerText(), { timeout: 15_000 }).not.toMatch(/Sign in/);
+    const options = await jane.options('#/registrations');
+    await options.getByRole('button', { name: 'Approve new_customer' }).click();
+    await expect.poll(() => options.locator('body').innerText(), { timeout: 15_000 }).toMatch(/Approved new_customer/);
+    await options.close();
+
+    const popup = await john.popup();
+    await signIn(popup, 'new_customer', 'nora-password-1');
+    await expect.poll(() => popup.locator('body').innerText(), { timeout: 15_000 }).toMatch(/\$0\.00/);
+    await popup.close();
+  }, 90_000);
+});
