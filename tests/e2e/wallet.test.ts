@@ -109,23 +109,6 @@ describe('the extension, end to end', () => {
     await fresh.close();
   }, 90_000);
 
-  it('stays signed in when the service worker is stopped and started again', async () => {
-    const page = await jane.popup();
-    const before = await jane.worker();
-    const stopped = new Promise<void>((resolve) => before.once('close', () => resolve()));
-    const cdp = await jane.context.newCDPSession(page);
-    await cdp.send('ServiceWorker.enable');
-    await cdp.send('ServiceWorker.stopAllWorkers');
-    await stopped;
-    await page.close();
-    // Opening the popup wakes a new worker, which paints from its cache and resumes the session.
-    const fresh = await jane.popup();
-    await expect.poll(() => fresh.locator('body').innerText(), { timeout: 30_000 }).toMatch(/live/i);
-    await expect.poll(() => fresh.locator('body').innerText(), { timeout: 15_000 }).toMatch(/\$4,175\.16/);
-    expect(await fresh.getByLabel('Username').count()).toBe(0);
-    await fresh.close();
-  }, 90_000);
-
   it('shows a customer no admin screens on the options page', async () => {
     const options = await jane.options('#/settings');
     await expect.poll(() => options.locator('body').innerText(), { timeout: 15_000 }).toMatch(/jane/i);
