@@ -8,6 +8,7 @@ export default defineConfig({
   outDir: '../dist/extension',
   imports: false,
   manifestVersion: 3,
+  zip: { artifactTemplate: 'distributed-bank-{{version}}-{{browser}}.zip' },
   manifest: {
     name: 'Distributed Bank',
     version: '0.1.0',
