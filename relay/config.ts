@@ -45,6 +45,14 @@ export const relayConfigSchema = z.strictObject({
   logLevel: z.enum(['debug', 'info', 'warn', 'error', 'silent']).default('info'),
   /** One log line per request; off for benchmarks that measure the relay, not its log. */
   logRequests: z.boolean().default(true),
+  /** Serve even when the start-up audit/ledger check finds a mismatch (`--force`); logged loudly. */
+  forceStart: z.boolean().default(false),
+  /** PEM certificate (chain) file: with tlsKey, TCP is served over TLS and WebSocket as wss://. */
+  tlsCert: z.string().min(1).optional(),
+  /** PEM private key file for tlsCert. Both or neither. */
+  tlsKey: z.string().min(1).optional(),
+  /** A stopping relay (SIGINT/SIGTERM) exits by then even if something hangs (the CLI enforces it). */
+  shutdownTimeoutMs: z.number().int().min(1000).max(600_000).default(15_000),
 });
 
 export type RelayConfig = z.output<typeof relayConfigSchema>;

@@ -16,11 +16,16 @@ import { WsListener } from './transport/ws.js';
 import { CloseCode, type Wire } from './transport/wire.js';
 import { ensureAdmin, type BootstrappedAdmin } from './bootstrap.js';
 import type { RelayContext } from './context.js';
-import { openDatabase } from './store/open.js';
+import { openDatabase, StartupError } from './store/open.js';
+import { RelayMetrics } from './metrics/relay-metrics.js';
+import { relayMetricsSource } from './metrics/source.js';
+import { quickCheck, refusalMessage } from './startup/quick-check.js';
 import { Ledger } from './ledger/ledger.js';
 import { notifyPosted } from './ledger/notify.js';
 import { ledgerRules } from './ledger/rules.js';
 import { MinuteRateLimit } from './session/rate-limit.js';
+import { checkDataDir } from './config/data-dir.js';
+import { loadTls } from './transport/tls.js';
 
 export interface StartOptions {
   log?: Logger;
@@ -43,17 +48,58 @@ export class Relay {
     readonly context: RelayContext,
     private readonly tcp: TcpListener,
     private readonly ws: WsListener,
+    readonly metrics: RelayMetrics,
+    /** What the start-up check found; non-empty only when forceStart made the relay serve anyway. */
+    readonly startupProblems: readonly string[],
   ) {}
 
   static async start(input: RelayConfigInput = {}, opts: StartOptions = {}): Promise<Relay> {
     const config: RelayConfig = resolveConfig(input);
     const log = opts.log ?? createLogger({ format: config.logFormat, level: config.logLevel });
     const clock = opts.clock ?? Date.now;
-    const bank = await openDatabase(config.dataDir);
+    const tlsMaterial = await loadTls(config);
+    await checkDataDir(config.dataDir);
     let relay: Relay | undefined;
+    let acceptConnection: ((wire: Wire) => ClientConnection) | undefined;
+    const metrics = new RelayMetrics(relayMetricsSource(() => relay));
+    // The HTTP port comes up first, so /healthz answers 503 "starting" while the database opens
+    // and is checked; WebSocket upgrades are refused (503) until the relay serves.
+    const ws = new WsListener({
+      host: config.host,
+      port: config.wsPort,
+      maxFrame: config.maxFrame,
+      heartbeatMs: config.heartbeatMs,
+      allowedOrigins: config.allowedOrigins,
+      requireOrigin: config.requireOrigin,
+      accept: (wire) => acceptConnection!(wire),
+      tls: tlsMaterial,
+      handshakeTimeoutMs: config.handshakeTimeoutMs,
+      health: () => relay?.health() ?? { status: 503, body: { status: 'starting' } },
+      metrics: async () => ({ contentType: metrics.contentType, body: await metrics.scrape() }),
+      ready: () => relay?.phase === 'serving',
+    });
+    const wsAddress = await ws.listen();
+    const stopWs = async (): Promise<void> => {
+      const stopped = ws.stopAccepting();
+      ws.destroyAll();
+      await stopped;
+    };
+    let bank: BankDb;
     try {
+      bank = await openDatabase(config.dataDir);
+    } catch (err) {
+      await stopWs();
+      throw err;
+    }
+    try {
+      const check = await quickCheck(bank);
+      if (!check.ok) {
+        if (!config.forceStart) throw new StartupError(refusalMessage(config.dataDir, check.problems));
+        log.error('START-UP CHECK FAILED: serving anyway because of --force (forceStart); the audit log or ledger may be damaged', { problems: check.problems });
+      }
       const identity = await loadOrCreateIdentity(config.dataDir);
       const commits = new CommitQueue(bank, await bank.auditHead(), () => new Date(clock()));
+      commits.onBatch = (jobs, seconds, ok) => metrics.batch(jobs, seconds, ok);
       const live = new LiveConnections();
       const events = new EventBus(live, clock);
       const users = new UserStore(bank, commits, config, clock, (user) => {
@@ -68,37 +114,28 @@ export class Relay {
         notifyPosted(events, effect, config.currency),
       );
       const context: RelayContext = { config, log, bank, commits, users, sessions, ledger, live, events, identity, clock, startedAt: clock(), opCounts: new Map(), lookupLimit: new MinuteRateLimit(config.lookupsPerMinute, clock) };
-      const dispatch = createDispatcher(context, registry);
-      const accept = (wire: Wire): ClientConnection => {
-        const conn = new ClientConnection(wire, context, dispatch, (c) => live.remove(c));
+      const dispatch = createDispatcher(context, registry, metrics);
+      acceptConnection = (wire: Wire): ClientConnection => {
+        const conn = new ClientConnection(wire, context, dispatch, (c) => live.remove(c), (c) => metrics.slowConsumerDropped(c.transport));
         live.add(conn);
         return conn;
       };
-      const tcp = new TcpListener({ host: config.host, port: config.tcpPort, maxFrame: config.maxFrame, heartbeatMs: config.heartbeatMs, accept });
-      const ws = new WsListener({
-        host: config.host,
-        port: config.wsPort,
-        maxFrame: config.maxFrame,
-        heartbeatMs: config.heartbeatMs,
-        allowedOrigins: config.allowedOrigins,
-        requireOrigin: config.requireOrigin,
-        accept,
-        health: () => relay?.health() ?? { status: 503, body: { status: 'starting' } },
-      });
-      relay = new Relay(context, tcp, ws);
+      const tcp = new TcpListener({ host: config.host, port: config.tcpPort, maxFrame: config.maxFrame, heartbeatMs: config.heartbeatMs, accept: acceptConnection, tls: tlsMaterial, handshakeTimeoutMs: config.handshakeTimeoutMs });
+      relay = new Relay(context, tcp, ws, metrics, check.problems);
+      relay.wsAddress = wsAddress;
       relay.tcpAddress = await tcp.listen();
       try {
-        relay.wsAddress = await ws.listen();
         // Only once both ports are ours: a start that fails must not create an admin whose
         // generated password nobody ever saw.
         relay.bootstrappedAdmin = await ensureAdmin(users, opts.adminPassword);
       } catch (err) {
-        await Promise.all([tcp.stopAccepting(), ws.stopAccepting().catch(() => undefined)]);
+        await tcp.stopAccepting();
         throw err;
       }
       relay.phase = 'serving';
       return relay;
     } catch (err) {
+      await stopWs().catch(() => undefined);
       await bank.close().catch(() => undefined);
       throw err;
     }
@@ -115,6 +152,7 @@ export class Relay {
         connections: live.countByTransport(),
         sessions: live.sessionCount,
         auditSeq: commits.auditHead.seq,
+        startupCheck: this.startupProblems.length === 0 ? 'ok' : 'failed (forced)',
       },
     };
   }
@@ -129,7 +167,8 @@ export class Relay {
     this.phase = 'stopping';
     const { live, commits, bank } = this.context;
     const stopTcp = this.tcp.stopAccepting();
-    const stopWs = this.ws.stopAccepting();
+    // The HTTP port stays open until the database is closed: /healthz answers 503 "stopping"
+    // meanwhile and WebSocket upgrades are refused (ready() is false).
     const deadline = Date.now() + DRAIN_MS;
     while ([...live.all].some((c) => c.inFlight > 0) && Date.now() < deadline) {
       await new Promise((r) => setTimeout(r, 10));
@@ -138,8 +177,11 @@ export class Relay {
     await commits.drain();
     this.tcp.destroyAll();
     this.ws.destroyAll();
-    await Promise.all([stopTcp, stopWs]);
+    await stopTcp;
     await bank.close();
     this.phase = 'stopped';
+    const stopWs = this.ws.stopAccepting();
+    this.ws.destroyAll();
+    await stopWs;
   }
 }

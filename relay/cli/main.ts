@@ -8,6 +8,11 @@ import { auditVerifyCommand } from './commands/audit-verify.js';
 import { ledgerVerifyCommand } from './commands/ledger-verify.js';
 import { demoCommand } from './commands/demo.js';
 import { benchCommand } from './commands/bench.js';
+import { configCheckCommand, configCheckUsage } from './commands/config-check.js';
+import { monitorCommand, monitorUsage } from './commands/monitor.js';
+import { auditCheckpointCommand } from './commands/audit-checkpoint.js';
+import { backupCommand } from './commands/backup.js';
+import { restoreCommand } from './commands/restore.js';
 
 const USAGE = `bank-relay: the Distributed Bank relay
 
@@ -15,13 +20,19 @@ usage:
   ${startUsage}
   bank-relay fingerprint [--data DIR]
   bank-relay user add [--data DIR] --username U --role user|admin [--display-name N] [--password-file F]
-  bank-relay audit verify [--data DIR]
+  ${monitorUsage}
+  bank-relay audit checkpoint [--data DIR]
+  bank-relay audit verify [--data DIR] [--checkpoint FILE]
   bank-relay ledger verify [--data DIR]
+  bank-relay backup [--data DIR] --out FILE [--gzip]
+  bank-relay restore --in FILE --data NEWDIR
   bank-relay demo [--data DIR]
   bank-relay bench [--scenario transfers|hot|events]... [--transport tcp|ws|both]
                    [--connections C] [--pipeline P] [--accounts A] [--duration S] [--rate R] [--json FILE]
+  ${configCheckUsage}
   bank-relay help
 
+Every option can also come from a JSON file (--config FILE; see docs/CONFIG.md); flags win.
 The data directory defaults to ./data. Passwords come from --password-file or stdin.
 On first start with no administrator, "admin" is created with BANK_RELAY_ADMIN_PASSWORD
 or a generated password, printed once.
@@ -35,6 +46,11 @@ const commands: Record<string, (argv: string[]) => Promise<void>> = {
   'ledger verify': ledgerVerifyCommand,
   demo: demoCommand,
   bench: benchCommand,
+  'config check': configCheckCommand,
+  monitor: monitorCommand,
+  'audit checkpoint': auditCheckpointCommand,
+  backup: backupCommand,
+  restore: restoreCommand,
 };
 
 async function main(argv: string[]): Promise<void> {

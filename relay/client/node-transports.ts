@@ -1,13 +1,19 @@
 import net from 'node:net';
+import tls from 'node:tls';
 import WebSocket from 'ws';
 import { FrameDecoder } from '../../common/protocol/framing.js';
 import { DEFAULT_MAX_FRAME } from '../../common/protocol/constants.js';
 import type { FrameTransport } from '../../common/client/bank-client.js';
 
-/** bankrelay/1 frames over a TCP socket (u32 BE length prefix). */
-export function tcpTransport(host: string, port: number, maxFrame = DEFAULT_MAX_FRAME): Promise<FrameTransport & { socket: net.Socket }> {
+/**
+ * bankrelay/1 frames over a TCP socket (u32 BE length prefix). With `tlsOptions` the socket is
+ * TLS first (a relay started with --tls-cert/--tls-key); pass `ca` for a self-signed certificate.
+ */
+export function tcpTransport(host: string, port: number, maxFrame = DEFAULT_MAX_FRAME, tlsOptions?: tls.ConnectionOptions): Promise<FrameTransport & { socket: net.Socket }> {
   return new Promise((resolve, reject) => {
-    const socket = net.connect({ host, port, noDelay: true });
+    const socket: net.Socket = tlsOptions
+      ? tls.connect({ ...(net.isIP(host) === 0 && { servername: host }), ...tlsOptions, host, port }).setNoDelay(true)
+      : net.connect({ host, port, noDelay: true });
     const decoder = new FrameDecoder(maxFrame);
     const transport = {
       socket,
@@ -26,7 +32,7 @@ export function tcpTransport(host: string, port: number, maxFrame = DEFAULT_MAX_
         setTimeout(() => socket.destroy(), 1000).unref();
       },
     };
-    socket.once('connect', () => {
+    socket.once(tlsOptions ? 'secureConnect' : 'connect', () => {
       socket.off('error', reject);
       socket.on('error', () => undefined);
       resolve(transport);
@@ -47,10 +53,15 @@ export function tcpTransport(host: string, port: number, maxFrame = DEFAULT_MAX_
   });
 }
 
-/** bankrelay/1 frames as binary WebSocket messages. */
-export function wsTransport(url: string, opts: { origin?: string; maxFrame?: number } = {}): Promise<FrameTransport & { ws: WebSocket }> {
+/** bankrelay/1 frames as binary WebSocket messages; a wss:// URL takes `ca` for a self-signed certificate. */
+export function wsTransport(url: string, opts: { origin?: string; maxFrame?: number; ca?: string | Buffer } = {}): Promise<FrameTransport & { ws: WebSocket }> {
   return new Promise((resolve, reject) => {
-    const ws = new WebSocket(url, { ...(opts.origin && { origin: opts.origin }), maxPayload: opts.maxFrame ?? DEFAULT_MAX_FRAME, perMessageDeflate: false });
+    const ws = new WebSocket(url, {
+      ...(opts.origin && { origin: opts.origin }),
+      ...(opts.ca !== undefined && { ca: opts.ca }),
+      maxPayload: opts.maxFrame ?? DEFAULT_MAX_FRAME,
+      perMessageDeflate: false,
+    });
     const transport = {
       ws,
       onFrame: (_f: Uint8Array) => {},

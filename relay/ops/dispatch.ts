@@ -3,13 +3,14 @@ import { describeZodError, requestSchema } from '../../common/schemas/messages.j
 import type { RelayContext } from '../context.js';
 import type { ClientConnection } from '../session/client-connection.js';
 import type { Registry } from './registry.js';
+import type { RelayMetrics } from '../metrics/relay-metrics.js';
 
 /**
  * Turns one decrypted message into one response: envelope check, op lookup, role, argument
  * schema, handler. Every failure becomes an error response; only a message with no usable
  * `id` is a protocol error (there is nothing to answer).
  */
-export function createDispatcher(relay: RelayContext, registry: Registry) {
+export function createDispatcher(relay: RelayContext, registry: Registry, metrics?: Pick<RelayMetrics, 'request'>) {
   return function dispatch(conn: ClientConnection, message: unknown): void {
     const parsed = requestSchema.safeParse(message);
     if (!parsed.success) {
@@ -66,6 +67,7 @@ export function createDispatcher(relay: RelayContext, registry: Registry) {
     // Only real op names become counters: a client must not grow this map at will.
     const shownOp = registryHas(op) ? op : '(unknown)';
     relay.opCounts.set(shownOp, (relay.opCounts.get(shownOp) ?? 0) + 1);
+    metrics?.request(shownOp, outcome, ms / 1000);
     if (relay.config.logRequests) relay.log.info('request', { conn: conn.id, transport: conn.transport, op: shownOp, actor, outcome, ms });
     if (relay.live.monitorCount > 0) {
       relay.events.toConnections(relay.live.monitors(), 'monitor.request', { op: shownOp, actor: actor ?? '', transport: conn.transport, ms, outcome: outcome as 'ok' });

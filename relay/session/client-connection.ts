@@ -35,6 +35,8 @@ export class ClientConnection {
     private readonly relay: RelayContext,
     private readonly onMessage: MessageHandler,
     private readonly onClose: (conn: ClientConnection) => void,
+    /** Metrics hook: this connection is being dropped as a slow consumer. */
+    private readonly onSlowConsumerDrop?: (conn: ClientConnection) => void,
   ) {
     this.handshakeTimer = setTimeout(() => this.close(CloseCode.handshakeTimeout, 'handshake timeout'), relay.config.handshakeTimeoutMs);
     this.handshakeTimer.unref();
@@ -119,6 +121,7 @@ export class ClientConnection {
     if (this.wire.bufferedBytes() > this.relay.config.maxBufferedBytes) {
       // A client this far behind would hold memory for everyone: drop it; its session survives for auth.resume.
       this.relay.log.warn('slow consumer dropped', { conn: this.id, transport: this.transport, buffered: this.wire.bufferedBytes() });
+      this.onSlowConsumerDrop?.(this);
       this.close(CloseCode.slowConsumer, 'too far behind');
       return false;
     }

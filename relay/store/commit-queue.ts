@@ -22,6 +22,8 @@ export class CommitQueue {
   private closed = false;
   /** Figures for operators: batches written and jobs in them. */
   readonly stats = { batches: 0, jobs: 0 };
+  /** Metrics hook: jobs in a batch and its write+fsync time in seconds (ok false: the write failed). */
+  onBatch: ((jobs: number, seconds: number, ok: boolean) => void) | undefined;
 
   constructor(
     private readonly bank: BankDb,
@@ -76,13 +78,16 @@ export class CommitQueue {
       if (head.seq !== startHead.seq) {
         batch.push({ type: 'put', sublevel: this.bank.meta, key: AUDIT_HEAD_KEY, value: head });
       }
+      const writeStarted = performance.now();
       try {
         await this.bank.db.batch(batch as never, { sync: true });
         this.head = head;
         this.stats.batches++;
         this.stats.jobs += jobs.length;
+        this.onBatch?.(jobs.length, (performance.now() - writeStarted) / 1000, true);
         jobs.forEach((job, i) => job.resolve(sealed[i] ?? []));
       } catch (err) {
+        this.onBatch?.(jobs.length, (performance.now() - writeStarted) / 1000, false);
         jobs.forEach((job) => job.reject(err));
       }
     }

@@ -1,8 +1,10 @@
 import net from 'node:net';
+import tls from 'node:tls';
 import { FrameDecoder, FramingError } from '../../common/protocol/framing.js';
 import type { ClientConnection } from '../session/client-connection.js';
 import { CloseCode, type Wire } from './wire.js';
 import { tickCorker } from './tick-cork.js';
+import type { TlsMaterial } from './tls.js';
 
 export interface TcpOptions {
   host: string;
@@ -10,6 +12,10 @@ export interface TcpOptions {
   maxFrame: number;
   heartbeatMs: number;
   accept(wire: Wire): ClientConnection;
+  /** When set, every connection is TLS first; bankrelay/1 runs inside it unchanged. */
+  tls?: TlsMaterial | undefined;
+  /** A TLS handshake not finished by then is dropped. */
+  handshakeTimeoutMs?: number;
 }
 
 /** Gives a closing socket this long to flush before it is destroyed. */
@@ -22,10 +28,20 @@ const LINGER_MS = 2000;
 export class TcpListener {
   private readonly server: net.Server;
   private readonly sockets = new Map<net.Socket, { conn: ClientConnection; lastHeard: number }>();
+  /** Every raw socket, including TLS handshakes not yet finished (server.close waits for those too). */
+  private readonly raw = new Set<net.Socket>();
   private sweep: NodeJS.Timeout | undefined;
 
   constructor(private readonly opts: TcpOptions) {
-    this.server = net.createServer({ noDelay: true }, (socket) => this.onSocket(socket));
+    this.server = opts.tls
+      ? tls.createServer({ ...opts.tls, noDelay: true, handshakeTimeout: opts.handshakeTimeoutMs ?? 10_000 }, (socket) => this.onSocket(socket))
+      : net.createServer({ noDelay: true }, (socket) => this.onSocket(socket));
+    // A client that is not speaking TLS is dropped by the TLS layer; nothing reaches the relay.
+    this.server.on('tlsClientError', (_err: Error, socket: net.Socket) => socket.destroy());
+    this.server.on('connection', (socket: net.Socket) => {
+      this.raw.add(socket);
+      socket.once('close', () => this.raw.delete(socket));
+    });
   }
 
   listen(): Promise<net.AddressInfo> {
@@ -107,5 +123,6 @@ export class TcpListener {
 
   destroyAll(): void {
     for (const socket of this.sockets.keys()) socket.destroy();
+    for (const socket of this.raw) socket.destroy();
   }
 }

@@ -1,9 +1,11 @@
 import http from 'node:http';
+import https from 'node:https';
 import type net from 'node:net';
 import { WebSocketServer, type WebSocket } from 'ws';
 import type { ClientConnection } from '../session/client-connection.js';
 import { CloseCode, type Wire } from './wire.js';
 import { tickCorker } from './tick-cork.js';
+import type { TlsMaterial } from './tls.js';
 
 export interface WsOptions {
   host: string;
@@ -15,6 +17,13 @@ export interface WsOptions {
   accept(wire: Wire): ClientConnection;
   /** GET /healthz body. */
   health(): { status: number; body: unknown };
+  /** GET /metrics (Prometheus text). Counts and durations only: no secrets, names or amounts. */
+  metrics?(): Promise<{ contentType: string; body: string }>;
+  /** False while the relay is starting or stopping: upgrades are refused with 503 then. */
+  ready?(): boolean;
+  /** When set, the server is HTTPS and clients connect with wss://. */
+  tls?: TlsMaterial | undefined;
+  handshakeTimeoutMs?: number;
 }
 
 /** Gives a refused upgrade's answer this long to reach the peer before the socket is destroyed. */
@@ -33,11 +42,21 @@ export class WsListener {
   readonly http: http.Server;
   private readonly wss: WebSocketServer;
   private readonly clients = new Map<WebSocket, Tracked>();
+  /** Every raw socket, including TLS handshakes not yet finished. */
+  private readonly raw = new Set<net.Socket>();
   private heartbeat: NodeJS.Timeout | undefined;
 
   constructor(private readonly opts: WsOptions) {
     this.wss = new WebSocketServer({ noServer: true, maxPayload: opts.maxFrame, perMessageDeflate: false, clientTracking: false });
-    this.http = http.createServer((req, res) => this.onRequest(req, res));
+    const onRequest = (req: http.IncomingMessage, res: http.ServerResponse) => this.onRequest(req, res);
+    this.http = opts.tls
+      ? (https.createServer({ ...opts.tls, handshakeTimeout: opts.handshakeTimeoutMs ?? 10_000 }, onRequest) as unknown as http.Server)
+      : http.createServer(onRequest);
+    this.http.on('tlsClientError', (_err: Error, socket: net.Socket) => socket.destroy());
+    this.http.on('connection', (socket: net.Socket) => {
+      this.raw.add(socket);
+      socket.once('close', () => this.raw.delete(socket));
+    });
     this.http.on('upgrade', (req, socket, head) => this.onUpgrade(req, socket as net.Socket, head));
   }
 
@@ -61,6 +80,19 @@ export class WsListener {
       res.end(JSON.stringify(body));
       return;
     }
+    if (req.method === 'GET' && path === '/metrics' && this.opts.metrics) {
+      this.opts.metrics().then(
+        ({ contentType, body }) => {
+          res.writeHead(200, { 'content-type': contentType, 'cache-control': 'no-store' });
+          res.end(body);
+        },
+        () => {
+          res.writeHead(500, { 'content-type': 'text/plain' });
+          res.end('metrics unavailable\n');
+        },
+      );
+      return;
+    }
     res.writeHead(404, { 'content-type': 'text/plain' });
     res.end('not found\n');
   }
@@ -69,6 +101,7 @@ export class WsListener {
   private refusal(req: http.IncomingMessage): { status: number; text: string } | undefined {
     const path = (req.url ?? '/').split('?')[0];
     if (path !== '/') return { status: 404, text: 'Not Found' };
+    if (this.opts.ready && !this.opts.ready()) return { status: 503, text: 'Service Unavailable' };
     const origin = req.headers.origin;
     if (origin === undefined) return this.opts.requireOrigin ? { status: 403, text: 'Forbidden' } : undefined;
     return this.opts.allowedOrigins.includes(origin) ? undefined : { status: 403, text: 'Forbidden' };
@@ -144,6 +177,7 @@ export class WsListener {
   destroyAll(): void {
     for (const ws of this.clients.keys()) ws.terminate();
     this.http.closeAllConnections();
+    for (const socket of this.raw) socket.destroy();
   }
 }
 

@@ -1,12 +1,23 @@
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { resolveConfig } from '../../config.js';
 import { verifyStoredChain } from '../../audit/verify.js';
+import { signedCheckpointSchema, verifyCheckpoint, type SignedCheckpoint } from '../../audit/checkpoint.js';
+import { IDENTITY_FILE, identityFromPem } from '../../identity.js';
+import { CliError } from '../errors.js';
 import { openBankOffline } from '../offline.js';
 
-/** Recomputes the audit chain from genesis; exit 1 with the first bad seq. */
+/**
+ * Recomputes the audit chain from genesis; exit 1 with the first bad seq. With --checkpoint
+ * FILE (from `audit checkpoint`), also proves the log still holds that signed head, so a
+ * rewritten chain with recomputed hashes is caught.
+ */
 export async function auditVerifyCommand(argv: string[]): Promise<void> {
-  const { values } = parseArgs({ args: argv, strict: true, options: { data: { type: 'string' } } });
-  const offline = await openBankOffline(resolveConfig({ dataDir: values.data ?? './data' }), { existing: true });
+  const { values } = parseArgs({ args: argv, strict: true, options: { data: { type: 'string' }, checkpoint: { type: 'string' } } });
+  const dataDir = values.data ?? './data';
+  const checkpoint = values.checkpoint !== undefined ? await readCheckpoint(values.checkpoint) : undefined;
+  const offline = await openBankOffline(resolveConfig({ dataDir }), { existing: true });
   try {
     const verdict = await verifyStoredChain(offline.bank);
     if (verdict.ok) {
@@ -15,7 +26,39 @@ export async function auditVerifyCommand(argv: string[]): Promise<void> {
       process.stdout.write(`audit chain BROKEN at seq ${verdict.badSeq}: ${verdict.reason}\n`);
       process.exitCode = 1;
     }
+    if (checkpoint) {
+      const keyFile = path.join(dataDir, IDENTITY_FILE);
+      const pem = await readFile(keyFile, 'utf8').catch((err: NodeJS.ErrnoException) => {
+        throw new CliError(`cannot read the identity key ${keyFile}: ${err.code === 'ENOENT' ? 'no such file' : err.message}`);
+      });
+      const spki = identityFromPem(pem, keyFile).spki;
+      const cv = await verifyCheckpoint(checkpoint, spki, offline.bank);
+      if (cv.ok) {
+        process.stdout.write(`checkpoint OK: seq ${checkpoint.checkpoint.seq} ${checkpoint.checkpoint.hash} is in the log, signed by ${checkpoint.fingerprint}\n`);
+      } else {
+        process.stdout.write(`checkpoint FAILED: ${cv.reason}\n`);
+        process.exitCode = 1;
+      }
+    }
   } finally {
     await offline.close();
   }
+}
+
+async function readCheckpoint(file: string): Promise<SignedCheckpoint> {
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch (err) {
+    throw new CliError(`cannot read the checkpoint ${file}: ${(err as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (err as Error).message}`);
+  }
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch {
+    throw new CliError(`${file} is not a checkpoint (not JSON)`);
+  }
+  const parsed = signedCheckpointSchema.safeParse(json);
+  if (!parsed.success) throw new CliError(`${file} is not a checkpoint from "bank-relay audit checkpoint" (${parsed.error.issues[0]?.path.join('.')}: ${parsed.error.issues[0]?.message})`);
+  return parsed.data;
 }

@@ -1,56 +1,24 @@
-import { readFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import { Relay } from '../../server.js';
 import { formatFingerprint } from '../../identity.js';
 import { createLogger } from '../../log.js';
-import type { RelayConfigInput } from '../../config.js';
+import { resolveConfig } from '../../config.js';
 import { CliError } from '../errors.js';
-import { intOption } from '../options.js';
+import { buildConfig, formatIssues, relayFlags } from '../config-file.js';
 
-export const startUsage = `bank-relay start [--data DIR] [--host H] [--tcp-port N] [--ws-port N]
-                 [--allow-origin O]... [--require-origin] [--psk-file F]
-                 [--max-frame BYTES] [--log-format json|pretty] [--log-level L] [--request-log on|off]`;
+export const startUsage = `bank-relay start [--config FILE] [--data DIR] [--host H] [--tcp-port N] [--ws-port N]
+                 [--allow-origin O]... [--require-origin] [--psk-file F] [--tls-cert F --tls-key F]
+                 [--max-frame BYTES] [--log-format json|pretty] [--log-level L] [--request-log on|off]
+                 [--heartbeat-ms MS] [--shutdown-timeout-ms MS] [--force]`;
 
 export async function startCommand(argv: string[]): Promise<void> {
-  const { values } = parseArgs({
-    args: argv,
-    strict: true,
-    options: {
-      data: { type: 'string' },
-      host: { type: 'string' },
-      'tcp-port': { type: 'string' },
-      'ws-port': { type: 'string' },
-      'allow-origin': { type: 'string', multiple: true },
-      'require-origin': { type: 'boolean' },
-      'psk-file': { type: 'string' },
-      'max-frame': { type: 'string' },
-      'log-format': { type: 'string' },
-      'log-level': { type: 'string' },
-      'heartbeat-ms': { type: 'string' },
-      'request-log': { type: 'string' },
-    },
-  });
-  const logFormat = values['log-format'] ?? 'json';
-  if (logFormat !== 'json' && logFormat !== 'pretty') throw new CliError('--log-format must be json or pretty', 2);
-  const logLevel = values['log-level'] ?? 'info';
-  if (!['debug', 'info', 'warn', 'error', 'silent'].includes(logLevel)) throw new CliError('--log-level must be debug, info, warn, error or silent', 2);
-  const requestLog = values['request-log'] ?? 'on';
-  if (requestLog !== 'on' && requestLog !== 'off') throw new CliError('--request-log must be on or off', 2);
-  const config: RelayConfigInput = {
-    logFormat,
-    logRequests: requestLog === 'on',
-    logLevel: logLevel as 'info',
-    ...(values.data !== undefined && { dataDir: values.data }),
-    ...(values.host !== undefined && { host: values.host }),
-    ...(values['tcp-port'] !== undefined && { tcpPort: intOption('--tcp-port', values['tcp-port'], 0, 65535) }),
-    ...(values['ws-port'] !== undefined && { wsPort: intOption('--ws-port', values['ws-port'], 0, 65535) }),
-    ...(values['allow-origin'] !== undefined && { allowedOrigins: values['allow-origin'] }),
-    ...(values['require-origin'] !== undefined && { requireOrigin: values['require-origin'] }),
-    ...(values['max-frame'] !== undefined && { maxFrame: intOption('--max-frame', values['max-frame'], 1024, 64 * 1024 * 1024) }),
-    ...(values['heartbeat-ms'] !== undefined && { heartbeatMs: intOption('--heartbeat-ms', values['heartbeat-ms'], 100, 3_600_000) }),
-    ...(values['psk-file'] !== undefined && { psk: await readPsk(values['psk-file']) }),
-  };
-  const log = createLogger({ format: logFormat, level: logLevel as 'info' });
+  const { values } = parseArgs({ args: argv, strict: true, options: relayFlags });
+  const built = await buildConfig(values);
+  if (built.issues.length > 0) throw new CliError(`${formatIssues(built.issues)}
+(run "bank-relay config check" with the same options to see the effective configuration)`);
+  const config = built.input;
+  const { logFormat, logLevel, shutdownTimeoutMs } = resolveConfig(config);
+  const log = createLogger({ format: logFormat, level: logLevel });
   const relay = await Relay.start(config, { log, adminPassword: process.env.BANK_RELAY_ADMIN_PASSWORD || undefined });
   // The handlers go in before anything is printed: whoever waits for "relay listening" may
   // signal at once, and a signal with no handler yet would kill the process mid-write.
@@ -59,7 +27,13 @@ export async function startCommand(argv: string[]): Promise<void> {
     const stop = (signal: string) => {
       if (stopping) return;
       stopping = true;
-      log.info('shutting down', { signal });
+      log.info('shutting down', { signal, deadlineMs: shutdownTimeoutMs });
+      // A bounded stop: whatever hangs (a peer that never reads, a stuck fsync), the process
+      // exits by the deadline, so a service manager's stop never has to escalate to SIGKILL.
+      setTimeout(() => {
+        log.error('shutdown did not finish in time; exiting anyway', { deadlineMs: shutdownTimeoutMs });
+        process.exit(1);
+      }, shutdownTimeoutMs).unref();
       relay.close().then(
         () => {
           log.info('stopped');
@@ -76,9 +50,10 @@ export async function startCommand(argv: string[]): Promise<void> {
     process.once('SIGTERM', () => stop('SIGTERM'));
   });
   const { config: cfg } = relay.context;
+  const tls = cfg.tlsCert !== undefined && cfg.tlsKey !== undefined;
   log.info('relay listening', {
     tcp: `${relay.tcpAddress.address}:${relay.tcpAddress.port}`,
-    ws: `ws://${relay.wsAddress.address}:${relay.wsAddress.port}/`,
+    ws: `${tls ? 'wss' : 'ws'}://${relay.wsAddress.address}:${relay.wsAddress.port}/`,
     data: cfg.dataDir,
     fingerprint: relay.fingerprint,
     allowedOrigins: cfg.allowedOrigins,
@@ -96,16 +71,4 @@ export async function startCommand(argv: string[]): Promise<void> {
     log.info('created the administrator from BANK_RELAY_ADMIN_PASSWORD', { username: admin.username });
   }
   await stopped;
-}
-
-async function readPsk(file: string): Promise<Uint8Array> {
-  let bytes: Buffer;
-  try {
-    bytes = await readFile(file);
-  } catch (err) {
-    throw new CliError(`cannot read --psk-file ${file}: ${(err as Error).message}`);
-  }
-  const text = bytes.toString('utf8').replace(/\r?\n$/, '');
-  if (text.length === 0) throw new CliError(`--psk-file ${file} is empty`);
-  return new TextEncoder().encode(text);
 }

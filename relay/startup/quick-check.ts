@@ -1,0 +1,129 @@
+import type { AuditEntry } from '../../common/schemas/models.js';
+import type { Entry } from '../../common/schemas/models.js';
+import { auditHash } from '../audit/chain.js';
+import { AUDIT_GENESIS, auditKey, entryKey, type BankDb } from '../store/db.js';
+import type { AccountState } from '../ledger/types.js';
+
+export interface QuickCheckResult {
+  ok: boolean;
+  /** One plain sentence per problem found, prefixed with "audit:" or "ledger:". */
+  problems: string[];
+}
+
+/**
+ * The start-up check: cheap enough to run on every start, O(accounts) reads, no full replay.
+ *   audit  — the stored head names the last stored entry (seq, hash), that entry's hash matches its
+ *            content, and its prev is the hash of the entry before it (or genesis).
+ *   ledger — the balances sum to 0, and each account's last entry ends at its balance with no
+ *            entry after it.
+ * A full check of every entry is `bank-relay audit verify` / `ledger verify`.
+ */
+export async function quickCheck(bank: BankDb): Promise<QuickCheckResult> {
+  const problems: string[] = [];
+  try {
+    const p = await checkAuditHead(bank);
+    if (p) problems.push(`audit: ${p}`);
+  } catch (err) {
+    problems.push(`audit: could not read the audit log (${errMessage(err)})`);
+  }
+  try {
+    const p = await checkLedgerTotals(bank);
+    if (p) problems.push(`ledger: ${p}`);
+  } catch (err) {
+    problems.push(`ledger: could not read the ledger (${errMessage(err)})`);
+  }
+  return { ok: problems.length === 0, problems };
+}
+
+async function checkAuditHead(bank: BankDb): Promise<string | undefined> {
+  const head = await bank.auditHead();
+  // The last two entries, raw: one value that is not JSON must be reported, not thrown.
+  const tail: [string, string][] = [];
+  for await (const kv of bank.audit.iterator({ reverse: true, limit: 2, valueEncoding: 'utf8' }) as AsyncIterable<[string, string]>) tail.push(kv);
+  const [lastKv, beforeKv] = tail;
+  if (head.seq === 0) {
+    return lastKv ? `no audit head is stored but the log holds entries up to key ${lastKv[0]}` : undefined;
+  }
+  if (!lastKv) return `the head says seq ${head.seq} but the audit log is empty`;
+  const last = parseEntry(lastKv[1]);
+  if (!last) return `the last stored entry (key ${lastKv[0]}) is not a readable audit entry`;
+  if (last.seq !== head.seq || lastKv[0] !== auditKey(head.seq)) {
+    return `the head says seq ${head.seq} but the last stored entry is seq ${last.seq}`;
+  }
+  const { hash, ...body } = last;
+  if (auditHash(body) !== hash) return `seq ${last.seq}: hash does not match its content`;
+  if (hash !== head.hash) return `seq ${last.seq}: its hash is not the hash recorded in the head`;
+  if (last.seq === 1) {
+    return last.prev === AUDIT_GENESIS ? undefined : 'seq 1: prev is not the genesis hash';
+  }
+  const before = beforeKv ? parseEntry(beforeKv[1]) : undefined;
+  if (!before || before.seq !== last.seq - 1) return `seq ${last.seq - 1}, the entry before the head, is missing or unreadable`;
+  const { hash: beforeHash, ...beforeBody } = before;
+  if (auditHash(beforeBody) !== beforeHash) return `seq ${before.seq}: hash does not match its content`;
+  if (last.prev !== beforeHash) return `seq ${last.seq}: prev does not match the hash of seq ${before.seq}`;
+  return undefined;
+}
+
+const LEG_BATCH = 500;
+
+async function checkLedgerTotals(bank: BankDb): Promise<string | undefined> {
+  let sum = 0;
+  let batch: AccountState[] = [];
+  const checkBatch = async (): Promise<string | undefined> => {
+    // For each account: its last entry, and the key after it (which must not exist).
+    const keys = batch.flatMap((a) => [entryKey(a.account, a.entrySeq), entryKey(a.account, a.entrySeq + 1)]);
+    const legs = (await bank.entries.getMany(keys)) as (Entry | undefined)[];
+    for (let i = 0; i < batch.length; i++) {
+      const a = batch[i]!;
+      const last = legs[2 * i];
+      const next = legs[2 * i + 1];
+      if (next) return `account ${a.account} has an entry ${a.entrySeq + 1} after the ${a.entrySeq} it records`;
+      if (a.entrySeq === 0) {
+        if (a.balance !== 0) return `account ${a.account}: balance ${a.balance} with no entries`;
+        continue;
+      }
+      if (!last) return `account ${a.account}: its last entry (${a.entrySeq}) is missing`;
+      if (last.balanceAfter !== a.balance) return `account ${a.account}: balance ${a.balance} but its last entry ends at ${last.balanceAfter}`;
+    }
+    batch = [];
+    return undefined;
+  };
+  for await (const raw of bank.accounts.values()) {
+    const a = raw as AccountState;
+    sum += a.balance;
+    batch.push(a);
+    if (batch.length === LEG_BATCH) {
+      const p = await checkBatch();
+      if (p) return p;
+    }
+  }
+  const p = await checkBatch();
+  if (p) return p;
+  if (sum !== 0) return `the account balances sum to ${sum}, not 0`;
+  return undefined;
+}
+
+function parseEntry(text: string): AuditEntry | undefined {
+  try {
+    const v = JSON.parse(text) as unknown;
+    if (typeof v !== 'object' || v === null || Array.isArray(v)) return undefined;
+    const e = v as Record<string, unknown>;
+    return typeof e.seq === 'number' && typeof e.prev === 'string' && typeof e.hash === 'string' ? (v as AuditEntry) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+function errMessage(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
+}
+
+/** The refusal shown to the operator (one StartupError, printed without a stack by the CLI). */
+export function refusalMessage(dataDir: string, problems: readonly string[]): string {
+  return [
+    `refusing to serve: the start-up check of ${dataDir} found a mismatch`,
+    ...problems.map((p) => `  - ${p}`),
+    `Run \`bank-relay audit verify --data ${dataDir}\` and \`bank-relay ledger verify --data ${dataDir}\` for a full report,`,
+    'restore from a backup if the data is damaged, or start with --force to serve anyway.',
+  ].join('\n');
+}
