@@ -131,7 +131,7 @@ function Header({ state }: { state: AppState | undefined }): JSX.Element {
   return (
     <header class="o-header">
       <div class="o-brand">
-        <span class="o-brand__mark" aria-hidden="true">
+        <span class="brand__mark" aria-hidden="true">
           DB
         </span>
         <span class="o-brand__name">Distributed Bank</span>
