@@ -21,6 +21,11 @@ export interface ClientOptions {
   pinnedFingerprint?: string;
   /** Handshake deadline. */
   timeoutMs?: number;
+  /**
+   * Send `ping` whenever nothing was sent for this long (PROTOCOL §7: a TCP relay drops a
+   * connection silent for 2·hb). Off by default; long-lived idle clients should set it to hb/2.
+   */
+  keepAliveMs?: number;
 }
 
 export type RawResponse =
@@ -81,7 +86,9 @@ export class BankClient {
     });
     try {
       const result = await hs.finish(welcome, { ...(opts.psk && { psk: opts.psk }), ...(opts.pinnedFingerprint && { pinnedFingerprint: opts.pinnedFingerprint }) });
-      return new BankClient(transport, result.cipher, result);
+      const client = new BankClient(transport, result.cipher, result);
+      if (opts.keepAliveMs !== undefined) client.keepAlive(opts.keepAliveMs);
+      return client;
     } catch (err) {
       transport.close();
       throw err;
@@ -109,6 +116,18 @@ export class BankClient {
   async sendMessage(message: unknown): Promise<void> {
     const frame = await this.cipher.seal(utf8Encode(JSON.stringify(message)));
     this.transport.send(frame);
+    this.lastSent = Date.now();
+  }
+
+  private lastSent = Date.now();
+  private keepAliveTimer: ReturnType<typeof setInterval> | undefined;
+
+  private keepAlive(everyMs: number): void {
+    this.keepAliveTimer = setInterval(() => {
+      if (!this.closed && Date.now() - this.lastSent >= everyMs) void this.call('ping', {}).catch(() => undefined);
+    }, Math.max(10, Math.floor(everyMs / 2)));
+    // A timer of a library must not keep a process alive on its own.
+    (this.keepAliveTimer as { unref?: () => void }).unref?.();
   }
 
   onEvent(listener: (e: ServerEvent) => void): () => void {
@@ -174,6 +193,7 @@ export class BankClient {
   private shutdown(reason: string): void {
     if (this.closed) return;
     this.closed = true;
+    clearInterval(this.keepAliveTimer);
     this.closeReason ||= reason;
     for (const resolve of this.pending.values()) {
       resolve({ id: -1, ok: false, error: { code: 'DISCONNECTED', message: `connection closed: ${this.closeReason}` } });

@@ -15,7 +15,8 @@ export interface Target {
 
 export async function openClient(target: Target, transport: BenchTransport): Promise<BankClient> {
   const pipe = transport === 'tcp' ? await tcpTransport(target.host, target.tcpPort) : await wsTransport(`ws://${target.host}:${target.wsPort}/`);
-  return BankClient.connect(pipe, nodeCryptoSuite);
+  // Keep-alive: the bench's admin connection idles for whole runs (the relay drops TCP silent for 2·hb).
+  return BankClient.connect(pipe, nodeCryptoSuite, { keepAliveMs: 5_000 });
 }
 
 export async function signIn(target: Target, transport: BenchTransport, userIndex: number): Promise<BankClient> {
