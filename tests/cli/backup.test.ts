@@ -11,8 +11,9 @@ import { EPHEMERAL, connectTcp, killStrays, runCli, startRelayProcess, tempRoot,
  * Backup while a relay process runs, restore into a new directory, start a relay on it.
  * BANK_BACKUP_TRANSFER_SECONDS makes the load longer (e.g. 120 for a few hundred thousand transfers).
  */
-const SLOW = { timeout: 300_000 };
 const LOAD_S = Number(process.env.BANK_BACKUP_TRANSFER_SECONDS ?? 2);
+// Two load phases of LOAD_S each plus backups and restores: the deadline grows with the load.
+const SLOW = { timeout: 300_000 + LOAD_S * 6_000 };
 const ACCOUNTS = 20;
 
 let tmp: Awaited<ReturnType<typeof tempRoot>>;
