@@ -1,4 +1,4 @@
-import { copyFile, link, mkdtemp, readdir, readFile, rm, stat } from 'node:fs/promises';
+import { copyFile, mkdtemp, readdir, readFile, rm, stat } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { verifyStoredChain } from '../audit/verify.js';
@@ -16,9 +16,11 @@ import { CliError } from '../cli/errors.js';
  *
  * - Not locked (relay stopped): the database is opened directly; nothing else writes to it.
  * - Locked (relay running): a private copy is made in a temp directory and opened there.
- *   Table files (*.ldb / *.sst) are immutable once written, so they are hard-linked (no bytes
- *   copied, and a link keeps the file alive even if compaction deletes it from the live
- *   directory). CURRENT, MANIFEST-* and the write-ahead *.log are copied. A torn record at the
+ *   Every file is COPIED, table files included. (They were hard-linked once, being immutable,
+ *   but opening the copy lets LevelDB write new table files numbered after the copied
+ *   MANIFEST; a file the live relay created meanwhile can have that very number, and writing
+ *   through a shared link truncated the live database's file. Found with 440k transfers.) A
+ *   copy never shares an inode with the live database. A torn record at the
  *   end of a copied log is dropped by LevelDB's recovery, exactly as after a crash, so what is
  *   recovered is a prefix of the committed batches; each relay batch (ledger rows + audit entry
  *   + audit head) is one LevelDB batch, so a prefix is a consistent bank state.
@@ -132,12 +134,10 @@ async function copyDbDir(from: string, to: string): Promise<void> {
     const dst = path.join(to, n);
     if (isTable(n)) {
       try {
-        await link(src, dst);
+        await copyFile(src, dst);
       } catch (err) {
-        const code = (err as NodeJS.ErrnoException).code;
-        if (code === 'ENOENT') continue; // compacted away meanwhile: the manifest check below decides
-        if (code === 'EXDEV' || code === 'EPERM') await copyFile(src, dst);
-        else throw err;
+        if ((err as NodeJS.ErrnoException).code === 'ENOENT') continue; // compacted away meanwhile: the manifest check below decides
+        throw err;
       }
     } else {
       try {
