@@ -2,6 +2,7 @@ import type { JSX } from 'preact';
 import { useEffect, useState } from 'preact/hooks';
 import { formatAccountNumber, normalizeAccountNumber } from '../../../../../common/account-number.js';
 import type { Account } from '../../../../../common/schemas/models.js';
+import { ERROR_CODES } from '../../../../../common/errors.js';
 import type { AppState } from '../../../shared/api.js';
 import { call } from '../../bridge.js';
 import { parseAmountInput } from '../../format.js';
@@ -25,18 +26,10 @@ type Step =
  * it never sent. Anything else (DISCONNECTED, TIMEOUT, INTERNAL…) may have been posted, so the
  * transfer stays "uncertain" and a retry reuses its id.
  */
-const NOT_SENT_CODES: ReadonlySet<string> = new Set([
-  'BAD_REQUEST',
-  'UNKNOWN_OP',
-  'UNAUTHENTICATED',
-  'FORBIDDEN',
-  'NOT_FOUND',
-  'INSUFFICIENT_FUNDS',
-  'LIMIT_EXCEEDED',
-  'ACCOUNT_FROZEN',
-  'CONFLICT',
-  'RATE_LIMITED',
-  'LOCKED_OUT',
+const NOT_SENT_CODES: ReadonlySet<string> = new Set<string>([
+  // Every relay refusal except INTERNAL (which may come after the change was made)…
+  ...ERROR_CODES.filter((code) => code !== 'INTERNAL'),
+  // …and the background's own "never sent" codes.
   'OFFLINE',
   'KEY_CHANGED',
 ]);
