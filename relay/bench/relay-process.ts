@@ -15,7 +15,7 @@ const CLI = fileURLToPath(new URL('../cli/main.js', import.meta.url));
 /** Runs `bank-relay start` as its own process (its own event loop and core), waiting until it listens. */
 export function startRelayProcess(args: string[], env: NodeJS.ProcessEnv = {}): Promise<RelayProcess> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [CLI, 'start', '--tcp-port', '0', '--ws-port', '0', '--request-log', 'off', ...args], {
+    const child = spawn(process.execPath, [...(process.env.BANK_BENCH_RELAY_NODE_ARGS?.split(' ').filter(Boolean) ?? []), CLI, 'start', '--tcp-port', '0', '--ws-port', '0', '--request-log', 'off', ...args], {
       env: { ...process.env, ...env },
       stdio: ['ignore', 'pipe', 'inherit'],
     });
