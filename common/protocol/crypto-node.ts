@@ -15,6 +15,7 @@ import {
   sign,
   timingSafeEqual,
   verify,
+  type Cipher,
   type KeyObject,
 } from 'node:crypto';
 import { ChannelError } from './channel-error.js';
@@ -43,21 +44,62 @@ function assertUncompressedPoint(raw: Uint8Array): void {
 
 const TWO_32 = 0x1_0000_0000;
 
+/**
+ * AES-256-CTR with counter block seq ‖ i (i = the block's index in the frame, u64 BE), as
+ * PROTOCOL §3 defines it. The keystream comes from one AES-256-ECB context per direction,
+ * kept for the connection's life: encrypting the counter blocks directly is the same
+ * keystream as a CTR context started at seq ‖ 0, without creating a native cipher (and
+ * garbage for the collector) per frame. Frames above the scratch size use a CTR context.
+ */
+class Keystream {
+  private readonly ecb: Cipher;
+  private readonly blocks = Buffer.alloc(KEYSTREAM_SCRATCH);
+  private readonly iv = Buffer.alloc(16);
+
+  constructor(private readonly key: KeyObject) {
+    this.ecb = createCipheriv('aes-256-ecb', key, null);
+    this.ecb.setAutoPadding(false);
+  }
+
+  /** Writes `input XOR keystream(seq)` into `out` at `offset`. `seqHi`/`seqLo`: the seq as two u32. */
+  xor(seqHi: number, seqLo: number, input: Uint8Array, out: Buffer, offset: number): void {
+    const n = input.length;
+    if (n > KEYSTREAM_SCRATCH) {
+      this.iv.writeUInt32BE(seqHi, 0);
+      this.iv.writeUInt32BE(seqLo, 4);
+      createCipheriv('aes-256-ctr', this.key, this.iv).update(input).copy(out, offset);
+      return;
+    }
+    const nBlocks = (n + 15) >>> 4;
+    const blocks = this.blocks;
+    for (let b = 0; b < nBlocks; b++) {
+      const o = b << 4;
+      blocks.writeUInt32BE(seqHi, o);
+      blocks.writeUInt32BE(seqLo, o + 4);
+      blocks.writeUInt32BE(0, o + 8);
+      blocks.writeUInt32BE(b, o + 12);
+    }
+    const ks = this.ecb.update(blocks.subarray(0, nBlocks << 4));
+    for (let i = 0; i < n; i++) out[offset + i] = input[i]! ^ ks[i]!;
+  }
+}
+
+/** Frames up to this size (bytes) take the reused-context path; most requests and events are far smaller. */
+const KEYSTREAM_SCRATCH = 16 * 1024;
+
 export class NodeFrameCipher implements FrameCipher {
   private sendSeq = 0;
   private recvSeq = 0;
-  private readonly sendEnc: KeyObject;
+  private readonly sendEnc: Keystream;
   private readonly sendMac: KeyObject;
-  private readonly recvEnc: KeyObject;
+  private readonly recvEnc: Keystream;
   private readonly recvMac: KeyObject;
-  // createCipheriv copies the IV, so one scratch block per cipher is enough.
-  private readonly iv = Buffer.alloc(16);
 
   constructor(keys: SessionKeys, role: ChannelRole) {
     const client = role === 'client';
-    this.sendEnc = createSecretKey(client ? keys.c2sEnc : keys.s2cEnc);
+    this.sendEnc = new Keystream(createSecretKey(client ? keys.c2sEnc : keys.s2cEnc));
     this.sendMac = createSecretKey(client ? keys.c2sMac : keys.s2cMac);
-    this.recvEnc = createSecretKey(client ? keys.s2cEnc : keys.c2sEnc);
+    this.recvEnc = new Keystream(createSecretKey(client ? keys.s2cEnc : keys.c2sEnc));
     this.recvMac = createSecretKey(client ? keys.s2cMac : keys.c2sMac);
   }
 
@@ -66,9 +108,11 @@ export class NodeFrameCipher implements FrameCipher {
     const seq = this.sendSeq;
     const n = plaintext.length;
     const out = Buffer.allocUnsafe(SEQ_LENGTH + n + TAG_LENGTH);
-    out.writeUInt32BE(Math.floor(seq / TWO_32), 0);
-    out.writeUInt32BE(seq >>> 0, 4);
-    this.ctr(this.sendEnc, out).update(plaintext).copy(out, SEQ_LENGTH);
+    const hi = Math.floor(seq / TWO_32);
+    const lo = seq >>> 0;
+    out.writeUInt32BE(hi, 0);
+    out.writeUInt32BE(lo, 4);
+    this.sendEnc.xor(hi, lo, plaintext, out, SEQ_LENGTH);
     createHmac('sha256', this.sendMac)
       .update(out.subarray(0, SEQ_LENGTH + n))
       .digest()
@@ -81,13 +125,16 @@ export class NodeFrameCipher implements FrameCipher {
     if (frame.length < MIN_SECURE_FRAME) throw new ChannelError('SHORT_FRAME', `frame of ${frame.length} bytes`);
     const f = asBuffer(frame);
     const expected = this.recvSeq;
-    if (f.readUInt32BE(0) !== Math.floor(expected / TWO_32) || f.readUInt32BE(4) !== expected >>> 0) {
+    const hi = Math.floor(expected / TWO_32);
+    const lo = expected >>> 0;
+    if (f.readUInt32BE(0) !== hi || f.readUInt32BE(4) !== lo) {
       throw new ChannelError('BAD_SEQ', `expected seq ${expected}`);
     }
     const macEnd = f.length - TAG_LENGTH;
     const mac = createHmac('sha256', this.recvMac).update(f.subarray(0, macEnd)).digest();
     if (!timingSafeEqual(mac.subarray(0, TAG_LENGTH), f.subarray(macEnd))) throw new ChannelError('BAD_TAG');
-    const pt = this.ctr(this.recvEnc, f, true).update(f.subarray(SEQ_LENGTH, macEnd));
+    const pt = Buffer.allocUnsafe(macEnd - SEQ_LENGTH);
+    this.recvEnc.xor(hi, lo, f.subarray(SEQ_LENGTH, macEnd), pt, 0);
     this.recvSeq = expected + 1;
     return view(pt);
   }
@@ -98,12 +145,6 @@ export class NodeFrameCipher implements FrameCipher {
 
   async open(frame: Uint8Array): Promise<Uint8Array> {
     return this.openSync(frame);
-  }
-
-  /** AES-256-CTR with counter block = the frame's seq ‖ 0^64 (CTR needs no final()). */
-  private ctr(key: KeyObject, frame: Buffer, decrypt = false) {
-    frame.copy(this.iv, 0, 0, SEQ_LENGTH);
-    return decrypt ? createDecipheriv('aes-256-ctr', key, this.iv) : createCipheriv('aes-256-ctr', key, this.iv);
   }
 }
 

@@ -8,6 +8,7 @@ import type { CommitQueue } from '../store/commit-queue.js';
 import { accountSerial } from './serial.js';
 import { LedgerEngine, type MoveEffect, type MoveRequest } from './engine.js';
 import { RecentTransfers } from './recent-transfers.js';
+import { TransferIdFilter } from './transfer-id-filter.js';
 import { TransferLookup } from './transfer-lookup.js';
 import type { AccountState, LedgerRules, OwnerState, TransferRecord } from './types.js';
 
@@ -34,6 +35,8 @@ export class Ledger {
     private readonly commits: CommitQueue,
     private readonly now: () => Date,
     private readonly onPosted: (effect: MoveEffect) => void,
+    /** Every stored transfer id, so a new one is known new without a read. */
+    private readonly ids: TransferIdFilter,
   ) {
     this.lookup = new TransferLookup(bank);
   }
@@ -57,7 +60,9 @@ export class Ledger {
     let transferSeq = 0;
     for await (const k of bank.txlog.keys({ reverse: true, limit: 1 })) transferSeq = Number(k);
     engine.load(accounts, owners, maxSerial + 1, transferSeq);
-    const ledger = new Ledger(engine, bank, commits, now, onPosted);
+    const ids = new TransferIdFilter(transferSeq);
+    for await (const id of bank.transfers.keys()) ids.add(id);
+    const ledger = new Ledger(engine, bank, commits, now, onPosted, ids);
     const cash = engine.ensureCash(now());
     if (cash) {
       await commits.commit([{ type: 'put', sublevel: 'accounts', key: cash.account, value: { ...cash } }], [
@@ -95,7 +100,7 @@ export class Ledger {
     if (inMemory) {
       await inMemory.durable;
       stored = inMemory.record;
-    } else {
+    } else if (this.ids.mayHave(req.transferId)) {
       const epoch = this.recent.beginLookup();
       let raced: ReturnType<RecentTransfers['get']>;
       try {
@@ -117,6 +122,7 @@ export class Ledger {
       return { transfer: outcome.transfer, balance: balanceFor(outcome.transfer), replay: true };
     }
     const { effect } = outcome;
+    this.ids.add(effect.transfer.id);
     const durable = this.write(moveOps(effect), [
       {
         ...audit,
