@@ -37,15 +37,18 @@ function write(value: unknown, ancestors: Set<object>): string | undefined {
   ancestors.add(obj);
   try {
     if (Array.isArray(obj)) {
-      return `[${obj.map((item: unknown) => write(item, ancestors) ?? 'null').join(',')}]`;
+      let out = '[';
+      for (let i = 0; i < obj.length; i++) out += (i > 0 ? ',' : '') + (write(obj[i] as unknown, ancestors) ?? 'null');
+      return out + ']';
     }
     const record = obj as Record<string, unknown>;
-    const parts: string[] = [];
+    // Built by concatenation (the audit chain hashes one entry per change: this is a hot path).
+    let out = '{';
     for (const key of Object.keys(record).sort()) {
       const v = write(record[key], ancestors);
-      if (v !== undefined) parts.push(`${JSON.stringify(key)}:${v}`);
+      if (v !== undefined) out += (out.length > 1 ? ',' : '') + JSON.stringify(key) + ':' + v;
     }
-    return `{${parts.join(',')}}`;
+    return out + '}';
   } finally {
     ancestors.delete(obj);
   }

@@ -30,10 +30,22 @@ export interface TransferLoad {
   connections: number;
   pipeline: number;
   accounts: string[];
-  /** Payers and payees drawn from the first 10 accounts only. */
-  hot: boolean;
+  /**
+   * uniform: payer and payee over all accounts. hot: every payee is one of 10 hot accounts
+   * (a merchant's), payers over the others. hot-both: payers and payees both among the 10 hot
+   * accounts, so every connection signs in as one of 10 people and each transfer is also told
+   * to all of their sessions (the fan-out of PROTOCOL §6).
+   */
+  mix: TransferMix;
   durationS: number;
+  /** Run this long first without counting (JIT, caches, the sign-ins' commits). */
+  warmupS?: number;
 }
+
+export type TransferMix = 'uniform' | 'hot' | 'hot-both';
+
+/** How many accounts the hot mixes concentrate on. */
+export const HOT_ACCOUNTS = 10;
 
 export interface TransferResult {
   ok: number;
@@ -45,26 +57,32 @@ export interface TransferResult {
 
 /** C connections, each keeping P transfers in flight, for a fixed time. */
 export async function runTransfers(target: Target, load: TransferLoad): Promise<TransferResult> {
-  const pool = load.hot ? Math.min(10, load.accounts.length) : load.accounts.length;
-  const clients = await Promise.all(Array.from({ length: load.connections }, (_, i) => signIn(target, load.transport, i % pool)));
+  const n = load.accounts.length;
+  const hot = Math.min(HOT_ACCOUNTS, n - 1);
+  // Payers are the connections' own accounts: in the hot mix they stay clear of the hot ones.
+  const payers = load.mix === 'hot-both' ? hot : load.mix === 'hot' ? n - hot : n;
+  const payerIndex = (i: number) => (load.mix === 'hot' ? hot + (i % payers) : i % payers);
+  const payees = load.mix === 'uniform' ? n : hot;
+  const clients = await Promise.all(Array.from({ length: load.connections }, (_, i) => signIn(target, load.transport, payerIndex(i))));
   const latencies: number[] = [];
   const errors: Record<string, number> = {};
   let ok = 0;
-  const started = performance.now();
+  const started = performance.now() + (load.warmupS ?? 0) * 1000;
   const deadline = started + load.durationS * 1000;
   await Promise.all(
     clients.map(async (client, i) => {
-      const own = i % pool;
+      const own = payerIndex(i);
       const worker = async () => {
         while (performance.now() < deadline) {
-          let payee = Math.floor(Math.random() * (pool - 1));
-          if (payee >= own) payee++;
+          let payee = Math.floor(Math.random() * (own < payees ? payees - 1 : payees));
+          if (own < payees && payee >= own) payee++;
           const sent = performance.now();
           const r = await client.call('transfer.create', {
             transferId: randomUUID(),
             to: load.accounts[payee],
             amount: 1 + Math.floor(Math.random() * 100),
           });
+          if (sent < started) continue;
           latencies.push(performance.now() - sent);
           if (r.ok) ok++;
           else errors[r.error.code] = (errors[r.error.code] ?? 0) + 1;

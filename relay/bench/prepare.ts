@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { CASH_ACCOUNT } from '../../common/account-number.js';
+import { SessionStore } from '../auth/sessions.js';
 import { UserStore } from '../auth/users.js';
 import { resolveConfig } from '../config.js';
 import { openBankOffline } from '../cli/offline.js';
@@ -35,6 +36,56 @@ export async function prepareBank(dataDir: string, count: number, opening: numbe
       accounts.push(...opened.map((a) => a.account));
     }
     return accounts;
+  } finally {
+    await offline.close();
+  }
+}
+
+/** Signs in `count` sessions offline (round-robin over the first `users` customers) and returns their tokens. */
+export async function prepareSessions(dataDir: string, users: number, count: number): Promise<string[]> {
+  const config = resolveConfig({ dataDir });
+  const offline = await openBankOffline(config);
+  try {
+    const sessions = new SessionStore(offline.bank, offline.commits, config);
+    const records = await Promise.all(Array.from({ length: Math.min(users, count) }, (_, i) => offline.users.get(benchUser(i))));
+    const tokens: string[] = [];
+    const CHUNK = 1000;
+    for (let start = 0; start < count; start += CHUNK) {
+      const issued = await Promise.all(
+        Array.from({ length: Math.min(CHUNK, count - start) }, (_, i) => sessions.issue(records[(start + i) % records.length]!, 'auth.login')),
+      );
+      tokens.push(...issued.map((s) => s.token));
+    }
+    return tokens;
+  } finally {
+    await offline.close();
+  }
+}
+
+/**
+ * Adds `count` customer transfers between random prepared accounts offline (through the ledger,
+ * so every rule, entry and audit record is as the relay writes them). Reports progress.
+ */
+export async function prepareTransfers(dataDir: string, accounts: string[], count: number, progress: (done: number) => void = () => {}): Promise<void> {
+  const offline = await openBankOffline(resolveConfig({ dataDir }));
+  try {
+    const ledger = await offline.ledger();
+    const CHUNK = 2000;
+    for (let start = 0; start < count; start += CHUNK) {
+      await Promise.all(
+        Array.from({ length: Math.min(CHUNK, count - start) }, () => {
+          const from = Math.floor(Math.random() * accounts.length);
+          let to = Math.floor(Math.random() * (accounts.length - 1));
+          if (to >= from) to++;
+          const actor = benchUser(from);
+          return ledger.move(
+            { kind: 'transfer', transferId: randomUUID(), from: accounts[from]!, to: accounts[to]!, amount: 1 + Math.floor(Math.random() * 100), actor },
+            { actor, role: 'user', action: 'transfer.create' },
+          );
+        }),
+      );
+      progress(Math.min(count, start + CHUNK));
+    }
   } finally {
     await offline.close();
   }

@@ -7,14 +7,20 @@ export interface RelayProcess {
   tcpPort: number;
   wsPort: number;
   fingerprint: string;
+  /** From spawning the process to its "relay listening" line (loading the ledger included). */
+  startupMs: number;
   stop(): Promise<number | null>;
 }
 
 const CLI = fileURLToPath(new URL('../cli/main.js', import.meta.url));
 
-/** Runs `bank-relay start` as its own process (its own event loop and core), waiting until it listens. */
-export function startRelayProcess(args: string[], env: NodeJS.ProcessEnv = {}): Promise<RelayProcess> {
+/**
+ * Runs `bank-relay start` as its own process (its own event loop and core), waiting until it
+ * listens. BANK_BENCH_RELAY_NODE_ARGS passes flags to its node (e.g. `--cpu-prof`).
+ */
+export function startRelayProcess(args: string[], env: NodeJS.ProcessEnv = {}, startTimeoutMs = 60_000): Promise<RelayProcess> {
   return new Promise((resolve, reject) => {
+    const spawnedAt = performance.now();
     const child = spawn(process.execPath, [...(process.env.BANK_BENCH_RELAY_NODE_ARGS?.split(' ').filter(Boolean) ?? []), CLI, 'start', '--tcp-port', '0', '--ws-port', '0', '--request-log', 'off', ...args], {
       env: { ...process.env, ...env },
       stdio: ['ignore', 'pipe', 'inherit'],
@@ -23,8 +29,8 @@ export function startRelayProcess(args: string[], env: NodeJS.ProcessEnv = {}): 
     const lines = createInterface({ input: child.stdout! });
     const timer = setTimeout(() => {
       child.kill('SIGKILL');
-      reject(new Error('the relay did not start within 60 s'));
-    }, 60_000);
+      reject(new Error(`the relay did not start within ${startTimeoutMs / 1000} s`));
+    }, startTimeoutMs);
     lines.on('line', (line) => {
       let msg: { msg?: string; tcp?: string; ws?: string; fingerprint?: string };
       try {
@@ -39,6 +45,7 @@ export function startRelayProcess(args: string[], env: NodeJS.ProcessEnv = {}): 
         tcpPort: Number(msg.tcp!.split(':').pop()),
         wsPort: Number(new URL(msg.ws!).port),
         fingerprint: msg.fingerprint!,
+        startupMs: Math.round(performance.now() - spawnedAt),
         stop: () =>
           new Promise((done) => {
             child.once('exit', (code) => done(code));

@@ -27,8 +27,10 @@ usage:
   bank-relay backup [--data DIR] --out FILE [--gzip]
   bank-relay restore --in FILE --data NEWDIR
   bank-relay demo [--data DIR]
-  bank-relay bench [--scenario transfers|hot|events]... [--transport tcp|ws|both]
-                   [--connections C] [--pipeline P] [--accounts A] [--duration S] [--rate R] [--json FILE]
+  bank-relay bench [--scenario transfers|hot|hot-both|paced|events|connections|scale]... [--transport tcp|ws|both]
+                   [--connections C] [--pipeline P] [--accounts A] [--duration S] [--rate R] [--event-rate R]
+                   [--clients N] [--idle S] [--scale-accounts A,B,…] [--scale-transfers T]
+                   [--url tcp://H:P] [--url ws://H:P/] [--admin-user U] [--admin-password-file F] [--json FILE]
   ${configCheckUsage}
   bank-relay help
 

@@ -16,6 +16,8 @@ export interface ConnectionAuth {
 export type MessageHandler = (conn: ClientConnection, message: unknown) => void;
 
 let nextId = 1;
+/** One decoder for every frame (BOM handling as before: a leading BOM is dropped, then JSON.parse). */
+const frameText = new TextDecoder('utf-8', { fatal: true });
 
 /**
  * One client, whatever its transport: runs the server side of the handshake, then opens and
@@ -107,7 +109,7 @@ export class ClientConnection {
     }
     let message: unknown;
     try {
-      message = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(plaintext));
+      message = JSON.parse(frameText.decode(plaintext));
     } catch {
       this.protocolError('the frame is not UTF-8 JSON');
       return;

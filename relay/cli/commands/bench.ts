@@ -2,17 +2,43 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { prepareBank } from '../../bench/prepare.js';
-import { startRelayProcess } from '../../bench/relay-process.js';
-import { openClient, runEvents, runTransfers, type BenchTransport, type Target } from '../../bench/load.js';
+import type { BankClient } from '../../../common/client/bank-client.js';
+import { runConnections, type ConnectionsResult } from '../../bench/connections.js';
+import { openClient, runEvents, runTransfers, type BenchTransport, type Target, type TransferMix } from '../../bench/load.js';
+import { runPaced } from '../../bench/paced.js';
+import { prepareBank, prepareSessions } from '../../bench/prepare.js';
+import { prepareBankOnline, prepareSessionsOnline } from '../../bench/prepare-online.js';
+import { startRelayProcess, type RelayProcess } from '../../bench/relay-process.js';
+import { runScale, type ScaleResult } from '../../bench/scale.js';
+import type { LatencySummary } from '../../bench/percentiles.js';
 import { CliError } from '../errors.js';
 import { intOption } from '../options.js';
+import { readSecret } from '../read-secret.js';
 
 const ADMIN_PASSWORD = 'bench-admin-password';
+const OPENING = 1_000_000_000;
+
+export const BENCH_SCENARIOS = ['transfers', 'hot', 'hot-both', 'paced', 'events', 'connections', 'scale'] as const;
+type Scenario = (typeof BENCH_SCENARIOS)[number];
+/** `npm run bench` with no --scenario: everything but the long `scale`. */
+const DEFAULT_SCENARIOS: Scenario[] = ['transfers', 'hot', 'hot-both', 'paced', 'events', 'connections'];
+const MIX: Record<'transfers' | 'hot' | 'hot-both', TransferMix> = { transfers: 'uniform', hot: 'hot', 'hot-both': 'hot-both' };
+
+/** One row of the latency table. */
+interface Row {
+  scenario: string;
+  via: string;
+  perSecond: number | string;
+  latency: LatencySummary;
+  errors: number;
+  fsyncsPerS?: number;
+  meanBatch?: number;
+}
 
 /**
- * Starts a relay in its own process on a temporary data directory, creates the accounts, drives
- * transfer load over real sockets and prints the figures (and writes them as JSON with --json).
+ * Starts a relay in its own process on a temporary data directory (or targets one with --url),
+ * creates the accounts, drives load over real sockets and prints the figures (and writes them
+ * as JSON with --json).
  */
 export async function benchCommand(argv: string[]): Promise<void> {
   const { values } = parseArgs({
@@ -25,69 +51,200 @@ export async function benchCommand(argv: string[]): Promise<void> {
       pipeline: { type: 'string' },
       accounts: { type: 'string' },
       duration: { type: 'string' },
+      warmup: { type: 'string' },
       rate: { type: 'string' },
+      'event-rate': { type: 'string' },
+      clients: { type: 'string' },
+      idle: { type: 'string' },
+      'scale-accounts': { type: 'string' },
+      'scale-transfers': { type: 'string' },
+      url: { type: 'string', multiple: true },
+      'admin-user': { type: 'string' },
+      'admin-password-file': { type: 'string' },
       json: { type: 'string' },
     },
   });
-  const scenarios = values.scenario ?? ['transfers', 'hot', 'events'];
-  for (const s of scenarios) if (!['transfers', 'hot', 'events'].includes(s)) throw new CliError(`--scenario must be transfers, hot or events, not "${s}"`, 2);
+  const scenarios = (values.scenario ?? DEFAULT_SCENARIOS) as Scenario[];
+  for (const s of scenarios) if (!BENCH_SCENARIOS.includes(s)) throw new CliError(`--scenario must be one of ${BENCH_SCENARIOS.join(', ')}, not "${s}"`, 2);
   const transports: BenchTransport[] = values.transport === undefined || values.transport === 'both' ? ['tcp', 'ws'] : [values.transport as BenchTransport];
   if (!transports.every((t) => t === 'tcp' || t === 'ws')) throw new CliError('--transport must be tcp, ws or both', 2);
   const connections = intOption('--connections', values.connections ?? '64', 1, 10_000);
   const pipeline = intOption('--pipeline', values.pipeline ?? '8', 1, 1000);
   const accountCount = intOption('--accounts', values.accounts ?? '1000', 12, 10_000_000);
   const durationS = intOption('--duration', values.duration ?? '10', 1, 3600);
-  const rate = intOption('--rate', values.rate ?? '1000', 1, 1_000_000);
+  const warmupS = intOption('--warmup', values.warmup ?? '2', 0, 600);
+  const rate = intOption('--rate', values.rate ?? '5000', 1, 1_000_000);
+  const eventRate = intOption('--event-rate', values['event-rate'] ?? '1000', 1, 1_000_000);
+  const clientCount = intOption('--clients', values.clients ?? '10000', 1, 100_000);
+  const idleS = intOption('--idle', values.idle ?? '45', 0, 3600);
+  const scaleLevels = (values['scale-accounts'] ?? '1000,100000,1000000').split(',').map((v) => intOption('--scale-accounts', v.trim(), 12, 10_000_000));
+  const scaleTransfers = intOption('--scale-transfers', values['scale-transfers'] ?? '5000000', 0, 100_000_000);
+  const remote = values.url === undefined ? undefined : await remoteTarget(values.url, values['admin-user'] ?? 'admin', values['admin-password-file']);
+  if (remote) {
+    const missing = transports.find((t) => (t === 'tcp' ? remote.target.tcpPort : remote.target.wsPort) === 0);
+    if (missing) throw new CliError(`--transport ${missing} needs a --url ${missing}://HOST:PORT (or choose --transport ${missing === 'tcp' ? 'ws' : 'tcp'})`, 2);
+    if (remote.target.wsPort === 0 && scenarios.some((s) => s === 'events' || s === 'connections')) throw new CliError('the events and connections scenarios need a --url ws://HOST:PORT/', 2);
+  }
+  if (remote && scenarios.includes('scale')) throw new CliError('--scenario scale makes its own banks; it cannot run against --url', 2);
+  const log = (line: string) => process.stderr.write(`${line}\n`);
 
-  const dataDir = await mkdtemp(path.join(os.tmpdir(), 'bank-bench-'));
-  const out: Record<string, unknown> = { machine: { cpus: os.cpus().length, model: os.cpus()[0]?.model, node: process.version }, config: { connections, pipeline, accounts: accountCount, durationS } };
-  try {
-    process.stderr.write(`preparing ${accountCount} accounts in ${dataDir}…\n`);
-    const accounts = await prepareBank(dataDir, accountCount, 1_000_000_000);
-    const relay = await startRelayProcess(['--data', dataDir], { BANK_RELAY_ADMIN_PASSWORD: ADMIN_PASSWORD });
-    const target: Target = { host: '127.0.0.1', tcpPort: relay.tcpPort, wsPort: relay.wsPort };
-    const admin = await openClient(target, 'tcp');
-    await admin.request('auth.login', { username: 'admin', password: ADMIN_PASSWORD });
-    const commitStats = async () => ((await admin.request('admin.stats', {})) as { commits?: { batches: number; jobs: number } }).commits ?? { batches: 0, jobs: 0 };
-    const rows: string[] = [];
-    const results: Record<string, unknown>[] = [];
+  const out: Record<string, unknown> = {
+    machine: { cpus: os.cpus().length, model: os.cpus()[0]?.model, memoryGiB: Math.round(os.totalmem() / 2 ** 30), node: process.version },
+    config: { connections, pipeline, accounts: accountCount, durationS, warmupS, rate, eventRate, clients: clientCount, idleS, target: remote ? values.url : 'local relay process' },
+  };
+  const rows: Row[] = [];
+  const results: Record<string, unknown>[] = [];
+  let conn: ConnectionsResult | undefined;
+  let scale: ScaleResult | undefined;
+  const live = scenarios.filter((s) => s !== 'scale');
+  if (live.length > 0) {
+    const dataDir = remote ? undefined : await mkdtemp(path.join(os.tmpdir(), 'bank-bench-'));
+    let relay: RelayProcess | undefined;
+    let admin: BankClient | undefined;
     try {
-      for (const scenario of scenarios.filter((s) => s !== 'events')) {
-        for (const transport of transports) {
-          process.stderr.write(`${scenario} over ${transport}: ${connections} connections × ${pipeline} in flight for ${durationS} s…\n`);
-          const before = await commitStats();
-          const r = await runTransfers(target, { transport, connections, pipeline, accounts, hot: scenario === 'hot', durationS });
-          const after = await commitStats();
-          const batches = after.batches - before.batches;
-          const fsyncsPerS = Math.round(batches / r.elapsedS);
-          const meanBatch = batches > 0 ? Math.round(((after.jobs - before.jobs) / batches) * 10) / 10 : 0;
-          const errors = Object.values(r.errors).reduce((a, b) => a + b, 0);
-          results.push({ scenario, transport, ...r, fsyncsPerS, meanBatch });
-          rows.push(
-            `${scenario.padEnd(10)} ${transport.padEnd(4)} ${String(r.perSecond).padStart(12)} ${fmt(r.latency.p50)} ${fmt(r.latency.p95)} ${fmt(r.latency.p99)} ${fmt(r.latency.max)} ${String(errors).padStart(7)} ${String(fsyncsPerS).padStart(9)} ${String(meanBatch).padStart(6)}`,
-          );
+      let target: Target;
+      let accounts: string[];
+      let tokens: string[] = [];
+      if (remote) {
+        target = remote.target;
+        admin = await openClient(target, remote.adminTransport);
+        await admin.request('auth.login', { username: remote.adminUser, password: remote.adminPassword });
+        log(`creating ${accountCount} accounts on the relay…`);
+        accounts = await prepareBankOnline(admin, accountCount, OPENING);
+        if (live.includes('connections')) {
+          log(`signing in ${clientCount} sessions…`);
+          tokens = await prepareSessionsOnline(() => openClient(target, remote.adminTransport), accountCount, clientCount);
+        }
+      } else {
+        log(`preparing ${accountCount} accounts in ${dataDir}…`);
+        accounts = await prepareBank(dataDir!, accountCount, OPENING);
+        if (live.includes('connections')) tokens = await prepareSessions(dataDir!, accountCount, clientCount);
+        relay = await startRelayProcess(['--data', dataDir!], { BANK_RELAY_ADMIN_PASSWORD: ADMIN_PASSWORD });
+        target = { host: '127.0.0.1', tcpPort: relay.tcpPort, wsPort: relay.wsPort };
+        admin = await openClient(target, 'tcp');
+        await admin.request('auth.login', { username: 'admin', password: ADMIN_PASSWORD });
+      }
+      const adminClient = admin;
+      const commitStats = async () => ((await adminClient.request('admin.stats', {})) as { commits?: { batches: number; jobs: number } }).commits ?? { batches: 0, jobs: 0 };
+      for (const scenario of live) {
+        if (scenario === 'transfers' || scenario === 'hot' || scenario === 'hot-both') {
+          for (const transport of transports) {
+            log(`${scenario} over ${transport}: ${connections} connections × ${pipeline} in flight for ${durationS} s…`);
+            const before = await commitStats();
+            const r = await runTransfers(target, { transport, connections, pipeline, accounts, mix: MIX[scenario], durationS, warmupS });
+            const after = await commitStats();
+            const batches = after.batches - before.batches;
+            const row: Row = {
+              scenario,
+              via: transport,
+              perSecond: r.perSecond,
+              latency: r.latency,
+              errors: sum(r.errors),
+              fsyncsPerS: Math.round(batches / r.elapsedS),
+              meanBatch: batches > 0 ? Math.round(((after.jobs - before.jobs) / batches) * 10) / 10 : 0,
+            };
+            rows.push(row);
+            results.push({ ...r, ...row });
+          }
+        } else if (scenario === 'paced') {
+          for (const transport of transports) {
+            log(`paced over ${transport}: ${rate}/s offered over ${connections} connections for ${durationS} s…`);
+            const r = await runPaced(target, { transport, connections, ratePerS: rate, accounts, durationS, warmupS });
+            const row: Row = { scenario: `paced ${rate}/s`, via: transport, perSecond: r.perSecond, latency: r.latency, errors: sum(r.errors) };
+            rows.push(row);
+            results.push({ scenario, transport, ...r });
+          }
+        } else if (scenario === 'events') {
+          log(`events: ${eventRate}/s for ${durationS} s, payee on WebSocket…`);
+          const e = await runEvents(target, accounts, eventRate, durationS);
+          rows.push({ scenario: `events ${eventRate}/s`, via: 'ws', perSecond: '-', latency: e.latency, errors: e.sent - e.received });
+          results.push({ scenario: 'events', transport: 'ws', ...e });
+        } else if (scenario === 'connections') {
+          log(`connections: ${clientCount} WebSocket clients handshake and resume, then idle ${idleS} s…`);
+          conn = await runConnections(target, { tokens, concurrency: 256, idleS, relayPid: relay?.child.pid });
+          results.push({ scenario: 'connections', ...conn });
         }
       }
-      if (scenarios.includes('events')) {
-        process.stderr.write(`events: ${rate}/s for ${durationS} s, payee on WebSocket…\n`);
-        const e = await runEvents(target, accounts, rate, durationS);
-        results.push({ scenario: 'events', transport: 'ws', ...e });
-        rows.push(`${'events'.padEnd(10)} ${'ws'.padEnd(4)} ${String(rate).padStart(12)} ${fmt(e.latency.p50)} ${fmt(e.latency.p95)} ${fmt(e.latency.p99)} ${fmt(e.latency.max)} ${String(e.sent - e.received).padStart(7)} ${'-'.padStart(9)} ${'-'.padStart(6)}`);
-      }
     } finally {
-      admin.close();
-      await relay.stop();
+      admin?.close();
+      await relay?.stop();
+      if (dataDir) await rm(dataDir, { recursive: true, force: true });
     }
-    out.results = results;
-    process.stdout.write(
-      `\n${connections} connections × ${pipeline} in flight, ${accountCount} accounts, ${durationS} s each; latencies in ms; machine: ${os.cpus().length} × ${os.cpus()[0]?.model ?? 'cpu'}, Node ${process.version}\n\n` +
-        `scenario   via  transfers/s      p50      p95      p99      max  errors  fsyncs/s  batch\n${rows.join('\n')}\n` +
-        `(events: transfers/s is the offered rate; latency is payer send → payee transfer.received; errors = events not received)\n`,
-    );
-    if (values.json) await writeFile(values.json, JSON.stringify(out, null, 2) + '\n');
-  } finally {
-    await rm(dataDir, { recursive: true, force: true });
   }
+  if (scenarios.includes('scale')) {
+    scale = await runScale({ levels: scaleLevels, startupTransfers: scaleTransfers, transport: transports[0]!, connections, pipeline, durationS, log });
+    results.push({ scenario: 'scale', ...scale });
+  }
+  out.results = results;
+  process.stdout.write(report(rows, conn, scale, { connections, pipeline, accountCount, durationS, warmupS, idleS }));
+  if (values.json) await writeFile(values.json, JSON.stringify(out, null, 2) + '\n');
+}
+
+function report(rows: Row[], conn: ConnectionsResult | undefined, scale: ScaleResult | undefined, c: { connections: number; pipeline: number; accountCount: number; durationS: number; warmupS: number; idleS: number }): string {
+  const lines: string[] = [''];
+  lines.push(`machine: ${os.cpus().length} × ${os.cpus()[0]?.model ?? 'cpu'}, ${Math.round(os.totalmem() / 2 ** 30)} GiB, Node ${process.version}; the load runs on the same machine`);
+  if (rows.length > 0) {
+    lines.push(`${c.connections} connections × ${c.pipeline} in flight (paced: open loop), ${c.accountCount} accounts, ${c.durationS} s each after ${c.warmupS} s of warm-up; latencies in ms`, '');
+    lines.push(`${'scenario'.padEnd(14)} via  transfers/s      p50      p95      p99      max  errors  fsyncs/s  batch`);
+    for (const r of rows) {
+      lines.push(
+        `${r.scenario.padEnd(14)} ${r.via.padEnd(4)} ${String(r.perSecond).padStart(11)} ${fmt(r.latency.p50)} ${fmt(r.latency.p95)} ${fmt(r.latency.p99)} ${fmt(r.latency.max)} ${String(r.errors).padStart(7)} ${String(r.fsyncsPerS ?? '-').padStart(9)} ${String(r.meanBatch ?? '-').padStart(6)}`,
+      );
+    }
+    lines.push('(paced: latency from each request\'s intended send time; events: payer send → payee transfer.received, errors = events not received)');
+  }
+  if (conn) {
+    lines.push(
+      '',
+      `connections: ${conn.connected} of ${conn.clients} WebSocket clients handshook and resumed in ${conn.rampS} s (${conn.handshakesPerS} handshakes/s)` +
+        (Object.keys(conn.failed).length ? `; failed: ${JSON.stringify(conn.failed)}` : ''),
+      `  relay RSS ${conn.rssBeforeMiB ?? '?'} MiB before, ${conn.rssAtNMiB ?? '?'} MiB at ${conn.connected}, ${conn.rssAfterIdleMiB ?? '?'} MiB after ${c.idleS} s idle; ` +
+        `${conn.openAfterIdle} still open, ${conn.pingAnswered} of ${conn.pingSample} sampled answered a ping`,
+    );
+  }
+  if (scale) {
+    lines.push('', `${'accounts'.padStart(10)}  prepare s  transfers/s      p99  errors`);
+    for (const l of scale.levels) lines.push(`${String(l.accounts).padStart(10)} ${String(l.prepareS).padStart(10)} ${String(l.perSecond).padStart(12)} ${fmt(l.p99)} ${String(l.errors).padStart(7)}`);
+    const s = scale.startup;
+    lines.push(`start-up on ${s.accounts} accounts and ${s.transfers} transfers: ${s.startupS} s to listening (relay RSS then ${s.rssMiB ?? '?'} MiB)`);
+  }
+  return lines.join('\n') + '\n';
+}
+
+interface RemoteTarget {
+  target: Target;
+  adminTransport: BenchTransport;
+  adminUser: string;
+  adminPassword: string;
+}
+
+/** --url tcp://HOST:PORT and/or ws://HOST:PORT/ name a running relay; the admin creates the accounts. */
+async function remoteTarget(urls: string[], adminUser: string, passwordFile: string | undefined): Promise<RemoteTarget> {
+  let host: string | undefined;
+  let tcpPort = 0;
+  let wsPort = 0;
+  for (const raw of urls) {
+    let u: URL;
+    try {
+      u = new URL(raw);
+    } catch {
+      throw new CliError(`--url must look like tcp://127.0.0.1:1234 or ws://127.0.0.1:1235/, not "${raw}"`, 2);
+    }
+    if ((u.protocol !== 'tcp:' && u.protocol !== 'ws:') || !u.port) throw new CliError(`--url must be tcp://HOST:PORT or ws://HOST:PORT/ with a port, not "${raw}"`, 2);
+    if (host !== undefined && host !== u.hostname) throw new CliError('every --url must name the same relay host', 2);
+    host = u.hostname;
+    if (u.protocol === 'tcp:') tcpPort = Number(u.port);
+    else wsPort = Number(u.port);
+  }
+  if (passwordFile === undefined && process.env.BANK_RELAY_PASSWORD === undefined) {
+    throw new CliError('--url needs the admin password, from --admin-password-file or BANK_RELAY_PASSWORD', 2);
+  }
+  const adminPassword = passwordFile !== undefined ? await readSecret(passwordFile, 'the admin password') : process.env.BANK_RELAY_PASSWORD!;
+  return { target: { host: host!.replace(/^\[|\]$/g, ''), tcpPort, wsPort }, adminTransport: tcpPort ? 'tcp' : 'ws', adminUser, adminPassword };
+}
+
+function sum(counts: Record<string, number>): number {
+  return Object.values(counts).reduce((a, b) => a + b, 0);
 }
 
 function fmt(n: number): string {

@@ -1,0 +1,66 @@
+import { randomUUID } from 'node:crypto';
+import { signIn, type BenchTransport, type Target } from './load.js';
+import { summarize, type LatencySummary } from './percentiles.js';
+
+export interface PacedLoad {
+  transport: BenchTransport;
+  connections: number;
+  /** Offered transfers per second, whatever the relay answers. */
+  ratePerS: number;
+  accounts: string[];
+  durationS: number;
+  /** Paced this long first without counting (JIT, caches, the sign-ins' commits). */
+  warmupS?: number;
+}
+
+export interface PacedResult {
+  offered: number;
+  ok: number;
+  errors: Record<string, number>;
+  elapsedS: number;
+  perSecond: number;
+  /** From each request's intended send time, so a stalled relay shows up (no coordinated omission). */
+  latency: LatencySummary;
+}
+
+/**
+ * An open-loop load: request k is due at start + k / rate and is sent then (round-robin over the
+ * connections) however many are still unanswered; its latency runs from when it was due.
+ */
+export async function runPaced(target: Target, load: PacedLoad): Promise<PacedResult> {
+  const n = load.accounts.length;
+  const clients = await Promise.all(Array.from({ length: load.connections }, (_, i) => signIn(target, load.transport, i % n)));
+  const latencies: number[] = [];
+  const errors: Record<string, number> = {};
+  const pending: Promise<void>[] = [];
+  let ok = 0;
+  const warmup = Math.round(load.ratePerS * (load.warmupS ?? 0));
+  const total = warmup + Math.max(1, Math.round(load.ratePerS * load.durationS));
+  const start = performance.now();
+  let sent = 0;
+  while (sent < total) {
+    const dueNow = Math.min(total, Math.floor(((performance.now() - start) * load.ratePerS) / 1000) + 1);
+    for (; sent < dueNow; sent++) {
+      const k = sent;
+      const intended = start + (k * 1000) / load.ratePerS;
+      const c = sent % clients.length;
+      let payee = Math.floor(Math.random() * (n - 1));
+      if (payee >= c % n) payee++;
+      pending.push(
+        clients[c]!.call('transfer.create', { transferId: randomUUID(), to: load.accounts[payee], amount: 1 + Math.floor(Math.random() * 100) }).then((r) => {
+          if (k < warmup) return;
+          latencies.push(performance.now() - intended);
+          if (r.ok) ok++;
+          else errors[r.error.code] = (errors[r.error.code] ?? 0) + 1;
+        }),
+      );
+    }
+    // Wake for the next due request (timers are ~1 ms grained; late wakes send the backlog at once).
+    const next = start + (sent * 1000) / load.ratePerS - performance.now();
+    await new Promise((r) => (next > 1 ? setTimeout(r, Math.min(next, 50)) : setImmediate(r)));
+  }
+  await Promise.all(pending);
+  const elapsedS = (performance.now() - start) / 1000 - (load.warmupS ?? 0);
+  for (const c of clients) c.close();
+  return { offered: total - warmup, ok, errors, elapsedS, perSecond: Math.round(ok / elapsedS), latency: summarize(latencies) };
+}
