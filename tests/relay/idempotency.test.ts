@@ -246,7 +246,12 @@ describe('the single writer\'s idempotency check, with the store\'s timing scrip
   }
   const tick = () => new Promise<void>((r) => setImmediate(r));
 
-  async function scriptedLedger() {
+  /**
+   * `storedIds`: ids the ledger's in-memory filter is loaded with, so it answers "maybe" for
+   * them and the check goes to the (scripted) store, as after a fingerprint collision; a
+   * brand-new id is known new without any read.
+   */
+  async function scriptedLedger(storedIds: string[] = []) {
     const now = new Date('2026-03-10T12:00:00.000Z');
     const alice = makeAccountNumber(1);
     const bob = makeAccountNumber(2);
@@ -266,6 +271,7 @@ describe('the single writer\'s idempotency check, with the store\'s timing scrip
       owners: { iterator: () => each<[string, unknown]>([]) },
       txlog: { keys: () => each(['0000000000000001']) },
       transfers: {
+        keys: () => each(storedIds),
         // The ledger batches its reads with getMany; each id still gets its own scripted answer.
         getMany: (ids: string[]) =>
           Promise.all(
@@ -291,8 +297,9 @@ describe('the single writer\'s idempotency check, with the store\'s timing scrip
   // Ledger.move checks for a raced transfer before ending its lookup, so the sweep cannot
   // forget an id that this read may have missed.
   it('a read that started before the first copy was committed, and answers after, still sees it (money moves once)', async () => {
-    const { ledger, reads, batches, alice } = await scriptedLedger();
-    const req = { kind: 'transfer' as const, transferId: randomUUID(), from: alice, to: makeAccountNumber(2), amount: 100, actor: 'alice' };
+    const transferId = randomUUID();
+    const { ledger, reads, batches, alice } = await scriptedLedger([transferId]);
+    const req = { kind: 'transfer' as const, transferId, from: alice, to: makeAccountNumber(2), amount: 100, actor: 'alice' };
     const audit = { actor: 'alice', role: 'user' as const, action: 'transfer.create' };
     const a = ledger.move(req, audit);
     await tick();
@@ -316,8 +323,9 @@ describe('the single writer\'s idempotency check, with the store\'s timing scrip
   });
 
   it('a retry that arrives while the first copy is still being written waits for it and replays', async () => {
-    const { ledger, reads, batches, alice } = await scriptedLedger();
-    const req = { kind: 'transfer' as const, transferId: randomUUID(), from: alice, to: makeAccountNumber(2), amount: 100, actor: 'alice' };
+    const transferId = randomUUID();
+    const { ledger, reads, batches, alice } = await scriptedLedger([transferId]);
+    const req = { kind: 'transfer' as const, transferId, from: alice, to: makeAccountNumber(2), amount: 100, actor: 'alice' };
     const audit = { actor: 'alice', role: 'user' as const, action: 'transfer.create' };
     const a = ledger.move(req, audit);
     await tick();
@@ -335,6 +343,25 @@ describe('the single writer\'s idempotency check, with the store\'s timing scrip
     batches[0]!.done.resolve();
     const [first, second] = await Promise.all([a, b]);
     expect(second).toEqual({ ...first, replay: true });
+    expect(batches).toHaveLength(1);
+    expect(ledger.engine.accounts.get(alice)!.balance).toBe(900);
+  });
+
+  it('a brand-new id is known new without a store read; once it is stored, a retry reads it and replays', async () => {
+    const { ledger, reads, batches, alice } = await scriptedLedger();
+    const req = { kind: 'transfer' as const, transferId: randomUUID(), from: alice, to: makeAccountNumber(2), amount: 100, actor: 'alice' };
+    const audit = { actor: 'alice', role: 'user' as const, action: 'transfer.create' };
+    const a = ledger.move(req, audit);
+    await tick();
+    expect(reads).toHaveLength(0);
+    expect(batches).toHaveLength(1);
+    batches[0]!.done.resolve();
+    const first = await a;
+    const retry = ledger.move(req, audit);
+    await tick();
+    expect(reads.map((r) => r.id)).toEqual([req.transferId]); // the filter now says "maybe"
+    reads[0]!.answer.resolve(first.transfer);
+    expect(await retry).toEqual({ ...first, replay: true });
     expect(batches).toHaveLength(1);
     expect(ledger.engine.accounts.get(alice)!.balance).toBe(900);
   });
