@@ -140,13 +140,20 @@ describe('GET /healthz', () => {
       expect(ok.body).toMatchObject({ status: 'ok', startupCheck: 'ok', connections: { tcp: 0, ws: 0 } });
 
       // Hold database writes so a request stays in flight while the relay stops.
-      const db = t.relay.context.bank.db as unknown as { batch: (...args: unknown[]) => Promise<unknown> };
-      const write = db.batch.bind(db);
+      // The commit queue writes through chained batches: hold each one's write.
+      type Chained = { write: (...args: unknown[]) => Promise<unknown> };
+      const db = t.relay.context.bank.db as unknown as { batch: (...args: unknown[]) => Chained };
+      const batch = db.batch.bind(db);
       let releaseWrites!: () => void;
       const writesHeld = new Promise<void>((r) => (releaseWrites = r));
-      db.batch = async (...args: unknown[]) => {
-        await writesHeld;
-        return write(...args);
+      db.batch = (...args: unknown[]) => {
+        const chained = batch(...args);
+        const write = chained.write.bind(chained);
+        chained.write = async (...writeArgs: unknown[]) => {
+          await writesHeld;
+          return write(...writeArgs);
+        };
+        return chained;
       };
       const c = await connect(t, 'tcp');
       const register = c.call('auth.register', { username: 'someone_new', password: 'someone_new password', displayName: 'Someone' });
