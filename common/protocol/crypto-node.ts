@@ -53,8 +53,6 @@ const TWO_32 = 0x1_0000_0000;
  */
 class Keystream {
   private readonly ecb: Cipher;
-  private readonly blocks = Buffer.alloc(KEYSTREAM_SCRATCH);
-  private readonly iv = Buffer.alloc(16);
 
   constructor(private readonly key: KeyObject) {
     this.ecb = createCipheriv('aes-256-ecb', key, null);
@@ -65,13 +63,14 @@ class Keystream {
   xor(seqHi: number, seqLo: number, input: Uint8Array, out: Buffer, offset: number): void {
     const n = input.length;
     if (n > KEYSTREAM_SCRATCH) {
-      this.iv.writeUInt32BE(seqHi, 0);
-      this.iv.writeUInt32BE(seqLo, 4);
-      createCipheriv('aes-256-ctr', this.key, this.iv).update(input).copy(out, offset);
+      const iv = Buffer.alloc(16);
+      iv.writeUInt32BE(seqHi, 0);
+      iv.writeUInt32BE(seqLo, 4);
+      createCipheriv('aes-256-ctr', this.key, iv).update(input).copy(out, offset);
       return;
     }
     const nBlocks = (n + 15) >>> 4;
-    const blocks = this.blocks;
+    const blocks = counterBlocks;
     for (let b = 0; b < nBlocks; b++) {
       const o = b << 4;
       blocks.writeUInt32BE(seqHi, o);
@@ -86,6 +85,12 @@ class Keystream {
 
 /** Frames up to this size (bytes) take the reused-context path; most requests and events are far smaller. */
 const KEYSTREAM_SCRATCH = 16 * 1024;
+/**
+ * Counter blocks are laid out here and encrypted at once. One buffer for every cipher in the
+ * process: `xor` runs synchronously, so no two uses overlap, and 10,000 connections do not
+ * each hold 32 KiB of scratch.
+ */
+const counterBlocks = Buffer.allocUnsafe(KEYSTREAM_SCRATCH);
 
 export class NodeFrameCipher implements FrameCipher {
   private sendSeq = 0;
@@ -162,6 +167,26 @@ function ephemeralFromEcdh(ecdh: ReturnType<typeof createECDH>): EphemeralKeyPai
   };
 }
 
+/**
+ * Parsed relay identity keys, by their SPKI bytes: a client verifies the same relay's key at
+ * every handshake, and parsing the DER costs more than the signature check. Public keys only.
+ */
+const publicKeys = new Map<string, KeyObject | null>();
+const PUBLIC_KEY_CACHE = 64;
+
+/** The P-256 key in `spki`, or null when it is something else; throws on malformed DER. */
+function p256PublicKey(spki: Uint8Array): KeyObject | null {
+  const id = asBuffer(spki).toString('base64');
+  let key = publicKeys.get(id);
+  if (key === undefined) {
+    const parsed = createPublicKey({ key: asBuffer(spki), format: 'der', type: 'spki' });
+    key = parsed.asymmetricKeyType === 'ec' && parsed.asymmetricKeyDetails?.namedCurve === 'prime256v1' ? parsed : null;
+    if (publicKeys.size >= PUBLIC_KEY_CACHE) publicKeys.delete(publicKeys.keys().next().value!);
+    publicKeys.set(id, key);
+  }
+  return key;
+}
+
 export interface NodeCryptoSuite extends CryptoSuite {
   readonly name: 'node';
   createCipher(keys: SessionKeys, role: ChannelRole): NodeFrameCipher;
@@ -201,8 +226,8 @@ export const nodeCryptoSuite: NodeCryptoSuite = {
   async verify(spki, data, sigP1363) {
     if (sigP1363.length !== 64) return false;
     try {
-      const key = createPublicKey({ key: asBuffer(spki), format: 'der', type: 'spki' });
-      if (key.asymmetricKeyType !== 'ec' || key.asymmetricKeyDetails?.namedCurve !== 'prime256v1') return false;
+      const key = p256PublicKey(spki);
+      if (!key) return false;
       return verify('sha256', data, { key, dsaEncoding: 'ieee-p1363' }, sigP1363);
     } catch {
       return false;
