@@ -92,7 +92,9 @@ export class Relay {
       throw err;
     }
     try {
+      const checkStarted = performance.now();
       const check = await quickCheck(bank);
+      const checkMs = Math.round(performance.now() - checkStarted);
       if (!check.ok) {
         if (!config.forceStart) throw new StartupError(refusalMessage(config.dataDir, check.problems));
         log.error('START-UP CHECK FAILED: serving anyway because of --force (forceStart); the audit log or ledger may be damaged', { problems: check.problems });
@@ -110,9 +112,11 @@ export class Relay {
         });
       });
       const sessions = new SessionStore(bank, commits, config, clock);
+      const loadStarted = performance.now();
       const ledger = await Ledger.load(bank, commits, ledgerRules(config), () => new Date(clock()), (effect) =>
         notifyPosted(events, effect, config.currency),
       );
+      log.info('ledger loaded', { accounts: ledger.engine.accounts.size, transfers: ledger.engine.transferSeq, loadMs: Math.round(performance.now() - loadStarted), checkMs });
       const context: RelayContext = { config, log, bank, commits, users, sessions, ledger, live, events, identity, clock, startedAt: clock(), opCounts: new Map(), lookupLimit: new MinuteRateLimit(config.lookupsPerMinute, clock) };
       const dispatch = createDispatcher(context, registry, metrics);
       acceptConnection = (wire: Wire): ClientConnection => {

@@ -5,6 +5,7 @@ import type { AccountStatus } from '../../common/schemas/primitives.js';
 import type { AuditDraft } from '../audit/chain.js';
 import { entryKey, txlogKey, type BankDb, type BatchOp } from '../store/db.js';
 import type { CommitQueue } from '../store/commit-queue.js';
+import { scan } from '../store/scan.js';
 import { accountSerial } from './serial.js';
 import { LedgerEngine, type MoveEffect, type MoveRequest } from './engine.js';
 import { RecentTransfers } from './recent-transfers.js';
@@ -51,17 +52,28 @@ export class Ledger {
     const engine = new LedgerEngine(rules);
     const accounts: AccountState[] = [];
     let maxSerial = 0;
-    for await (const a of bank.accounts.values()) {
-      accounts.push(a as AccountState);
-      maxSerial = Math.max(maxSerial, accountSerial((a as AccountState).account));
-    }
     const owners: [string, OwnerState][] = [];
-    for await (const [k, v] of bank.owners.iterator()) owners.push([k, v as OwnerState]);
     let transferSeq = 0;
-    for await (const k of bank.txlog.keys({ reverse: true, limit: 1 })) transferSeq = Number(k);
+    const ids = new TransferIdFilter();
+    // Independent scans, so LevelDB reads them side by side on the thread pool.
+    await Promise.all([
+      scan(bank.accounts.values(), (batch) => {
+        for (const a of batch as AccountState[]) {
+          accounts.push(a);
+          maxSerial = Math.max(maxSerial, accountSerial(a.account));
+        }
+      }),
+      scan(bank.owners.iterator(), (batch) => {
+        owners.push(...(batch as [string, OwnerState][]));
+      }),
+      scan(bank.transfers.keys(), (batch) => {
+        for (const id of batch) ids.add(id);
+      }),
+      (async () => {
+        for await (const k of bank.txlog.keys({ reverse: true, limit: 1 })) transferSeq = Number(k);
+      })(),
+    ]);
     engine.load(accounts, owners, maxSerial + 1, transferSeq);
-    const ids = new TransferIdFilter(transferSeq);
-    for await (const id of bank.transfers.keys()) ids.add(id);
     const ledger = new Ledger(engine, bank, commits, now, onPosted, ids);
     const cash = engine.ensureCash(now());
     if (cash) {

@@ -3,6 +3,7 @@ import type { Entry } from '../../common/schemas/models.js';
 import { auditHash } from '../audit/chain.js';
 import { AUDIT_GENESIS, auditKey, entryKey, type BankDb } from '../store/db.js';
 import type { AccountState } from '../ledger/types.js';
+import { scan } from '../store/scan.js';
 
 export interface QuickCheckResult {
   ok: boolean;
@@ -64,42 +65,42 @@ async function checkAuditHead(bank: BankDb): Promise<string | undefined> {
   return undefined;
 }
 
-const LEG_BATCH = 500;
-
 async function checkLedgerTotals(bank: BankDb): Promise<string | undefined> {
   let sum = 0;
-  let batch: AccountState[] = [];
-  const checkBatch = async (): Promise<string | undefined> => {
-    // For each account: its last entry, and the key after it (which must not exist).
-    const keys = batch.flatMap((a) => [entryKey(a.account, a.entrySeq), entryKey(a.account, a.entrySeq + 1)]);
-    const legs = (await bank.entries.getMany(keys)) as (Entry | undefined)[];
-    for (let i = 0; i < batch.length; i++) {
-      const a = batch[i]!;
-      const last = legs[2 * i];
-      const next = legs[2 * i + 1];
-      if (next) return `account ${a.account} has an entry ${a.entrySeq + 1} after the ${a.entrySeq} it records`;
-      if (a.entrySeq === 0) {
-        if (a.balance !== 0) return `account ${a.account}: balance ${a.balance} with no entries`;
-        continue;
-      }
-      if (!last) return `account ${a.account}: its last entry (${a.entrySeq}) is missing`;
-      if (last.balanceAfter !== a.balance) return `account ${a.account}: balance ${a.balance} but its last entry ends at ${last.balanceAfter}`;
-    }
-    batch = [];
-    return undefined;
-  };
-  for await (const raw of bank.accounts.values()) {
-    const a = raw as AccountState;
-    sum += a.balance;
-    batch.push(a);
-    if (batch.length === LEG_BATCH) {
-      const p = await checkBatch();
-      if (p) return p;
-    }
-  }
-  const p = await checkBatch();
-  if (p) return p;
+  // Batches are checked while later ones are read; the problem reported is the first in key order.
+  const problems: (string | undefined)[] = [];
+  await scan(
+    bank.accounts.values(),
+    (batch) => {
+      for (const a of batch as AccountState[]) sum += a.balance;
+      const at = problems.length;
+      problems.push(undefined);
+      return checkLegs(bank, batch as AccountState[]).then((p) => (problems[at] = p) !== undefined);
+    },
+    { size: 500, inFlight: 4 },
+  );
+  const problem = problems.find((p) => p !== undefined);
+  if (problem) return problem;
   if (sum !== 0) return `the account balances sum to ${sum}, not 0`;
+  return undefined;
+}
+
+/** For each account: its last entry ends at its balance, and no entry follows it. */
+async function checkLegs(bank: BankDb, batch: AccountState[]): Promise<string | undefined> {
+  const keys = batch.flatMap((a) => [entryKey(a.account, a.entrySeq), entryKey(a.account, a.entrySeq + 1)]);
+  const legs = (await bank.entries.getMany(keys)) as (Entry | undefined)[];
+  for (let i = 0; i < batch.length; i++) {
+    const a = batch[i]!;
+    const last = legs[2 * i];
+    const next = legs[2 * i + 1];
+    if (next) return `account ${a.account} has an entry ${a.entrySeq + 1} after the ${a.entrySeq} it records`;
+    if (a.entrySeq === 0) {
+      if (a.balance !== 0) return `account ${a.account}: balance ${a.balance} with no entries`;
+      continue;
+    }
+    if (!last) return `account ${a.account}: its last entry (${a.entrySeq}) is missing`;
+    if (last.balanceAfter !== a.balance) return `account ${a.account}: balance ${a.balance} but its last entry ends at ${last.balanceAfter}`;
+  }
   return undefined;
 }
 

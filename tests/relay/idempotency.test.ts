@@ -263,8 +263,16 @@ describe('the single writer\'s idempotency check, with the store\'s timing scrip
     ];
     const reads: { id: string; answer: ReturnType<typeof deferred<TransferRecord | undefined>> }[] = [];
     const batches: { ops: BatchOp[]; done: ReturnType<typeof deferred<void>> }[] = [];
-    async function* each<T>(xs: T[]): AsyncGenerator<T> {
-      for (const x of xs) yield x;
+    // An iterator as abstract-level gives one: batches (nextv) or items (for await).
+    function each<T>(xs: T[]) {
+      let at = 0;
+      return {
+        nextv: async (size: number) => xs.slice(at, (at += size)),
+        close: async () => {},
+        async *[Symbol.asyncIterator]() {
+          for (const x of xs) yield x;
+        },
+      };
     }
     const bank = {
       accounts: { values: () => each(accounts) },

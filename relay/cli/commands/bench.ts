@@ -144,7 +144,7 @@ export async function benchCommand(argv: string[]): Promise<void> {
               meanBatch: batches > 0 ? Math.round(((after.jobs - before.jobs) / batches) * 10) / 10 : 0,
             };
             rows.push(row);
-            results.push({ ...r, ...row });
+            results.push({ scenario, transport, ok: r.ok, errors: row.errors, errorsByCode: r.errors, elapsedS: r.elapsedS, perSecond: r.perSecond, latency: r.latency, fsyncsPerS: row.fsyncsPerS, meanBatch: row.meanBatch });
           }
         } else if (scenario === 'paced') {
           for (const transport of transports) {
