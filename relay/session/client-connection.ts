@@ -117,8 +117,8 @@ export class ClientConnection {
     this.onMessage(this, message);
   }
 
-  /** Sends an already-serialized message; false when the connection is not open. */
-  sendJson(json: string): boolean {
+  /** Sends an already-serialized message (UTF-8 JSON bytes); false when the connection is not open. */
+  sendEncoded(json: Uint8Array): boolean {
     if (this.state !== 'open' || !this.cipher) return false;
     if (this.wire.bufferedBytes() > this.relay.config.maxBufferedBytes) {
       // A client this far behind would hold memory for everyone: drop it; its session survives for auth.resume.
@@ -127,12 +127,12 @@ export class ClientConnection {
       this.close(CloseCode.slowConsumer, 'too far behind');
       return false;
     }
-    this.wire.send(this.cipher.sealSync(utf8Encode(json)));
+    this.wire.send(this.cipher.sealSync(json));
     return true;
   }
 
   send(message: unknown): boolean {
-    return this.sendJson(JSON.stringify(message));
+    return this.sendEncoded(utf8Encode(JSON.stringify(message)));
   }
 
   /** A protocol violation after the handshake: say so (sealed) when possible, then hang up. */
