@@ -20,6 +20,7 @@ import { openDatabase, StartupError } from './store/open.js';
 import { RelayMetrics } from './metrics/relay-metrics.js';
 import { relayMetricsSource } from './metrics/source.js';
 import { quickCheck, refusalMessage } from './startup/quick-check.js';
+import { idSnapshotPath } from './ledger/transfer-id-snapshot.js';
 import { Ledger } from './ledger/ledger.js';
 import { notifyPosted } from './ledger/notify.js';
 import { ledgerRules } from './ledger/rules.js';
@@ -113,10 +114,10 @@ export class Relay {
       });
       const sessions = new SessionStore(bank, commits, config, clock);
       const loadStarted = performance.now();
-      const ledger = await Ledger.load(bank, commits, ledgerRules(config), () => new Date(clock()), (effect) =>
-        notifyPosted(events, effect, config.currency),
-      );
-      log.info('ledger loaded', { accounts: ledger.engine.accounts.size, transfers: ledger.engine.transferSeq, loadMs: Math.round(performance.now() - loadStarted), checkMs });
+      const ledger = await Ledger.load(bank, commits, ledgerRules(config), () => new Date(clock()), (effect) => notifyPosted(events, effect, config.currency), {
+        idSnapshot: idSnapshotPath(config.dataDir),
+      });
+      log.info('ledger loaded', { accounts: ledger.engine.accounts.size, transfers: ledger.engine.transferSeq, transferIds: ledger.idsLoadedFrom, loadMs: Math.round(performance.now() - loadStarted), checkMs });
       const context: RelayContext = { config, log, bank, commits, users, sessions, ledger, live, events, identity, clock, startedAt: clock(), opCounts: new Map(), lookupLimit: new MinuteRateLimit(config.lookupsPerMinute, clock) };
       const dispatch = createDispatcher(context, registry, metrics);
       acceptConnection = (wire: Wire): ClientConnection => {
@@ -169,7 +170,7 @@ export class Relay {
   async close(): Promise<void> {
     if (this.phase === 'stopping' || this.phase === 'stopped') return;
     this.phase = 'stopping';
-    const { live, commits, bank } = this.context;
+    const { live, commits, bank, ledger, config, log } = this.context;
     const stopTcp = this.tcp.stopAccepting();
     // The HTTP port stays open until the database is closed: /healthz answers 503 "stopping"
     // meanwhile and WebSocket upgrades are refused (ready() is false).
@@ -179,6 +180,12 @@ export class Relay {
     }
     for (const conn of [...live.all]) conn.close(CloseCode.goingAway, 'relay shutting down');
     await commits.drain();
+    // Every commit is on disk now: the transfer-id filter can be saved for a quick next start.
+    if (!ledger.isHalted) {
+      await ledger.saveIdSnapshot(idSnapshotPath(config.dataDir)).catch((err: unknown) => {
+        log.warn('could not save the transfer-id snapshot; the next start scans the ids instead', { error: err instanceof Error ? err.message : String(err) });
+      });
+    }
     this.tcp.destroyAll();
     this.ws.destroyAll();
     await stopTcp;

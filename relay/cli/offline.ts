@@ -8,6 +8,7 @@ import { openDatabase, StartupError } from '../store/open.js';
 import { CliError } from './errors.js';
 import { Ledger } from '../ledger/ledger.js';
 import { ledgerRules } from '../ledger/rules.js';
+import { idSnapshotPath } from '../ledger/transfer-id-snapshot.js';
 
 export interface OfflineBank {
   bank: BankDb;
@@ -41,9 +42,11 @@ export async function openBankOffline(config: RelayConfig, opts: { existing?: bo
     bank,
     commits,
     users,
-    ledger: () => (ledger ??= Ledger.load(bank, commits, ledgerRules(config), () => new Date())),
+    ledger: () => (ledger ??= Ledger.load(bank, commits, ledgerRules(config), () => new Date(), undefined, { idSnapshot: idSnapshotPath(config.dataDir) })),
     async close() {
       await commits.drain();
+      const loaded = ledger && (await ledger.catch(() => undefined));
+      if (loaded && !loaded.isHalted) await loaded.saveIdSnapshot(idSnapshotPath(config.dataDir));
       await bank.close();
     },
   };

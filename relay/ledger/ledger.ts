@@ -10,6 +10,7 @@ import { accountSerial } from './serial.js';
 import { LedgerEngine, type MoveEffect, type MoveRequest } from './engine.js';
 import { RecentTransfers } from './recent-transfers.js';
 import { TransferIdFilter } from './transfer-id-filter.js';
+import { loadIdSnapshot, saveIdSnapshot, type IdSnapshot } from './transfer-id-snapshot.js';
 import { TransferLookup } from './transfer-lookup.js';
 import type { AccountState, LedgerRules, OwnerState, TransferRecord } from './types.js';
 
@@ -42,19 +43,26 @@ export class Ledger {
     this.lookup = new TransferLookup(bank);
   }
 
+  /** Where the transfer-id filter came from at load: its snapshot (plus the txlog after it) or a scan of every id. */
+  idsLoadedFrom: 'snapshot' | 'scan' = 'scan';
+
+  /** `idSnapshot`: the file of the transfer-id filter's snapshot (see transfer-id-snapshot.ts), if the bank keeps one. */
   static async load(
     bank: BankDb,
     commits: CommitQueue,
     rules: LedgerRules,
     now: () => Date,
     onPosted: (effect: MoveEffect) => void = () => {},
+    opts: { idSnapshot?: string } = {},
   ): Promise<Ledger> {
     const engine = new LedgerEngine(rules);
     const accounts: AccountState[] = [];
     let maxSerial = 0;
     const owners: [string, OwnerState][] = [];
     let transferSeq = 0;
-    const ids = new TransferIdFilter();
+    for await (const k of bank.txlog.keys({ reverse: true, limit: 1 })) transferSeq = Number(k);
+    const snapshot = opts.idSnapshot === undefined ? undefined : await usableSnapshot(bank, opts.idSnapshot, transferSeq);
+    const ids = snapshot?.filter ?? new TransferIdFilter();
     // Independent scans, so LevelDB reads them side by side on the thread pool.
     await Promise.all([
       scan(bank.accounts.values(), (batch) => {
@@ -66,15 +74,17 @@ export class Ledger {
       scan(bank.owners.iterator(), (batch) => {
         owners.push(...(batch as [string, OwnerState][]));
       }),
-      scan(bank.transfers.keys(), (batch) => {
-        for (const id of batch) ids.add(id);
-      }),
-      (async () => {
-        for await (const k of bank.txlog.keys({ reverse: true, limit: 1 })) transferSeq = Number(k);
-      })(),
+      snapshot
+        ? scan(bank.txlog.values({ gt: txlogKey(snapshot.seq) }), (batch) => {
+            for (const id of batch as string[]) ids.add(id);
+          })
+        : scan(bank.transfers.keys(), (batch) => {
+            for (const id of batch) ids.add(id);
+          }),
     ]);
     engine.load(accounts, owners, maxSerial + 1, transferSeq);
     const ledger = new Ledger(engine, bank, commits, now, onPosted, ids);
+    if (snapshot) ledger.idsLoadedFrom = 'snapshot';
     const cash = engine.ensureCash(now());
     if (cash) {
       await commits.commit([{ type: 'put', sublevel: 'accounts', key: cash.account, value: { ...cash } }], [
@@ -82,6 +92,19 @@ export class Ledger {
       ]);
     }
     return ledger;
+  }
+
+  /**
+   * Saves the transfer-id filter for the next start (call once writes have stopped: it must
+   * cover exactly what is on disk). Small banks skip it: scanning their ids is quick anyway.
+   */
+  async saveIdSnapshot(file: string, minTransfers = ID_SNAPSHOT_MIN_TRANSFERS): Promise<boolean> {
+    const seq = this.engine.transferSeq;
+    if (seq < Math.max(1, minTransfers)) return false;
+    const idAtSeq = (await this.bank.txlog.get(txlogKey(seq))) as string | undefined;
+    if (idAtSeq === undefined) return false;
+    await saveIdSnapshot(file, { filter: this.ids, seq, idAtSeq });
+    return true;
   }
 
   get currency(): string {
@@ -205,6 +228,17 @@ export class Ledger {
   get cashAccount(): string {
     return CASH_ACCOUNT;
   }
+}
+
+/** Below this many transfers the relay does not write an id snapshot when it stops. */
+export const ID_SNAPSHOT_MIN_TRANSFERS = 100_000;
+
+/** The snapshot in `file` if it belongs to this bank's txlog as it is now (see transfer-id-snapshot.ts). */
+async function usableSnapshot(bank: BankDb, file: string, transferSeq: number): Promise<IdSnapshot | undefined> {
+  const snapshot = await loadIdSnapshot(file);
+  if (!snapshot || snapshot.seq > transferSeq) return undefined;
+  const idThere = (await bank.txlog.get(txlogKey(snapshot.seq))) as string | undefined;
+  return idThere === snapshot.idAtSeq ? snapshot : undefined;
 }
 
 /** The customer's side: the payee for a deposit, the payer otherwise. */

@@ -21,6 +21,23 @@ export class TransferIdFilter {
     return this.count;
   }
 
+  /** The table as bytes (little-endian u32 pairs), for a snapshot file. */
+  get tableBytes(): Uint8Array {
+    return new Uint8Array(this.table.buffer, this.table.byteOffset, this.table.byteLength);
+  }
+
+  /** A filter from snapshot bytes; undefined when they cannot be one (the caller scans instead). */
+  static fromTable(bytes: Uint8Array, count: number): TransferIdFilter | undefined {
+    const slots = bytes.byteLength / 8;
+    if (!Number.isInteger(slots) || slots < 1024 || (slots & (slots - 1)) !== 0 || count > slots * 0.7) return undefined;
+    const filter = new TransferIdFilter();
+    filter.table = new Uint32Array(slots * 2);
+    new Uint8Array(filter.table.buffer).set(bytes);
+    filter.mask = slots - 1;
+    filter.count = count;
+    return filter;
+  }
+
   /** false: no transfer with this id exists. true: one may (look it up). */
   mayHave(id: string): boolean {
     const [a, b] = fingerprint(id);

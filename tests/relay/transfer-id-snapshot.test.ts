@@ -1,0 +1,88 @@
+import { copyFile, readFile, writeFile } from 'node:fs/promises';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { prepareBank, prepareTransfers } from '../../relay/bench/prepare.js';
+import { openBankOffline, type OfflineBank } from '../../relay/cli/offline.js';
+import { resolveConfig } from '../../relay/config.js';
+import type { Ledger } from '../../relay/ledger/ledger.js';
+import { idSnapshotPath, saveIdSnapshot, loadIdSnapshot } from '../../relay/ledger/transfer-id-snapshot.js';
+import type { TransferRecord } from '../../relay/ledger/types.js';
+import { tempRoot } from '../helpers/cli.js';
+
+let tmp: Awaited<ReturnType<typeof tempRoot>>;
+beforeAll(async () => {
+  tmp = await tempRoot('bank-id-snapshot-');
+});
+afterAll(async () => {
+  await tmp.remove();
+});
+
+async function withLedger<T>(dataDir: string, fn: (ledger: Ledger, offline: OfflineBank) => Promise<T>): Promise<T> {
+  const offline = await openBankOffline(resolveConfig({ dataDir }));
+  try {
+    return await fn(await offline.ledger(), offline);
+  } finally {
+    await offline.close();
+  }
+}
+
+/** Asks again for every stored transfer with its own arguments: each must replay, none move money. */
+async function retryAll(ledger: Ledger, offline: OfflineBank): Promise<{ replays: number; applied: number }> {
+  const stored = (await offline.bank.transfers.values().all()) as TransferRecord[];
+  const before = ledger.engine.transferSeq;
+  let replays = 0;
+  for (const t of stored) {
+    const r = await ledger.move({ kind: t.kind, transferId: t.id, from: t.from, to: t.to, amount: t.amount, actor: t.actor }, { actor: t.actor, role: 'user', action: 'transfer.create' });
+    if (r.replay) replays++;
+  }
+  return { replays, applied: ledger.engine.transferSeq - before };
+}
+
+describe('the transfer-id snapshot', () => {
+  it('is used when it belongs to the bank, covers the transfers after it through the txlog, and keeps every retry a replay', async () => {
+    const dataDir = tmp.path('bank');
+    const accounts = await prepareBank(dataDir, 20, 1_000_000);
+    await prepareTransfers(dataDir, accounts, 40);
+    // Small banks write none on their own (scanning is quick); ask for one.
+    await withLedger(dataDir, async (ledger) => {
+      expect(ledger.idsLoadedFrom).toBe('scan');
+      expect(await ledger.saveIdSnapshot(idSnapshotPath(dataDir), 0)).toBe(true);
+    });
+    // Transfers made after the snapshot: the next start reads them from the txlog.
+    await prepareTransfers(dataDir, accounts, 30);
+    await withLedger(dataDir, async (ledger, offline) => {
+      expect(ledger.idsLoadedFrom).toBe('snapshot');
+      expect(await retryAll(ledger, offline)).toEqual({ replays: 20 + 40 + 30, applied: 0 });
+    });
+  });
+
+  it('is ignored, and the ids scanned, when it is another bank\'s, damaged, or ahead of the database', async () => {
+    const a = tmp.path('a');
+    const b = tmp.path('b');
+    const accountsA = await prepareBank(a, 12, 1_000_000);
+    await prepareBank(b, 12, 1_000_000);
+    await prepareTransfers(a, accountsA, 10);
+    await withLedger(a, async (ledger) => expect(await ledger.saveIdSnapshot(idSnapshotPath(a), 0)).toBe(true));
+
+    await copyFile(idSnapshotPath(a), idSnapshotPath(b));
+    await withLedger(b, async (ledger, offline) => {
+      expect(ledger.idsLoadedFrom).toBe('scan');
+      expect(await retryAll(ledger, offline)).toEqual({ replays: 12, applied: 0 });
+    });
+
+    const bytes = await readFile(idSnapshotPath(a));
+    const flipped = Buffer.from(bytes);
+    flipped[40] = flipped[40]! ^ 0x01;
+    await writeFile(idSnapshotPath(a), flipped);
+    expect(await loadIdSnapshot(idSnapshotPath(a))).toBeUndefined();
+    await withLedger(a, async (ledger) => expect(ledger.idsLoadedFrom).toBe('scan'));
+
+    // A snapshot claiming more transfers than the database holds (an older copy restored in place).
+    await writeFile(idSnapshotPath(a), bytes);
+    const good = (await loadIdSnapshot(idSnapshotPath(a)))!;
+    await saveIdSnapshot(idSnapshotPath(a), { ...good, seq: good.seq + 5 });
+    await withLedger(a, async (ledger, offline) => {
+      expect(ledger.idsLoadedFrom).toBe('scan');
+      expect(await retryAll(ledger, offline)).toEqual({ replays: 22, applied: 0 });
+    });
+  });
+});
