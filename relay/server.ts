@@ -93,18 +93,27 @@ export class Relay {
       throw err;
     }
     try {
+      const commits = new CommitQueue(bank, await bank.auditHead(), () => new Date(clock()));
+      commits.onBatch = (jobs, seconds, ok) => metrics.batch(jobs, seconds, ok);
+      const live = new LiveConnections();
+      const events = new EventBus(live, clock);
+      // The ledger is read first (nothing written), so the start-up check looks at the accounts
+      // it read instead of reading every account a second time.
+      const loadStarted = performance.now();
+      const ledger = await Ledger.read(bank, commits, ledgerRules(config), () => new Date(clock()), (effect) => notifyPosted(events, effect, config.currency), {
+        idSnapshot: idSnapshotPath(config.dataDir),
+      });
+      const loadMs = Math.round(performance.now() - loadStarted);
       const checkStarted = performance.now();
-      const check = await quickCheck(bank);
+      const check = await quickCheck(bank, { accounts: [...ledger.engine.accounts.values()] });
       const checkMs = Math.round(performance.now() - checkStarted);
       if (!check.ok) {
         if (!config.forceStart) throw new StartupError(refusalMessage(config.dataDir, check.problems));
         log.error('START-UP CHECK FAILED: serving anyway because of --force (forceStart); the audit log or ledger may be damaged', { problems: check.problems });
       }
+      log.info('ledger loaded', { accounts: ledger.engine.accounts.size, transfers: ledger.engine.transferSeq, transferIds: ledger.idsLoadedFrom, loadMs, checkMs });
+      await ledger.openCashAccount();
       const identity = await loadOrCreateIdentity(config.dataDir);
-      const commits = new CommitQueue(bank, await bank.auditHead(), () => new Date(clock()));
-      commits.onBatch = (jobs, seconds, ok) => metrics.batch(jobs, seconds, ok);
-      const live = new LiveConnections();
-      const events = new EventBus(live, clock);
       const users = new UserStore(bank, commits, config, clock, (user) => {
         events.toAdmins('admin.alert', {
           kind: 'lockout',
@@ -113,11 +122,6 @@ export class Relay {
         });
       });
       const sessions = new SessionStore(bank, commits, config, clock);
-      const loadStarted = performance.now();
-      const ledger = await Ledger.load(bank, commits, ledgerRules(config), () => new Date(clock()), (effect) => notifyPosted(events, effect, config.currency), {
-        idSnapshot: idSnapshotPath(config.dataDir),
-      });
-      log.info('ledger loaded', { accounts: ledger.engine.accounts.size, transfers: ledger.engine.transferSeq, transferIds: ledger.idsLoadedFrom, loadMs: Math.round(performance.now() - loadStarted), checkMs });
       const context: RelayContext = { config, log, bank, commits, users, sessions, ledger, live, events, identity, clock, startedAt: clock(), opCounts: new Map(), lookupLimit: new MinuteRateLimit(config.lookupsPerMinute, clock) };
       const dispatch = createDispatcher(context, registry, metrics);
       acceptConnection = (wire: Wire): ClientConnection => {

@@ -46,8 +46,26 @@ export class Ledger {
   /** Where the transfer-id filter came from at load: its snapshot (plus the txlog after it) or a scan of every id. */
   idsLoadedFrom: 'snapshot' | 'scan' = 'scan';
 
-  /** `idSnapshot`: the file of the transfer-id filter's snapshot (see transfer-id-snapshot.ts), if the bank keeps one. */
+  /** Reads the ledger (see `read`), then opens the bank's cash account if it has none yet. */
   static async load(
+    bank: BankDb,
+    commits: CommitQueue,
+    rules: LedgerRules,
+    now: () => Date,
+    onPosted: (effect: MoveEffect) => void = () => {},
+    opts: { idSnapshot?: string } = {},
+  ): Promise<Ledger> {
+    const ledger = await Ledger.read(bank, commits, rules, now, onPosted, opts);
+    await ledger.openCashAccount();
+    return ledger;
+  }
+
+  /**
+   * Loads every account, owner and transfer id into memory, writing nothing (so a start-up
+   * check can look at what was read before anything is written). `idSnapshot`: the file of the
+   * transfer-id filter's snapshot (see transfer-id-snapshot.ts), if the bank keeps one.
+   */
+  static async read(
     bank: BankDb,
     commits: CommitQueue,
     rules: LedgerRules,
@@ -85,12 +103,6 @@ export class Ledger {
     engine.load(accounts, owners, maxSerial + 1, transferSeq);
     const ledger = new Ledger(engine, bank, commits, now, onPosted, ids);
     if (snapshot) ledger.idsLoadedFrom = 'snapshot';
-    const cash = engine.ensureCash(now());
-    if (cash) {
-      await commits.commit([{ type: 'put', sublevel: 'accounts', key: cash.account, value: { ...cash } }], [
-        { actor: 'system', role: 'system', action: 'ledger.open', target: cash.account, outcome: 'ok', details: { kind: 'cash' } },
-      ]);
-    }
     return ledger;
   }
 
@@ -105,6 +117,15 @@ export class Ledger {
     if (idAtSeq === undefined) return false;
     await saveIdSnapshot(file, { filter: this.ids, seq, idAtSeq });
     return true;
+  }
+
+  /** The bank's own account, opened (and audited) once, on the first start. */
+  async openCashAccount(): Promise<void> {
+    const cash = this.engine.ensureCash(this.now());
+    if (!cash) return;
+    await this.commits.commit([{ type: 'put', sublevel: 'accounts', key: cash.account, value: { ...cash } }], [
+      { actor: 'system', role: 'system', action: 'ledger.open', target: cash.account, outcome: 'ok', details: { kind: 'cash' } },
+    ]);
   }
 
   get currency(): string {

@@ -18,8 +18,10 @@ export interface QuickCheckResult {
  *   ledger — the balances sum to 0, and each account's last entry ends at its balance with no
  *            entry after it.
  * A full check of every entry is `bank-relay audit verify` / `ledger verify`.
+ * `accounts`: the stored accounts as just read by the ledger (read, not yet changed), so the
+ * relay's start does not read every account twice; without it they are read here.
  */
-export async function quickCheck(bank: BankDb): Promise<QuickCheckResult> {
+export async function quickCheck(bank: BankDb, opts: { accounts?: readonly AccountState[] } = {}): Promise<QuickCheckResult> {
   const problems: string[] = [];
   try {
     const p = await checkAuditHead(bank);
@@ -28,7 +30,7 @@ export async function quickCheck(bank: BankDb): Promise<QuickCheckResult> {
     problems.push(`audit: could not read the audit log (${errMessage(err)})`);
   }
   try {
-    const p = await checkLedgerTotals(bank);
+    const p = await checkLedgerTotals(bank, opts.accounts);
     if (p) problems.push(`ledger: ${p}`);
   } catch (err) {
     problems.push(`ledger: could not read the ledger (${errMessage(err)})`);
@@ -65,24 +67,33 @@ async function checkAuditHead(bank: BankDb): Promise<string | undefined> {
   return undefined;
 }
 
-async function checkLedgerTotals(bank: BankDb): Promise<string | undefined> {
+async function checkLedgerTotals(bank: BankDb, preloaded: readonly AccountState[] | undefined): Promise<string | undefined> {
   let sum = 0;
   // Batches are checked while later ones are read; the problem reported is the first in key order.
   const problems: (string | undefined)[] = [];
-  await scan(
-    bank.accounts.values(),
-    (batch) => {
-      for (const a of batch as AccountState[]) sum += a.balance;
-      const at = problems.length;
-      problems.push(undefined);
-      return checkLegs(bank, batch as AccountState[]).then((p) => (problems[at] = p) !== undefined);
-    },
-    { size: 500, inFlight: 4 },
-  );
+  const check = (batch: AccountState[]) => {
+    for (const a of batch) sum += a.balance;
+    const at = problems.length;
+    problems.push(undefined);
+    return checkLegs(bank, batch).then((p) => (problems[at] = p) !== undefined);
+  };
+  const accounts = preloaded ? arrayBatches(preloaded) : bank.accounts.values();
+  await scan(accounts as Parameters<typeof scan<AccountState>>[0], check, { size: LEG_BATCH, inFlight: 4 });
   const problem = problems.find((p) => p !== undefined);
   if (problem) return problem;
   if (sum !== 0) return `the account balances sum to ${sum}, not 0`;
   return undefined;
+}
+
+const LEG_BATCH = 500;
+
+/** An array read like an iterator, for `scan`. */
+function arrayBatches<T>(items: readonly T[]): { nextv(size: number): Promise<T[]>; close(): Promise<void> } {
+  let at = 0;
+  return {
+    nextv: async (size) => items.slice(at, (at += size)),
+    close: async () => {},
+  };
 }
 
 /** For each account: its last entry ends at its balance, and no entry follows it. */
