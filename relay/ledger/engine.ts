@@ -37,8 +37,11 @@ export type MoveOutcome = { kind: 'applied'; effect: MoveEffect } | { kind: 'rep
 export class LedgerEngine {
   readonly accounts = new Map<string, AccountState>();
   readonly owners = new Map<string, OwnerState>();
-  /** Account numbers by owner, in opening order. */
-  private readonly byOwner = new Map<string, string[]>();
+  /**
+   * Account numbers by owner, in opening order: a plain string for an owner with one account
+   * (nearly everyone), an array only beyond that, so a million customers are not a million arrays.
+   */
+  private readonly byOwner = new Map<string, string | string[]>();
   nextSerial = 1;
   transferSeq = 0;
 
@@ -55,9 +58,10 @@ export class LedgerEngine {
   private addAccount(a: AccountState): void {
     this.accounts.set(a.account, a);
     if (a.owner !== null) {
-      const list = this.byOwner.get(a.owner) ?? [];
-      list.push(a.account);
-      this.byOwner.set(a.owner, list);
+      const held = this.byOwner.get(a.owner);
+      if (held === undefined) this.byOwner.set(a.owner, a.account);
+      else if (typeof held === 'string') this.byOwner.set(a.owner, [held, a.account]);
+      else held.push(a.account);
     }
   }
 
@@ -83,7 +87,9 @@ export class LedgerEngine {
   }
 
   accountsOf(owner: string): AccountState[] {
-    return (this.byOwner.get(owner) ?? []).map((n) => this.accounts.get(n)!);
+    const held = this.byOwner.get(owner);
+    if (held === undefined) return [];
+    return typeof held === 'string' ? [this.accounts.get(held)!] : held.map((n) => this.accounts.get(n)!);
   }
 
   limitsOf(owner: string): Limits {
