@@ -2,6 +2,9 @@ import type { AuditEntry, AuditHead } from '../../common/schemas/models.js';
 import { sealAuditEntry, type AuditDraft } from '../audit/chain.js';
 import { AUDIT_HEAD_KEY, auditKey, type BankDb, type BatchOp } from './db.js';
 
+/** Marks a key deleted in a batch being formed (any other value is put, as JSON). */
+const DELETE = Symbol('delete');
+
 interface Job {
   ops: BatchOp[];
   audit: AuditDraft[];
@@ -69,13 +72,12 @@ export class CommitQueue {
       // per-op sublevel and array-batch handling cost about 4× the native work (docs/PERFORMANCE.md).
       // Only the last put of a key counts, so a key written several times in one group commit
       // (an account touched by many transfers) goes to LevelDB once.
-      const writes = new Map<string, BatchOp | AuditEntry>();
+      const writes = new Map<string, unknown>();
       const sealed: AuditEntry[][] = [];
       let head = startHead;
       for (const job of jobs) {
         for (const op of job.ops) {
-          const key = this.prefixes[op.sublevel] + op.key;
-          writes.set(key, op);
+          writes.set(this.prefixes[op.sublevel] + op.key, op.type === 'put' ? op.value : DELETE);
         }
         const entries = job.audit.map((draft) => {
           const entry = sealAuditEntry(draft, head, ts);
@@ -86,16 +88,14 @@ export class CommitQueue {
         sealed.push(entries);
       }
       if (head.seq !== startHead.seq) {
-        const key = this.prefixes.meta + AUDIT_HEAD_KEY;
-        writes.set(key, { type: 'put', sublevel: 'meta', key: AUDIT_HEAD_KEY, value: head });
+        writes.set(this.prefixes.meta + AUDIT_HEAD_KEY, head);
       }
       const writeStarted = performance.now();
       try {
         const batch = this.bank.db.batch();
-        for (const [key, w] of writes) {
-          if (!('type' in w)) batch.put(key, w);
-          else if (w.type === 'put') batch.put(key, w.value);
-          else batch.del(key);
+        for (const [key, value] of writes) {
+          if (value === DELETE) batch.del(key);
+          else batch.put(key, value);
         }
         await batch.write({ sync: true });
         this.head = head;
