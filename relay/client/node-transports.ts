@@ -4,6 +4,7 @@ import WebSocket from 'ws';
 import { FrameDecoder } from '../../common/protocol/framing.js';
 import { DEFAULT_MAX_FRAME } from '../../common/protocol/constants.js';
 import type { FrameTransport } from '../../common/client/bank-client.js';
+import { tickCorker } from '../transport/tick-cork.js';
 
 /**
  * bankrelay/1 frames over a TCP socket (u32 BE length prefix). With `tlsOptions` the socket is
@@ -15,6 +16,9 @@ export function tcpTransport(host: string, port: number, maxFrame = DEFAULT_MAX_
       ? tls.connect({ ...(net.isIP(host) === 0 && { servername: host }), ...tlsOptions, host, port }).setNoDelay(true)
       : net.connect({ host, port, noDelay: true });
     const decoder = new FrameDecoder(maxFrame);
+    // Every frame sent in one turn of the event loop (several pipelined requests, say) leaves
+    // in one writev, as on the relay's side.
+    const cork = tickCorker(socket);
     const transport = {
       socket,
       onFrame: (_f: Uint8Array) => {},
@@ -22,10 +26,9 @@ export function tcpTransport(host: string, port: number, maxFrame = DEFAULT_MAX_
       send(frame: Uint8Array) {
         const header = Buffer.allocUnsafe(4);
         header.writeUInt32BE(frame.length, 0);
-        socket.cork();
+        cork();
         socket.write(header);
         socket.write(frame);
-        socket.uncork();
       },
       close() {
         socket.end();
