@@ -46,7 +46,8 @@ export async function openBankOffline(config: RelayConfig, opts: { existing?: bo
     async close() {
       await commits.drain();
       const loaded = ledger && (await ledger.catch(() => undefined));
-      if (loaded && !loaded.isHalted) await loaded.saveIdSnapshot(idSnapshotPath(config.dataDir));
+      // Best effort, as at the relay's stop: without it the next start scans the ids.
+      if (loaded && !loaded.isHalted) await loaded.saveIdSnapshot(idSnapshotPath(config.dataDir)).catch(() => false);
       await bank.close();
     },
   };
