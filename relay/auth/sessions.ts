@@ -5,6 +5,7 @@ import type { CommitQueue } from '../store/commit-queue.js';
 import type { SessionRecord, UserRecord } from '../store/records.js';
 import { sessionRecordSchema } from '../store/records.js';
 import { newSessionToken, tokenKey } from './tokens.js';
+import { BatchedGet } from '../store/batched-get.js';
 
 /** lastSeenAt is kept in memory and written back at most this often, so requests don't each cost a disk write. */
 const TOUCH_PERSIST_MS = 60_000;
@@ -18,13 +19,16 @@ export interface SessionHandle {
 /** Stored sessions: issued at login, found again by `auth.resume`, expired by idle and absolute timeouts. */
 export class SessionStore {
   private persistedSeen = new Map<string, number>();
+  private readonly reads: BatchedGet<unknown>;
 
   constructor(
     private readonly bank: BankDb,
     private readonly commits: CommitQueue,
     private readonly config: RelayConfig,
     private readonly clock: () => number = Date.now,
-  ) {}
+  ) {
+    this.reads = new BatchedGet(bank.sessions);
+  }
 
   async issue(user: UserRecord, action: 'auth.login'): Promise<{ token: string; handle: SessionHandle }> {
     const token = newSessionToken();
@@ -42,7 +46,7 @@ export class SessionStore {
   /** Finds a live session by its token; expired ones are deleted and refused. */
   async find(token: string): Promise<SessionHandle> {
     const key = tokenKey(token);
-    const raw = await this.bank.sessions.get(key);
+    const raw = await this.reads.get(key);
     if (raw === undefined) throw new BankError('UNAUTHENTICATED', 'this session has ended; please sign in again');
     const record = sessionRecordSchema.parse(raw);
     const handle = { key, username: record.username, record };

@@ -4,6 +4,7 @@ import type { AuditDraft } from '../audit/chain.js';
 import type { BankDb, BatchOp } from '../store/db.js';
 import { HAS_ADMIN_KEY } from '../store/db.js';
 import type { CommitQueue } from '../store/commit-queue.js';
+import { BatchedGet } from '../store/batched-get.js';
 import { KeyedLock } from '../store/keyed-lock.js';
 import type { UserRecord } from '../store/records.js';
 import { userRecordSchema } from '../store/records.js';
@@ -28,6 +29,7 @@ export type LoginFailure = { lockedNow: boolean };
 /** Users as stored: creation, lookup, passwords and the failed-login lockout. */
 export class UserStore {
   private readonly lock = new KeyedLock();
+  private readonly reads: BatchedGet<unknown>;
 
   constructor(
     private readonly bank: BankDb,
@@ -35,10 +37,12 @@ export class UserStore {
     private readonly config: RelayConfig,
     private readonly clock: () => number = Date.now,
     private readonly onLockout: (user: UserRecord) => void = () => {},
-  ) {}
+  ) {
+    this.reads = new BatchedGet(bank.users);
+  }
 
   async get(username: string): Promise<UserRecord | undefined> {
-    const raw = await this.bank.users.get(username);
+    const raw = await this.reads.get(username);
     return raw === undefined ? undefined : userRecordSchema.parse(raw);
   }
 

@@ -5,13 +5,13 @@ import type { AccountStatus } from '../../common/schemas/primitives.js';
 import type { AuditDraft } from '../audit/chain.js';
 import { entryKey, txlogKey, type BankDb, type BatchOp } from '../store/db.js';
 import type { CommitQueue } from '../store/commit-queue.js';
+import { BatchedGet } from '../store/batched-get.js';
 import { scan } from '../store/scan.js';
 import { accountSerial } from './serial.js';
 import { LedgerEngine, type MoveEffect, type MoveRequest } from './engine.js';
 import { RecentTransfers } from './recent-transfers.js';
 import { TransferIdFilter } from './transfer-id-filter.js';
 import { loadIdSnapshot, saveIdSnapshot, type IdSnapshot } from './transfer-id-snapshot.js';
-import { TransferLookup } from './transfer-lookup.js';
 import type { AccountState, LedgerRules, OwnerState, TransferRecord } from './types.js';
 
 export interface MoveResult {
@@ -28,7 +28,8 @@ export interface MoveResult {
  */
 export class Ledger {
   private readonly recent = new RecentTransfers();
-  private readonly lookup: TransferLookup;
+  /** Idempotency reads of stored transfers, batched per tick. */
+  private readonly lookup: BatchedGet<TransferRecord>;
   private halted: Error | undefined;
 
   private constructor(
@@ -40,7 +41,7 @@ export class Ledger {
     /** Every stored transfer id, so a new one is known new without a read. */
     private readonly ids: TransferIdFilter,
   ) {
-    this.lookup = new TransferLookup(bank);
+    this.lookup = new BatchedGet<TransferRecord>(bank.transfers);
   }
 
   /** Where the transfer-id filter came from at load: its snapshot (plus the txlog after it) or a scan of every id. */
