@@ -48,15 +48,8 @@ export class Ledger {
   idsLoadedFrom: 'snapshot' | 'scan' = 'scan';
 
   /** Reads the ledger (see `read`), then opens the bank's cash account if it has none yet. */
-  static async load(
-    bank: BankDb,
-    commits: CommitQueue,
-    rules: LedgerRules,
-    now: () => Date,
-    onPosted: (effect: MoveEffect) => void = () => {},
-    opts: { idSnapshot?: string } = {},
-  ): Promise<Ledger> {
-    const ledger = await Ledger.read(bank, commits, rules, now, onPosted, opts);
+  static async load(...args: Parameters<typeof Ledger.read>): Promise<Ledger> {
+    const ledger = await Ledger.read(...args);
     await ledger.openCashAccount();
     return ledger;
   }
