@@ -3,6 +3,7 @@ import { BankClient } from '../../common/client/bank-client.js';
 import { nodeCryptoSuite } from '../../common/protocol/crypto-node.js';
 import { tcpTransport, wsTransport } from '../client/node-transports.js';
 import { summarize, type LatencySummary } from './percentiles.js';
+import { randomAmount, randomOther, Tally, type LoadResult } from './tally.js';
 import { BENCH_PASSWORD, benchUser } from './prepare.js';
 
 export type BenchTransport = 'tcp' | 'ws';
@@ -47,13 +48,7 @@ export type TransferMix = 'uniform' | 'hot' | 'hot-both';
 /** How many accounts the hot mixes concentrate on. */
 export const HOT_ACCOUNTS = 10;
 
-export interface TransferResult {
-  ok: number;
-  errors: Record<string, number>;
-  elapsedS: number;
-  perSecond: number;
-  latency: LatencySummary;
-}
+export type TransferResult = LoadResult;
 
 /** C connections, each keeping P transfers in flight, for a fixed time. */
 export async function runTransfers(target: Target, load: TransferLoad): Promise<TransferResult> {
@@ -64,9 +59,7 @@ export async function runTransfers(target: Target, load: TransferLoad): Promise<
   const payerIndex = (i: number) => (load.mix === 'hot' ? hot + (i % payers) : i % payers);
   const payees = load.mix === 'uniform' ? n : hot;
   const clients = await Promise.all(Array.from({ length: load.connections }, (_, i) => signIn(target, load.transport, payerIndex(i))));
-  const latencies: number[] = [];
-  const errors: Record<string, number> = {};
-  let ok = 0;
+  const tally = new Tally();
   const started = performance.now() + (load.warmupS ?? 0) * 1000;
   const deadline = started + load.durationS * 1000;
   await Promise.all(
@@ -74,18 +67,9 @@ export async function runTransfers(target: Target, load: TransferLoad): Promise<
       const own = payerIndex(i);
       const worker = async () => {
         while (performance.now() < deadline) {
-          let payee = Math.floor(Math.random() * (own < payees ? payees - 1 : payees));
-          if (own < payees && payee >= own) payee++;
           const sent = performance.now();
-          const r = await client.call('transfer.create', {
-            transferId: randomUUID(),
-            to: load.accounts[payee],
-            amount: 1 + Math.floor(Math.random() * 100),
-          });
-          if (sent < started) continue;
-          latencies.push(performance.now() - sent);
-          if (r.ok) ok++;
-          else errors[r.error.code] = (errors[r.error.code] ?? 0) + 1;
+          const r = await client.call('transfer.create', { transferId: randomUUID(), to: load.accounts[randomOther(payees, own)], amount: randomAmount() });
+          if (sent >= started) tally.record(r, performance.now() - sent);
         }
       };
       await Promise.all(Array.from({ length: load.pipeline }, worker));
@@ -93,7 +77,7 @@ export async function runTransfers(target: Target, load: TransferLoad): Promise<
   );
   const elapsedS = (performance.now() - started) / 1000;
   for (const c of clients) c.close();
-  return { ok, errors, elapsedS, perSecond: Math.round(ok / elapsedS), latency: summarize(latencies) };
+  return tally.result(elapsedS);
 }
 
 export interface EventResult {

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { signIn, type BenchTransport, type Target } from './load.js';
-import { summarize, type LatencySummary } from './percentiles.js';
+import { randomAmount, randomOther, Tally, type LoadResult } from './tally.js';
 
 export interface PacedLoad {
   transport: BenchTransport;
@@ -13,14 +13,9 @@ export interface PacedLoad {
   warmupS?: number;
 }
 
-export interface PacedResult {
+/** `latency` runs from each request's intended send time, so a stalled relay shows up (no coordinated omission). */
+export interface PacedResult extends LoadResult {
   offered: number;
-  ok: number;
-  errors: Record<string, number>;
-  elapsedS: number;
-  perSecond: number;
-  /** From each request's intended send time, so a stalled relay shows up (no coordinated omission). */
-  latency: LatencySummary;
 }
 
 /**
@@ -30,10 +25,8 @@ export interface PacedResult {
 export async function runPaced(target: Target, load: PacedLoad): Promise<PacedResult> {
   const n = load.accounts.length;
   const clients = await Promise.all(Array.from({ length: load.connections }, (_, i) => signIn(target, load.transport, i % n)));
-  const latencies: number[] = [];
-  const errors: Record<string, number> = {};
+  const tally = new Tally();
   const pending: Promise<void>[] = [];
-  let ok = 0;
   const warmup = Math.round(load.ratePerS * (load.warmupS ?? 0));
   const total = warmup + Math.max(1, Math.round(load.ratePerS * load.durationS));
   const start = performance.now();
@@ -44,14 +37,9 @@ export async function runPaced(target: Target, load: PacedLoad): Promise<PacedRe
       const k = sent;
       const intended = start + (k * 1000) / load.ratePerS;
       const c = sent % clients.length;
-      let payee = Math.floor(Math.random() * (n - 1));
-      if (payee >= c % n) payee++;
       pending.push(
-        clients[c]!.call('transfer.create', { transferId: randomUUID(), to: load.accounts[payee], amount: 1 + Math.floor(Math.random() * 100) }).then((r) => {
-          if (k < warmup) return;
-          latencies.push(performance.now() - intended);
-          if (r.ok) ok++;
-          else errors[r.error.code] = (errors[r.error.code] ?? 0) + 1;
+        clients[c]!.call('transfer.create', { transferId: randomUUID(), to: load.accounts[randomOther(n, c % n)], amount: randomAmount() }).then((r) => {
+          if (k >= warmup) tally.record(r, performance.now() - intended);
         }),
       );
     }
@@ -64,5 +52,5 @@ export async function runPaced(target: Target, load: PacedLoad): Promise<PacedRe
   await Promise.all(pending);
   const elapsedS = (performance.now() - start) / 1000 - (load.warmupS ?? 0);
   for (const c of clients) c.close();
-  return { offered: total - warmup, ok, errors, elapsedS, perSecond: Math.round(ok / elapsedS), latency: summarize(latencies) };
+  return { offered: total - warmup, ...tally.result(elapsedS) };
 }

@@ -4,6 +4,7 @@ import { SessionStore } from '../auth/sessions.js';
 import { UserStore } from '../auth/users.js';
 import { resolveConfig } from '../config.js';
 import { openBankOffline } from '../cli/offline.js';
+import { randomAmount, randomOther } from './tally.js';
 
 export const BENCH_PASSWORD = 'bench-customer-password';
 
@@ -75,11 +76,10 @@ export async function prepareTransfers(dataDir: string, accounts: string[], coun
       await Promise.all(
         Array.from({ length: Math.min(CHUNK, count - start) }, () => {
           const from = Math.floor(Math.random() * accounts.length);
-          let to = Math.floor(Math.random() * (accounts.length - 1));
-          if (to >= from) to++;
+          const to = randomOther(accounts.length, from);
           const actor = benchUser(from);
           return ledger.move(
-            { kind: 'transfer', transferId: randomUUID(), from: accounts[from]!, to: accounts[to]!, amount: 1 + Math.floor(Math.random() * 100), actor },
+            { kind: 'transfer', transferId: randomUUID(), from: accounts[from]!, to: accounts[to]!, amount: randomAmount(), actor },
             { actor, role: 'user', action: 'transfer.create' },
           );
         }),

@@ -74,7 +74,8 @@ export class Ledger {
     let transferSeq = 0;
     for await (const k of bank.txlog.keys({ reverse: true, limit: 1 })) transferSeq = Number(k);
     const snapshot = opts.idSnapshot === undefined ? undefined : await usableSnapshot(bank, opts.idSnapshot, transferSeq);
-    const ids = snapshot?.filter ?? new TransferIdFilter();
+    // Sized for the transfers the txlog says there are, so a full scan never rehashes.
+    const ids = snapshot?.filter ?? new TransferIdFilter(transferSeq);
     // Independent scans, so LevelDB reads them side by side on the thread pool.
     await Promise.all([
       scan(bank.accounts.values(), (batch) => {
