@@ -105,7 +105,7 @@ export class Relay {
       });
       const loadMs = Math.round(performance.now() - loadStarted);
       const checkStarted = performance.now();
-      const check = await quickCheck(bank, { accounts: [...ledger.engine.accounts.values()] });
+      const check = await quickCheck(bank, [...ledger.engine.accounts.values()]);
       const checkMs = Math.round(performance.now() - checkStarted);
       if (!check.ok) {
         if (!config.forceStart) throw new StartupError(refusalMessage(config.dataDir, check.problems));

@@ -19,9 +19,9 @@ export interface QuickCheckResult {
  *            entry after it.
  * A full check of every entry is `bank-relay audit verify` / `ledger verify`.
  * `accounts`: the stored accounts as just read by the ledger (read, not yet changed), so the
- * relay's start does not read every account twice; without it they are read here.
+ * relay's start does not read every account twice.
  */
-export async function quickCheck(bank: BankDb, opts: { accounts?: readonly AccountState[] } = {}): Promise<QuickCheckResult> {
+export async function quickCheck(bank: BankDb, accounts: readonly AccountState[]): Promise<QuickCheckResult> {
   const problems: string[] = [];
   try {
     const p = await checkAuditHead(bank);
@@ -30,7 +30,7 @@ export async function quickCheck(bank: BankDb, opts: { accounts?: readonly Accou
     problems.push(`audit: could not read the audit log (${errMessage(err)})`);
   }
   try {
-    const p = await checkLedgerTotals(bank, opts.accounts);
+    const p = await checkLedgerTotals(bank, accounts);
     if (p) problems.push(`ledger: ${p}`);
   } catch (err) {
     problems.push(`ledger: could not read the ledger (${errMessage(err)})`);
@@ -67,7 +67,7 @@ async function checkAuditHead(bank: BankDb): Promise<string | undefined> {
   return undefined;
 }
 
-async function checkLedgerTotals(bank: BankDb, preloaded: readonly AccountState[] | undefined): Promise<string | undefined> {
+async function checkLedgerTotals(bank: BankDb, accounts: readonly AccountState[]): Promise<string | undefined> {
   let sum = 0;
   // Batches are checked while later ones are read; the problem reported is the first in key order.
   const problems: (string | undefined)[] = [];
@@ -77,8 +77,7 @@ async function checkLedgerTotals(bank: BankDb, preloaded: readonly AccountState[
     problems.push(undefined);
     return checkLegs(bank, batch).then((p) => (problems[at] = p) !== undefined);
   };
-  const accounts = preloaded ? arrayBatches(preloaded) : bank.accounts.values();
-  await scan(accounts as Parameters<typeof scan<AccountState>>[0], check, { size: LEG_BATCH, inFlight: 4 });
+  await scan(arrayBatches(accounts), check, { size: LEG_BATCH, inFlight: 4 });
   const problem = problems.find((p) => p !== undefined);
   if (problem) return problem;
   if (sum !== 0) return `the account balances sum to ${sum}, not 0`;
