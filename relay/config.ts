@@ -41,6 +41,22 @@ export const relayConfigSchema = z.strictObject({
     .default({ perTransfer: 5_000_000, perDay: 20_000_000 }),
   /** `account.lookup` calls allowed per session per minute (payee names are personal data). */
   lookupsPerMinute: z.number().int().min(1).default(30),
+  /** Open connections (TCP and WebSocket/HTTP together) one IP address may hold; 0 = no cap. */
+  maxConnectionsPerIp: z.number().int().min(0).default(256),
+  /** Requests one connection may make: `perSecond` on average, bursts of up to `burst`; perSecond 0 = no limit. */
+  requestRate: z
+    .strictObject({ perSecond: z.number().int().min(0).default(50), burst: z.number().int().min(1).default(200) })
+    .default({ perSecond: 50, burst: 200 }),
+  /**
+   * Failed sign-ins from one IP address (any usernames) within `windowMs`; past that, sign-ins
+   * from it are refused RATE_LIMITED, before any password is checked, until the window lets
+   * one go. 0 = no throttle. The per-user lockout applies as well.
+   */
+  loginThrottle: z
+    .strictObject({ maxFailuresPerIp: z.number().int().min(0).default(20), windowMs: z.number().int().min(1000).default(15 * MINUTE) })
+    .default({ maxFailuresPerIp: 20, windowMs: 15 * MINUTE }),
+  /** `auth.register` calls one IP address may make per hour; 0 = no limit. */
+  registrationsPerIpPerHour: z.number().int().min(0).default(10),
   logFormat: z.enum(['json', 'pretty']).default('json'),
   logLevel: z.enum(['debug', 'info', 'warn', 'error', 'silent']).default('info'),
   /** One log line per request; off for benchmarks that measure the relay, not its log. */

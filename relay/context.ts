@@ -8,7 +8,7 @@ import type { LiveConnections } from './session/live.js';
 import type { EventBus } from './session/events.js';
 import type { RelayIdentity } from './identity.js';
 import type { Ledger } from './ledger/ledger.js';
-import type { MinuteRateLimit } from './session/rate-limit.js';
+import type { MinuteRateLimit, WindowRateLimit } from './session/rate-limit.js';
 
 /** Everything an op handler may use. Built once by the relay and shared by all connections. */
 export interface RelayContext {
@@ -28,4 +28,8 @@ export interface RelayContext {
   opCounts: Map<string, number>;
   /** account.lookup allowance per session. */
   lookupLimit: MinuteRateLimit;
+  /** Failed sign-ins by IP address (null: no throttle). */
+  loginFailuresByIp: WindowRateLimit | null;
+  /** `auth.register` calls by IP address (null: no limit). */
+  registrationsByIp: WindowRateLimit | null;
 }

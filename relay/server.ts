@@ -24,9 +24,10 @@ import { idSnapshotPath } from './ledger/transfer-id-snapshot.js';
 import { Ledger } from './ledger/ledger.js';
 import { notifyPosted } from './ledger/notify.js';
 import { ledgerRules } from './ledger/rules.js';
-import { MinuteRateLimit } from './session/rate-limit.js';
+import { MinuteRateLimit, WindowRateLimit } from './session/rate-limit.js';
 import { checkDataDir } from './config/data-dir.js';
 import { loadTls } from './transport/tls.js';
+import { AddressCap } from './transport/address-cap.js';
 
 export interface StartOptions {
   log?: Logger;
@@ -63,6 +64,10 @@ export class Relay {
     let relay: Relay | undefined;
     let acceptConnection: ((wire: Wire) => ClientConnection) | undefined;
     const metrics = new RelayMetrics(relayMetricsSource(() => relay));
+    const cap = new AddressCap(config.maxConnectionsPerIp, (address, logLine) => {
+      metrics.connectionRefused('per_ip_cap');
+      if (logLine) log.warn('connections refused: per-address cap reached (logged once a minute per address)', { address, cap: config.maxConnectionsPerIp });
+    });
     // The HTTP port comes up first, so /healthz answers 503 "starting" while the database opens
     // and is checked; WebSocket upgrades are refused (503) until the relay serves.
     const ws = new WsListener({
@@ -75,6 +80,7 @@ export class Relay {
       accept: (wire) => acceptConnection!(wire),
       tls: tlsMaterial,
       handshakeTimeoutMs: config.handshakeTimeoutMs,
+      cap,
       health: () => relay?.health() ?? { status: 503, body: { status: 'starting' } },
       metrics: async () => ({ contentType: metrics.contentType, body: await metrics.scrape() }),
       ready: () => relay?.phase === 'serving',
@@ -122,14 +128,18 @@ export class Relay {
         });
       });
       const sessions = new SessionStore(bank, commits, config, clock);
-      const context: RelayContext = { config, log, bank, commits, users, sessions, ledger, live, events, identity, clock, startedAt: clock(), opCounts: new Map(), lookupLimit: new MinuteRateLimit(config.lookupsPerMinute, clock) };
+      const context: RelayContext = { config, log, bank, commits, users, sessions, ledger, live, events, identity, clock, startedAt: clock(), opCounts: new Map(),
+        lookupLimit: new MinuteRateLimit(config.lookupsPerMinute, clock),
+        loginFailuresByIp: config.loginThrottle.maxFailuresPerIp > 0 ? new WindowRateLimit(config.loginThrottle.maxFailuresPerIp, config.loginThrottle.windowMs, clock) : null,
+        registrationsByIp: config.registrationsPerIpPerHour > 0 ? new WindowRateLimit(config.registrationsPerIpPerHour, 60 * 60_000, clock) : null,
+      };
       const dispatch = createDispatcher(context, registry, metrics);
       acceptConnection = (wire: Wire): ClientConnection => {
         const conn = new ClientConnection(wire, context, dispatch, (c) => live.remove(c), (c) => metrics.slowConsumerDropped(c.transport));
         live.add(conn);
         return conn;
       };
-      const tcp = new TcpListener({ host: config.host, port: config.tcpPort, maxFrame: config.maxFrame, heartbeatMs: config.heartbeatMs, accept: acceptConnection, tls: tlsMaterial, handshakeTimeoutMs: config.handshakeTimeoutMs });
+      const tcp = new TcpListener({ host: config.host, port: config.tcpPort, maxFrame: config.maxFrame, heartbeatMs: config.heartbeatMs, accept: acceptConnection, tls: tlsMaterial, handshakeTimeoutMs: config.handshakeTimeoutMs, cap });
       relay = new Relay(context, tcp, ws, metrics, check.problems);
       relay.wsAddress = wsAddress;
       relay.tcpAddress = await tcp.listen();

@@ -1,5 +1,9 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import type { RelayConfigInput } from '../config.js';
 import { createInterface } from 'node:readline';
 
 export interface RelayProcess {
@@ -15,13 +19,28 @@ export interface RelayProcess {
 const CLI = fileURLToPath(new URL('../cli/main.js', import.meta.url));
 
 /**
+ * The bench's own relay serves one loopback address that floods it on purpose: the per-address
+ * connection cap, the per-connection request rate, the sign-in throttle and the sign-up limit
+ * are off there (a relay measured with --url keeps its operator's settings).
+ */
+export const BENCH_RELAY_LIMITS = {
+  maxConnectionsPerIp: 0,
+  requestRate: { perSecond: 0, burst: 1 },
+  loginThrottle: { maxFailuresPerIp: 0, windowMs: 60_000 },
+  registrationsPerIpPerHour: 0,
+} satisfies RelayConfigInput;
+
+/**
  * Runs `bank-relay start` as its own process (its own event loop and core), waiting until it
  * listens. BANK_BENCH_RELAY_NODE_ARGS passes flags to its node (e.g. `--cpu-prof`).
  */
 export function startRelayProcess(args: string[], env: NodeJS.ProcessEnv = {}, startTimeoutMs = 60_000): Promise<RelayProcess> {
   return new Promise((resolve, reject) => {
     const spawnedAt = performance.now();
-    const child = spawn(process.execPath, [...(process.env.BANK_BENCH_RELAY_NODE_ARGS?.split(' ').filter(Boolean) ?? []), CLI, 'start', '--tcp-port', '0', '--ws-port', '0', '--request-log', 'off', ...args], {
+    const configDir = mkdtempSync(path.join(os.tmpdir(), 'bank-bench-config-'));
+    const configFile = path.join(configDir, 'relay.json');
+    writeFileSync(configFile, JSON.stringify(BENCH_RELAY_LIMITS));
+    const child = spawn(process.execPath, [...(process.env.BANK_BENCH_RELAY_NODE_ARGS?.split(' ').filter(Boolean) ?? []), CLI, 'start', '--config', configFile, '--tcp-port', '0', '--ws-port', '0', '--request-log', 'off', ...args], {
       env: { ...process.env, ...env },
       stdio: ['ignore', 'pipe', 'inherit'],
     });
@@ -53,6 +72,7 @@ export function startRelayProcess(args: string[], env: NodeJS.ProcessEnv = {}, s
           }),
       });
     });
+    child.once('exit', () => rmSync(configDir, { recursive: true, force: true }));
     child.once('exit', (code) => {
       clearTimeout(timer);
       reject(new Error(`the relay exited (${code}) before listening`));

@@ -50,6 +50,7 @@ export class RelayMetrics {
   private readonly writeSeconds: Histogram;
   private readonly batchFailures: Counter;
   private readonly slowConsumerDrops: Counter<'transport'>;
+  private readonly connectionsRefused: Counter<'reason'>;
 
   constructor(source: MetricsSource) {
     const registers = [this.own];
@@ -87,6 +88,12 @@ export class RelayMetrics {
       name: 'bankrelay_slow_consumer_drops_total',
       help: 'Connections dropped because their outgoing event queue grew past maxBufferedBytes.',
       labelNames: ['transport'] as const,
+      registers,
+    });
+    this.connectionsRefused = new Counter({
+      name: 'bankrelay_connections_refused_total',
+      help: 'Sockets closed on arrival, by reason ("per_ip_cap": the address already held maxConnectionsPerIp).',
+      labelNames: ['reason'] as const,
       registers,
     });
     new Gauge({
@@ -176,5 +183,9 @@ export class RelayMetrics {
 
   slowConsumerDropped(transport: TransportName): void {
     this.slowConsumerDrops.inc({ transport });
+  }
+
+  connectionRefused(reason: 'per_ip_cap'): void {
+    this.connectionsRefused.inc({ reason });
   }
 }

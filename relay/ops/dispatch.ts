@@ -37,6 +37,10 @@ export function createDispatcher(relay: RelayContext, registry: Registry, metric
   };
 
   async function run(conn: ClientConnection, op: string, rawArgs: unknown): Promise<unknown> {
+    if (conn.requests && !conn.requests.take()) {
+      const { perSecond, burst } = relay.config.requestRate;
+      throw new BankError('RATE_LIMITED', `too many requests: at most ${perSecond} a second on one connection (bursts of ${burst})`);
+    }
     const handler = registry.get(op);
     if (!handler) throw new BankError('UNKNOWN_OP', `unknown op "${op.slice(0, 64)}"`);
     checkSessionFresh(conn);

@@ -6,6 +6,7 @@ import type { Role } from '../../common/schemas/primitives.js';
 import type { RelayContext } from '../context.js';
 import type { SessionHandle } from '../auth/sessions.js';
 import { CloseCode, type TransportName, type Wire } from '../transport/wire.js';
+import { TokenBucket } from './token-bucket.js';
 
 export interface ConnectionAuth {
   username: string;
@@ -31,6 +32,8 @@ export class ClientConnection {
   auth: ConnectionAuth | null = null;
   /** Requests received and not yet answered. */
   inFlight = 0;
+  /** This connection's request allowance (null: no limit). A session lives on one connection at a time. */
+  readonly requests: TokenBucket | null;
 
   constructor(
     private readonly wire: Wire,
@@ -42,6 +45,8 @@ export class ClientConnection {
   ) {
     this.handshakeTimer = setTimeout(() => this.close(CloseCode.handshakeTimeout, 'handshake timeout'), relay.config.handshakeTimeoutMs);
     this.handshakeTimer.unref();
+    const { perSecond, burst } = relay.config.requestRate;
+    this.requests = perSecond > 0 ? new TokenBucket(perSecond, burst, relay.clock) : null;
   }
 
   get transport(): TransportName {
@@ -50,6 +55,11 @@ export class ClientConnection {
 
   get remote(): string {
     return this.wire.remote;
+  }
+
+  /** The peer's IP address, for per-address limits. */
+  get address(): string {
+    return this.wire.address;
   }
 
   get isOpen(): boolean {

@@ -5,6 +5,7 @@ import type { ClientConnection } from '../session/client-connection.js';
 import { CloseCode, type Wire } from './wire.js';
 import { tickCorker } from './tick-cork.js';
 import type { TlsMaterial } from './tls.js';
+import type { AddressCap } from './address-cap.js';
 
 export interface TcpOptions {
   host: string;
@@ -16,6 +17,8 @@ export interface TcpOptions {
   tls?: TlsMaterial | undefined;
   /** A TLS handshake not finished by then is dropped. */
   handshakeTimeoutMs?: number;
+  /** Per-address connection cap, shared with the WebSocket listener. */
+  cap?: AddressCap;
 }
 
 /** Gives a closing socket this long to flush before it is destroyed. */
@@ -38,7 +41,10 @@ export class TcpListener {
       : net.createServer({ noDelay: true }, (socket) => this.onSocket(socket));
     // A client that is not speaking TLS is dropped by the TLS layer; nothing reaches the relay.
     this.server.on('tlsClientError', (_err: Error, socket: net.Socket) => socket.destroy());
-    this.server.on('connection', (socket: net.Socket) => {
+    // First of the 'connection' listeners: a socket over the per-address cap is gone before
+    // the TLS layer or onSocket sees it.
+    this.server.prependListener('connection', (socket: net.Socket) => {
+      if (opts.cap && !opts.cap.admit(socket)) return;
       this.raw.add(socket);
       socket.once('close', () => this.raw.delete(socket));
     });
@@ -58,11 +64,13 @@ export class TcpListener {
   }
 
   private onSocket(socket: net.Socket): void {
+    if (socket.destroyed) return;
     const decoder = new FrameDecoder(this.opts.maxFrame);
     const cork = tickCorker(socket);
     const wire: Wire = {
       transport: 'tcp',
       remote: `${socket.remoteAddress}:${socket.remotePort}`,
+      address: socket.remoteAddress ?? '',
       send(frame) {
         const header = Buffer.allocUnsafe(4);
         header.writeUInt32BE(frame.length, 0);

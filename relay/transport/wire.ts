@@ -5,6 +5,8 @@ export interface Wire {
   readonly transport: TransportName;
   /** `ip:port` of the peer, for logs. */
   readonly remote: string;
+  /** The peer's IP address alone, for per-address limits. */
+  readonly address: string;
   send(frame: Uint8Array): void;
   /** Closes after flushing what was sent. `code` is a WebSocket close code; TCP just ends. */
   close(code: number, reason: string): void;

@@ -6,6 +6,7 @@ import type { ClientConnection } from '../session/client-connection.js';
 import { CloseCode, type Wire } from './wire.js';
 import { tickCorker } from './tick-cork.js';
 import type { TlsMaterial } from './tls.js';
+import type { AddressCap } from './address-cap.js';
 
 export interface WsOptions {
   host: string;
@@ -24,6 +25,8 @@ export interface WsOptions {
   /** When set, the server is HTTPS and clients connect with wss://. */
   tls?: TlsMaterial | undefined;
   handshakeTimeoutMs?: number;
+  /** Per-address connection cap, shared with the TCP listener. */
+  cap?: AddressCap;
 }
 
 /** Gives a refused upgrade's answer this long to reach the peer before the socket is destroyed. */
@@ -45,15 +48,30 @@ export class WsListener {
   /** Every raw socket, including TLS handshakes not yet finished. */
   private readonly raw = new Set<net.Socket>();
   private heartbeat: NodeJS.Timeout | undefined;
+  /** Sockets that have not become WebSockets yet, with the timer that drops them. */
+  private readonly httpDeadlines = new WeakMap<net.Socket, NodeJS.Timeout>();
 
   constructor(private readonly opts: WsOptions) {
     this.wss = new WebSocketServer({ noServer: true, maxPayload: opts.maxFrame, perMessageDeflate: false, clientTracking: false });
     const onRequest = (req: http.IncomingMessage, res: http.ServerResponse) => this.onRequest(req, res);
+    const handshakeMs = opts.handshakeTimeoutMs ?? 10_000;
     this.http = opts.tls
-      ? (https.createServer({ ...opts.tls, handshakeTimeout: opts.handshakeTimeoutMs ?? 10_000 }, onRequest) as unknown as http.Server)
+      ? (https.createServer({ ...opts.tls, handshakeTimeout: handshakeMs }, onRequest) as unknown as http.Server)
       : http.createServer(onRequest);
+    // A socket on this port has handshakeTimeoutMs to become a WebSocket; plain HTTP (healthz,
+    // metrics) is done well within it. Node's own headersTimeout is checked only when the next
+    // bytes arrive, so a client dribbling its request head (slowloris) or sending nothing at all
+    // would otherwise hold the socket for as long as it likes.
+    this.http.on(opts.tls ? 'secureConnection' : 'connection', (socket: net.Socket) => {
+      if (socket.destroyed) return;
+      const timer = setTimeout(() => socket.destroy(), handshakeMs);
+      timer.unref();
+      this.httpDeadlines.set(socket, timer);
+      socket.once('close', () => clearTimeout(timer));
+    });
     this.http.on('tlsClientError', (_err: Error, socket: net.Socket) => socket.destroy());
-    this.http.on('connection', (socket: net.Socket) => {
+    this.http.prependListener('connection', (socket: net.Socket) => {
+      if (opts.cap && !opts.cap.admit(socket)) return;
       this.raw.add(socket);
       socket.once('close', () => this.raw.delete(socket));
     });
@@ -117,6 +135,8 @@ export class WsListener {
       setTimeout(() => socket.destroy(), REFUSED_LINGER_MS).unref();
       return;
     }
+    // From here the bankrelay/1 handshake timeout (ClientConnection) is the deadline.
+    clearTimeout(this.httpDeadlines.get(socket));
     this.wss.handleUpgrade(req, socket, head, (ws) => this.onSocket(ws, req));
   }
 
@@ -126,6 +146,7 @@ export class WsListener {
     const wire: Wire = {
       transport: 'ws',
       remote: `${req.socket.remoteAddress}:${req.socket.remotePort}`,
+      address: req.socket.remoteAddress ?? '',
       send: (frame) => {
         cork();
         ws.send(frame, { binary: true });

@@ -1,6 +1,7 @@
-import { readFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli, startRelayProcess, tempRoot, EPHEMERAL, type CliResult } from '../helpers/cli.js';
+import { BENCH_RELAY_LIMITS } from '../../relay/bench/relay-process.js';
 
 // The bench is a measuring tool: these runs are tiny and check what it reports and that the
 // load really went through (counts, zero errors, every client connected), never how fast.
@@ -55,7 +56,10 @@ describe('bank-relay bench', () => {
 
   it('measures a running relay named by --url, creating its customers through the admin', async () => {
     const dataDir = tmp.path('remote');
-    const relay = await startRelayProcess(['--data', dataDir, ...EPHEMERAL, '--request-log', 'off'], { BANK_RELAY_ADMIN_PASSWORD: 'remote-admin-password' });
+    // An operator measuring their relay raises its flood limits for the bench's one address (docs/PERFORMANCE.md).
+    const config = tmp.path('remote.json');
+    await writeFile(config, JSON.stringify(BENCH_RELAY_LIMITS));
+    const relay = await startRelayProcess(['--config', config, '--data', dataDir, ...EPHEMERAL, '--request-log', 'off'], { BANK_RELAY_ADMIN_PASSWORD: 'remote-admin-password' });
     try {
       const urls = ['--url', `tcp://127.0.0.1:${relay.tcpPort}`, '--url', `ws://127.0.0.1:${relay.wsPort}/`];
       const args = [...urls, '--scenario', 'transfers', '--transport', 'tcp', '--duration', '1', '--warmup', '0', '--accounts', '12', '--connections', '2', '--pipeline', '2'];

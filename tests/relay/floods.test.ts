@@ -1,0 +1,179 @@
+import net from 'node:net';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { addUser, connect, startTestRelay, type TestRelay } from '../helpers/relay.js';
+import { expectStillServing, upgradeStatus, withTimeout, WAIT_MS } from '../helpers/raw.js';
+import { promValue, scrape } from '../helpers/prom.js';
+import type { BankClient } from '../../common/client/bank-client.js';
+
+/*
+ * Issue 7, "Floods and limits": sockets that never handshake, slowloris-style partial frames
+ * and HTTP heads, one address opening too many sockets, a connection sending too fast, and
+ * sign-in guessing from one address. Each is cut while an honest client keeps its answers.
+ */
+
+/** A plain TCP socket to a port that says nothing; resolves when it is connected. */
+function silentSocket(port: number): Promise<{ socket: net.Socket; closed: Promise<void> }> {
+  return new Promise((resolve, reject) => {
+    const socket = net.connect({ host: '127.0.0.1', port });
+    socket.on('error', () => undefined);
+    const closed = new Promise<void>((done) => socket.once('close', () => done()));
+    socket.once('connect', () => resolve({ socket, closed }));
+    socket.once('error', reject);
+  });
+}
+
+function settle(ms: number): Promise<void> {
+  return new Promise((r) => setTimeout(r, ms));
+}
+
+describe('a flood of sockets that never finish a handshake', () => {
+  let t: TestRelay;
+  const sockets: net.Socket[] = [];
+  beforeAll(async () => {
+    t = await startTestRelay({ handshakeTimeoutMs: 400, maxConnectionsPerIp: 0 });
+  });
+  afterAll(async () => {
+    for (const s of sockets) s.destroy();
+    await t.stop();
+  });
+
+  it('is cut by the handshake timeouts (TCP, partial frames, HTTP heads) while an honest client is answered', async () => {
+    const FLOOD = 150;
+    const closings: Promise<void>[] = [];
+    for (let i = 0; i < FLOOD; i++) {
+      const port = i % 2 === 0 ? t.tcpPort : t.wsPort;
+      const { socket, closed } = await silentSocket(port);
+      sockets.push(socket);
+      closings.push(closed);
+      if (i % 3 === 1) {
+        // slowloris: a length prefix announcing a frame, then nothing.
+        if (port === t.tcpPort) socket.write(Buffer.from([0, 0, 1]));
+        else socket.write('GET / HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\n');
+      }
+    }
+    // While they hang, an honest client over each transport handshakes and is answered.
+    await expectStillServing(t);
+    // Every one of them is closed by the relay (the handshake timeout, or HTTP's head timeout).
+    await withTimeout(Promise.all(closings), 6 * WAIT_MS, 'the relay kept some flood sockets open');
+    expect(t.relay.context.live.all.size).toBe(0);
+    await expectStillServing(t);
+  });
+});
+
+describe('the per-address connection cap', () => {
+  let t: TestRelay;
+  const held: net.Socket[] = [];
+  beforeAll(async () => {
+    t = await startTestRelay({ maxConnectionsPerIp: 6 });
+  });
+  afterAll(async () => {
+    for (const s of held) s.destroy();
+    await t.stop();
+  });
+
+  it('closes the socket over the cap on either port at once, counts it, and admits again once one closes', async () => {
+    // Six sockets held, across both ports: the cap is one count per address.
+    for (let i = 0; i < 6; i++) held.push((await silentSocket(i < 3 ? t.tcpPort : t.wsPort)).socket);
+    await settle(50);
+    const overTcp = await silentSocket(t.tcpPort);
+    await withTimeout(overTcp.closed, WAIT_MS, 'the TCP socket over the cap stayed open');
+    await expect(upgradeStatus(t)).rejects.toThrow(/closed without an HTTP answer/);
+    // The scrape itself needs a socket: free one first.
+    held.pop()!.destroy();
+    await settle(50);
+    const { samples } = await scrape(t.wsPort);
+    expect(promValue(samples, 'bankrelay_connections_refused_total', { reason: 'per_ip_cap' })).toBeGreaterThanOrEqual(2);
+
+    // One held socket goes: a real client gets in and is served.
+    held.pop()!.destroy();
+    await settle(50);
+    const c = await connect(t, 'tcp');
+    expect((await c.request('ping', {})).ts).toBeTruthy();
+    c.close();
+  });
+});
+
+describe('the per-connection request rate', () => {
+  let t: TestRelay;
+  let now = Date.parse('2026-12-01T10:00:00Z');
+  const clients: BankClient[] = [];
+  beforeAll(async () => {
+    t = await startTestRelay({ requestRate: { perSecond: 5, burst: 10 } }, { clock: () => now });
+  });
+  afterEach(() => {
+    for (const c of clients.splice(0)) c.close();
+  });
+  afterAll(() => t.stop());
+
+  it('answers a burst past the allowance RATE_LIMITED, runs none of those, and serves again as the allowance refills', async () => {
+    const c = await connect(t, 'ws');
+    clients.push(c);
+    const replies = await Promise.all(Array.from({ length: 14 }, () => c.call('ping', {})));
+    expect(replies.filter((r) => r.ok)).toHaveLength(10);
+    const refused = replies.filter((r) => !r.ok);
+    expect(refused).toHaveLength(4);
+    for (const r of refused) expect(r.ok === false && r.error).toMatchObject({ code: 'RATE_LIMITED', message: expect.stringMatching(/at most 5 a second/) });
+    // Another connection has its own allowance.
+    const other = await connect(t, 'tcp');
+    clients.push(other);
+    expect((await other.call('ping', {})).ok).toBe(true);
+    // One second later five more are allowed, and the connection was never closed.
+    now += 1000;
+    const later = await Promise.all(Array.from({ length: 6 }, () => c.call('ping', {})));
+    expect(later.filter((r) => r.ok)).toHaveLength(5);
+  });
+});
+
+describe('sign-in guessing from one address', () => {
+  let t: TestRelay;
+  let now = Date.parse('2026-12-01T10:00:00Z');
+  const clients: BankClient[] = [];
+  beforeAll(async () => {
+    t = await startTestRelay(
+      { loginThrottle: { maxFailuresPerIp: 4, windowMs: 60_000 }, lockout: { maxFailures: 3, windowMs: 60_000, durationMs: 60_000 }, registrationsPerIpPerHour: 2 },
+      { clock: () => now },
+    );
+    await addUser(t, 'victim', 'the right password');
+    await addUser(t, 'bystander', 'another right password');
+  });
+  afterEach(() => {
+    for (const c of clients.splice(0)) c.close();
+  });
+  afterAll(() => t.stop());
+
+  it('throttles the address after its failures, across usernames and connections, before any password is checked', async () => {
+    const a = await connect(t, 'tcp');
+    const b = await connect(t, 'ws');
+    clients.push(a, b);
+    // Four failures over two users and two connections, none reaching a user's own lockout (3).
+    for (const [c, username] of [[a, 'victim'], [b, 'bystander'], [a, 'nobody-at-all'], [b, 'victim']] as const) {
+      const r = await c.call('auth.login', { username, password: 'a wrong guess' });
+      expect(r.ok === false && r.error.code).toBe('UNAUTHENTICATED');
+    }
+    // The fifth attempt, even with the right password, is refused without being checked.
+    const throttled = await a.call('auth.login', { username: 'bystander', password: 'another right password' });
+    expect(throttled.ok === false && throttled.error).toMatchObject({ code: 'RATE_LIMITED', message: expect.stringMatching(/from this network address; try again in 1 minute/) });
+    // Not checked means not counted against the user either: bystander is not locked.
+    const bystander = await t.relay.context.users.get('bystander');
+    expect(bystander?.failedLogins).toHaveLength(1);
+    expect(bystander?.lockedUntil).toBeUndefined();
+
+    // Once the window has passed, the right password works again.
+    now += 61_000;
+    const ok = await b.call('auth.login', { username: 'bystander', password: 'another right password' });
+    expect(ok.ok).toBe(true);
+  });
+
+  it('limits sign-ups per address per hour', async () => {
+    const c = await connect(t, 'ws');
+    clients.push(c);
+    for (const name of ['newcomer_one', 'newcomer_two']) {
+      expect((await c.call('auth.register', { username: name, password: 'a good long password', displayName: name })).ok).toBe(true);
+    }
+    const third = await c.call('auth.register', { username: 'newcomer_three', password: 'a good long password', displayName: 'Three' });
+    expect(third.ok === false && third.error).toMatchObject({ code: 'RATE_LIMITED', message: expect.stringMatching(/sign-ups from this network address/) });
+    expect(await t.relay.context.users.get('newcomer_three')).toBeUndefined();
+    now += 60 * 60_000;
+    expect((await c.call('auth.register', { username: 'newcomer_three', password: 'a good long password', displayName: 'Three' })).ok).toBe(true);
+  });
+});
