@@ -237,7 +237,8 @@ export async function acceptHello(
 ): Promise<ServerHandshakeResult> {
   const msg = parseJson(helloBytes);
   if (isRecord(msg) && msg.t === 'hello' && msg.v !== PROTOCOL_VERSION) {
-    throw new HandshakeError('UNSUPPORTED_VERSION', `client speaks version ${String(msg.v)}`);
+    // JSON.stringify, not String(): a hostile `v` such as {"toString": ""} must not throw here.
+    throw new HandshakeError('UNSUPPORTED_VERSION', `client speaks version ${(JSON.stringify(msg.v) ?? 'none').slice(0, 32)}; this relay speaks ${PROTOCOL_VERSION}`);
   }
   const parsed = helloSchema.safeParse(msg);
   if (!parsed.success) throw new HandshakeError('BAD_HELLO', 'malformed hello');
