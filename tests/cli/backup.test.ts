@@ -5,7 +5,7 @@ import { Level } from 'level';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { prepareBank, benchUser, BENCH_PASSWORD } from '../../relay/bench/prepare.js';
 import { runTransfers } from '../../relay/bench/load.js';
-import { EPHEMERAL, connectTcp, killStrays, runCli, startRelayProcess, tempRoot, type RelayProcess } from '../helpers/cli.js';
+import { EPHEMERAL, connectTcp, killStrays, loadTestConfig, runCli, startRelayProcess, tempRoot, type RelayProcess } from '../helpers/cli.js';
 
 /**
  * Backup while a relay process runs, restore into a new directory, start a relay on it.
@@ -50,7 +50,7 @@ beforeAll(async () => {
   tmp = await tempRoot('bank-backup-');
   dataDir = tmp.path('data');
   accounts = await prepareBank(dataDir, ACCOUNTS, 1_000_000_000);
-  relay = await startRelayProcess(['--data', dataDir, ...EPHEMERAL, '--request-log', 'off']);
+  relay = await startRelayProcess([...(await loadTestConfig(tmp.root)), '--data', dataDir, ...EPHEMERAL, '--request-log', 'off']);
   const target = { host: '127.0.0.1', tcpPort: relay.tcpPort, wsPort: relay.wsPort };
   const load = { transport: 'tcp' as const, connections: 4, pipeline: 8, accounts, mix: 'uniform' as const };
   transfersBefore = (await runTransfers(target, { ...load, durationS: LOAD_S })).ok;

@@ -1,12 +1,13 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { BankClient } from '../../common/client/bank-client.js';
 import { nodeCryptoSuite } from '../../common/protocol/crypto-node.js';
 import { tcpTransport } from '../../relay/client/node-transports.js';
+import { BENCH_RELAY_LIMITS } from '../../relay/bench/relay-process.js';
 
 /** The built CLI (`npm run build`; `npm test` builds first through `pretest`). */
 export const CLI_PATH = fileURLToPath(new URL('../../dist/relay/cli/main.js', import.meta.url));
@@ -247,6 +248,17 @@ export async function tempRoot(prefix = 'bank-cli-'): Promise<{ root: string; pa
     path: (name) => path.join(root, name),
     remove: () => rm(root, { recursive: true, force: true }),
   };
+}
+
+/**
+ * `--config FILE` for a relay under deliberate load from this one loopback address (crash and
+ * load tests): the flood limits (per-address cap, request rate, sign-in throttle) are off, as
+ * for the bench's own relay. The floods tests check those limits.
+ */
+export async function loadTestConfig(dir: string): Promise<string[]> {
+  const file = path.join(dir, 'load-test-relay.json');
+  await writeFile(file, JSON.stringify(BENCH_RELAY_LIMITS));
+  return ['--config', file];
 }
 
 /** Free ports every time, so parallel test files never collide. */

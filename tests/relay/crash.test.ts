@@ -8,7 +8,7 @@ import type { Transfer } from '../../common/schemas/models.js';
 import { tcpTransport, wsTransport } from '../../relay/client/node-transports.js';
 import type { AccountState } from '../../relay/ledger/types.js';
 import { BankDb } from '../../relay/store/db.js';
-import { EPHEMERAL, killStrays, runCli, startRelayProcess, tempRoot, type RelayProcess } from '../helpers/cli.js';
+import { EPHEMERAL, killStrays, loadTestConfig, runCli, startRelayProcess, tempRoot, type RelayProcess } from '../helpers/cli.js';
 import { allTransfers, balancesByAccount, chainProblems, fullHistory, prng } from '../helpers/ledger.js';
 
 /*
@@ -65,7 +65,7 @@ describe('SIGKILL in the middle of a transfer load', () => {
     root = await tempRoot('bank-crash-');
     const dataDir = root.path('data');
     const env = { BANK_RELAY_ADMIN_PASSWORD: ADMIN_PASSWORD };
-    const args = ['--data', dataDir, ...EPHEMERAL];
+    const args = [...(await loadTestConfig(root.root)), '--data', dataDir, ...EPHEMERAL];
 
     // --- First life: customers, then load, then SIGKILL.
     const first = await startRelayProcess(args, env);
