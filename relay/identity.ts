@@ -1,9 +1,10 @@
-import { chmod, readFile, stat, writeFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { createHash } from 'node:crypto';
 import type { IdentitySigner } from '../common/protocol/crypto.js';
 import { generateIdentityKeyPem, nodeIdentityFromPem } from '../common/protocol/crypto-node.js';
 import { StartupError } from './store/open.js';
+import { secretFileProblem } from './config/secret-file.js';
 
 export const IDENTITY_FILE = 'identity.pem';
 
@@ -21,8 +22,6 @@ export async function loadOrCreateIdentity(dataDir: string): Promise<RelayIdenti
   let created = false;
   try {
     pem = await readFile(file, 'utf8');
-    const mode = (await stat(file)).mode & 0o777;
-    if (mode & 0o077) await chmod(file, 0o600);
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
     pem = generateIdentityKeyPem();
@@ -30,6 +29,8 @@ export async function loadOrCreateIdentity(dataDir: string): Promise<RelayIdenti
     await writeFile(file, pem, { mode: 0o600, flag: 'wx' });
     created = true;
   }
+  const exposed = await secretFileProblem(file, 'the identity key', 0o077);
+  if (exposed) throw new StartupError(exposed);
   const signer = identityFromPem(pem, file);
   return { signer, fingerprint: spkiFingerprint(signer.spki), created };
 }

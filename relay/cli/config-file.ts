@@ -5,6 +5,7 @@ import { checkDataDir } from '../config/data-dir.js';
 import { loadTls } from '../transport/tls.js';
 import { StartupError } from '../store/open.js';
 import { CliError } from './errors.js';
+import { secretFileProblem } from '../config/secret-file.js';
 import { intOption } from './options.js';
 
 /**
@@ -283,6 +284,8 @@ async function readPsk(file: string, key: string, issues: ConfigIssue[]): Promis
     issues.push({ path: key, message: `cannot read the PSK file ${file}: ${(err as Error).message}`, hint: 'a file holding the pre-shared key, readable by the relay user' });
     return new Uint8Array(0);
   }
+  const exposed = await secretFileProblem(file, 'the PSK file', 0o007);
+  if (exposed) issues.push({ path: key, message: exposed });
   const text = bytes.toString('utf8').replace(/\r?\n$/, '');
   if (text.length === 0) issues.push({ path: key, message: `the PSK file ${file} is empty`, hint: 'write the pre-shared key into it' });
   return new TextEncoder().encode(text);

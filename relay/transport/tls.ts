@@ -1,6 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import tls from 'node:tls';
 import { StartupError } from '../store/open.js';
+import { secretFileProblem } from '../config/secret-file.js';
 
 /** The relay's certificate and key, read from PEM files; the same pair serves TCP-over-TLS and wss://. */
 export interface TlsMaterial {
@@ -26,6 +27,8 @@ export async function loadTls(config: { tlsCert?: string | undefined; tlsKey?: s
     }
   };
   const material = { cert: await read(tlsCert, 'certificate'), key: await read(tlsKey, 'key') };
+  const exposed = await secretFileProblem(tlsKey, 'the TLS private key', 0o007);
+  if (exposed) throw new StartupError(exposed);
   try {
     tls.createSecureContext(material);
   } catch (err) {

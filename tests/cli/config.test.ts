@@ -8,10 +8,10 @@ const SLOW = { timeout: 90_000 };
 
 let tmp: Awaited<ReturnType<typeof tempRoot>>;
 let n = 0;
-/** Writes `content` (an object as JSON, or raw text) to a fresh file and returns its path. */
-async function file(content: unknown, ext = 'json'): Promise<string> {
+/** Writes `content` (an object as JSON, or raw text) to a fresh file (mode 0600: PSK files must be private) and returns its path. */
+async function file(content: unknown, ext = 'json', mode = 0o600): Promise<string> {
   const p = tmp.path(`f-${++n}.${ext}`);
-  await writeFile(p, typeof content === 'string' ? content : JSON.stringify(content, null, 2));
+  await writeFile(p, typeof content === 'string' ? content : JSON.stringify(content, null, 2), { mode });
   return p;
 }
 
@@ -55,6 +55,15 @@ describe.concurrent('bank-relay config check', SLOW, () => {
     expect(b.adminPassword).toMatch(/^\(redacted/);
     expect(withFlags.stdout).not.toContain('psk-from-env');
     expect(withFlags.stdout).not.toContain('an admin password here');
+
+    // A PSK file other users can read is refused (group-readable, for an operator's group, is fine).
+    const exposed = await file('psk-anyone-can-read\n', 'txt', 0o644);
+    const refused = await runCli(['config', 'check', '--psk-file', exposed]);
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toContain(`the PSK file ${exposed} can be read by any user on this machine (mode 644); fix it with chmod o-rwx ${exposed}`);
+    expect(refused.stderr).not.toContain('psk-anyone-can-read');
+    const grouped = await file('psk-for-the-group\n', 'txt', 0o640);
+    expect((await runCli(['config', 'check', '--psk-file', grouped])).code).toBe(0);
 
     // --psk-file wins over the environment.
     const flagPsk = await runCli(['config', 'check', '--config', cfg, '--psk-file', pskFromFlag], { env: { BANK_RELAY_PSK: 'psk-from-env' } });

@@ -50,7 +50,7 @@ describe.concurrent('bank-relay start: first start and restart', SLOW, () => {
     expect(login.user).toMatchObject({ username: 'admin', role: 'admin', status: 'active' });
     c.close();
 
-    // The identity key is private to the relay's user; a mode loosened by hand is tightened on start.
+    // The identity key is private to the relay's user; a mode loosened by hand is refused on start.
     const keyFile = path.join(dir, 'identity.pem');
     expect((await stat(keyFile)).mode & 0o777).toBe(0o600);
 
@@ -59,6 +59,12 @@ describe.concurrent('bank-relay start: first start and restart', SLOW, () => {
     expect(first.stdout()).not.toContain(password);
 
     await chmod(keyFile, 0o644);
+    const refused = await runCli(['start', '--data', dir, ...EPHEMERAL]);
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toBe(`bank-relay: the identity key ${keyFile} can be read by any user on this machine (mode 644); fix it with chmod 600 ${keyFile}, and if someone else may have read it, replace it (docs/SECURITY.md, "Keys")\n`);
+    await chmod(keyFile, 0o640);
+    expect((await runCli(['start', '--data', dir, ...EPHEMERAL])).stderr).toMatch(/can be read by its group \(mode 640\)/);
+    await chmod(keyFile, 0o600);
 
     const second = await startRelayProcess(['--data', dir, ...EPHEMERAL]);
     expect(second.fingerprint).toBe(first.fingerprint);
