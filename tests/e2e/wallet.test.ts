@@ -53,6 +53,35 @@ describe('the extension, end to end', () => {
     await expect.poll(() => janePopup.locator('body').innerText(), { timeout: 15_000 }).toMatch(/\$4,187\.50/);
   }, 60_000);
 
+  it('keeps the session token in storage.session only: never in storage.local, never in IndexedDB', async () => {
+    const worker = await jane.worker();
+    const stored = await worker.evaluate(async () => {
+      type Area = { get(keys?: null): Promise<Record<string, unknown>> };
+      const chrome = (globalThis as unknown as { chrome: { storage: { local: Area; session: Area } } }).chrome;
+      const dump: string[] = [];
+      for (const name of await indexedDB.databases()) {
+        const db = await new Promise<IDBDatabase>((ok, fail) => {
+          const req = indexedDB.open(name.name!);
+          req.onsuccess = () => ok(req.result);
+          req.onerror = () => fail(req.error);
+        });
+        for (const store of Array.from(db.objectStoreNames)) {
+          const all = await new Promise<unknown[]>((ok) => {
+            const req = db.transaction(store).objectStore(store).getAll();
+            req.onsuccess = () => ok(req.result as unknown[]);
+          });
+          dump.push(JSON.stringify(all));
+        }
+        db.close();
+      }
+      return { local: JSON.stringify(await chrome.storage.local.get(null)), session: await chrome.storage.session.get(null), idb: dump.join('\n') };
+    });
+    const token = (stored.session.relaySession as { token?: string } | undefined)?.token;
+    expect(token, 'the signed-in session is in storage.session').toMatch(/^[A-Za-z0-9_-]{43}$/);
+    expect(stored.local).not.toContain(token!);
+    expect(stored.idb).not.toContain(token!);
+  });
+
   it('sends money; the payee\'s open popup shows it arrive without reloading, with a notification', async () => {
     johnPopup = await john.popup();
     await signIn(johnPopup, 'john_doe', 'john-demo-pass');
