@@ -55,6 +55,8 @@ export const relayConfigSchema = z.strictObject({
   loginThrottle: z
     .strictObject({ maxFailuresPerIp: z.number().int().min(0).default(20), windowMs: z.number().int().min(1000).default(15 * MINUTE) })
     .default({ maxFailuresPerIp: 20, windowMs: 15 * MINUTE }),
+  /** After a disk error, how often the relay checks whether the data directory takes writes again. */
+  diskRetryMs: z.number().int().min(100).default(5000),
   /** `auth.register` calls one IP address may make per hour; 0 = no limit. */
   registrationsPerIpPerHour: z.number().int().min(0).default(10),
   logFormat: z.enum(['json', 'pretty']).default('json'),

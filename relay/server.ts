@@ -28,6 +28,7 @@ import { MinuteRateLimit, WindowRateLimit } from './session/rate-limit.js';
 import { checkDataDir } from './config/data-dir.js';
 import { loadTls } from './transport/tls.js';
 import { AddressCap } from './transport/address-cap.js';
+import { DiskRecovery } from './store/disk-recovery.js';
 
 export interface StartOptions {
   log?: Logger;
@@ -53,6 +54,7 @@ export class Relay {
     readonly metrics: RelayMetrics,
     /** What the start-up check found; non-empty only when forceStart made the relay serve anyway. */
     readonly startupProblems: readonly string[],
+    private readonly recovery: DiskRecovery,
   ) {}
 
   static async start(input: RelayConfigInput = {}, opts: StartOptions = {}): Promise<Relay> {
@@ -119,6 +121,8 @@ export class Relay {
       }
       log.info('ledger loaded', { accounts: ledger.engine.accounts.size, transfers: ledger.engine.transferSeq, transferIds: ledger.idsLoadedFrom, loadMs, checkMs });
       await ledger.openCashAccount();
+      const recovery = new DiskRecovery(config.dataDir, bank, commits, ledger, log, config.diskRetryMs);
+      commits.onFailure = (err) => recovery.begin(err);
       const identity = await loadOrCreateIdentity(config.dataDir);
       const users = new UserStore(bank, commits, config, clock, (user) => {
         events.toAdmins('admin.alert', {
@@ -140,7 +144,7 @@ export class Relay {
         return conn;
       };
       const tcp = new TcpListener({ host: config.host, port: config.tcpPort, maxFrame: config.maxFrame, heartbeatMs: config.heartbeatMs, accept: acceptConnection, tls: tlsMaterial, handshakeTimeoutMs: config.handshakeTimeoutMs, cap });
-      relay = new Relay(context, tcp, ws, metrics, check.problems);
+      relay = new Relay(context, tcp, ws, metrics, check.problems, recovery);
       relay.wsAddress = wsAddress;
       relay.tcpAddress = await tcp.listen();
       try {
@@ -161,12 +165,14 @@ export class Relay {
   }
 
   health(): { status: number; body: unknown } {
-    const serving = this.phase === 'serving';
     const { live, commits, clock, startedAt } = this.context;
+    // A relay that cannot write takes no changes: a load balancer should send clients elsewhere.
+    const diskError = this.phase === 'serving' && this.recovery.recovering;
+    const serving = this.phase === 'serving' && !diskError;
     return {
       status: serving ? 200 : 503,
       body: {
-        status: serving ? 'ok' : this.phase,
+        status: serving ? 'ok' : diskError ? 'disk-error' : this.phase,
         uptimeS: Math.floor((clock() - startedAt) / 1000),
         connections: live.countByTransport(),
         sessions: live.sessionCount,
@@ -185,6 +191,7 @@ export class Relay {
     if (this.phase === 'stopping' || this.phase === 'stopped') return;
     this.phase = 'stopping';
     const { live, commits, bank, ledger, config, log } = this.context;
+    this.recovery.stop();
     const stopTcp = this.tcp.stopAccepting();
     // The HTTP port stays open until the database is closed: /healthz answers 503 "stopping"
     // meanwhile and WebSocket upgrades are refused (ready() is false).

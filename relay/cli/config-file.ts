@@ -98,6 +98,7 @@ const KEY_HINTS: Record<string, string> = {
   requestRate: 'an object {"perSecond": n, "burst": n}; perSecond 0 for no limit',
   loginThrottle: 'an object {"maxFailuresPerIp": n, "windowMs": ms}; maxFailuresPerIp 0 for no throttle',
   registrationsPerIpPerHour: 'a whole number, 0 for no limit',
+  diskRetryMs: 'milliseconds, at least 100',
   logFormat: '"json" or "pretty" (flag --log-format)',
   logLevel: '"debug", "info", "warn", "error" or "silent" (flag --log-level)',
   logRequests: 'true or false (flag --request-log on|off)',

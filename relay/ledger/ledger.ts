@@ -27,21 +27,39 @@ export interface MoveResult {
  * commit queue has fsynced the batch that holds it (group commit).
  */
 export class Ledger {
-  private readonly recent = new RecentTransfers();
+  private recent = new RecentTransfers();
   /** Idempotency reads of stored transfers, batched per tick. */
   private readonly lookup: BatchedGet<TransferRecord>;
   private halted: Error | undefined;
 
   private constructor(
-    readonly engine: LedgerEngine,
+    private current: LedgerEngine,
     private readonly bank: BankDb,
     private readonly commits: CommitQueue,
     private readonly now: () => Date,
     private readonly onPosted: (effect: MoveEffect) => void,
     /** Every stored transfer id, so a new one is known new without a read. */
-    private readonly ids: TransferIdFilter,
+    private ids: TransferIdFilter,
   ) {
     this.lookup = new BatchedGet<TransferRecord>(bank.transfers);
+  }
+
+  /** The in-memory state (replaced as a whole by `reload`). */
+  get engine(): LedgerEngine {
+    return this.current;
+  }
+
+  /**
+   * After a disk error: forgets the memory (which had run ahead of the disk) and reads the
+   * ledger again from the reopened database, then takes changes again. What the disk holds is
+   * the truth: a change whose write failed is there only if LevelDB's log kept it.
+   */
+  async reload(): Promise<void> {
+    const fresh = await Ledger.read(this.bank, this.commits, this.current.rules, this.now, this.onPosted);
+    this.current = fresh.current;
+    this.ids = fresh.ids;
+    this.recent = new RecentTransfers();
+    this.halted = undefined;
   }
 
   /** Where the transfer-id filter came from at load: its snapshot (plus the txlog after it) or a scan of every id. */
@@ -227,14 +245,17 @@ export class Ledger {
       () => undefined,
       (err: unknown) => {
         // Memory is ahead of the disk now; serving on would acknowledge what was never stored.
+        // Changes stop until the database is reopened and the ledger re-read (disk-recovery.ts).
         this.halted ??= err instanceof Error ? err : new Error(String(err));
-        throw new BankError('INTERNAL', 'the ledger could not write to disk; it has stopped taking changes until the relay restarts');
+        throw err;
       },
     );
   }
 
   private assertRunning(): void {
-    if (this.halted) throw new BankError('INTERNAL', 'the ledger has stopped after a disk error; the relay must be restarted');
+    if (this.halted || this.commits.failed) {
+      throw new BankError('INTERNAL', 'the bank cannot save changes right now: its disk refused a write. Nothing was changed; try again in a few minutes');
+    }
   }
 
   get isHalted(): boolean {

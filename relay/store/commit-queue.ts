@@ -1,3 +1,4 @@
+import { BankError } from '../../common/errors.js';
 import type { AuditEntry, AuditHead } from '../../common/schemas/models.js';
 import { sealAuditEntry, type AuditDraft } from '../audit/chain.js';
 import { AUDIT_HEAD_KEY, auditKey, type BankDb, type BatchOp } from './db.js';
@@ -29,6 +30,14 @@ export class CommitQueue {
   readonly stats = { batches: 0, jobs: 0 };
   /** Metrics hook: jobs in a batch and its write+fsync time in seconds (ok false: the write failed). */
   onBatch: ((jobs: number, seconds: number, ok: boolean) => void) | undefined;
+  /**
+   * The disk error that stopped the queue, if one did. After a failed batch nothing more is
+   * written, not even work already queued (it was formed on memory that assumed the failed
+   * batch), until `resume` is called on a database reopened and re-read (see disk-recovery.ts).
+   */
+  private failure: Error | undefined;
+  /** Called once when a batch fails and the queue stops. */
+  onFailure: ((err: Error) => void) | undefined;
 
   constructor(
     private readonly bank: BankDb,
@@ -47,10 +56,21 @@ export class CommitQueue {
   /** Resolves once the ops and their audit entries are durable (sync write). */
   commit(ops: BatchOp[], audit: AuditDraft[] = []): Promise<AuditEntry[]> {
     if (this.closed) return Promise.reject(new Error('the database is closing'));
+    if (this.failure) return Promise.reject(unsavedError(this.failure));
     return new Promise((resolve, reject) => {
       this.pending.push({ ops, audit, resolve, reject });
       if (!this.writing) void this.pump();
     });
+  }
+
+  get failed(): boolean {
+    return this.failure !== undefined;
+  }
+
+  /** Serves again after a failure, from the audit head the reopened database holds. */
+  resume(head: AuditHead): void {
+    this.head = head;
+    this.failure = undefined;
   }
 
   /** Waits for everything queued so far, then refuses new work. */
@@ -105,10 +125,27 @@ export class CommitQueue {
         jobs.forEach((job, i) => job.resolve(sealed[i] ?? []));
       } catch (err) {
         this.onBatch?.(jobs.length, (performance.now() - writeStarted) / 1000, false);
-        jobs.forEach((job) => job.reject(err));
+        const failure = err instanceof Error ? err : new Error(String(err));
+        this.failure = failure;
+        // The failed batch and everything queued behind it: none of it is acknowledged.
+        const refused = [...jobs, ...this.pending];
+        this.pending = [];
+        for (const job of refused) job.reject(unsavedError(failure));
+        this.onFailure?.(failure);
       }
     }
     this.writing = false;
   }
 }
 
+
+/**
+ * What a client is told when its change met a disk error. A sync write that failed may still
+ * have reached the log (LevelDB replays it on reopen), so the change is in doubt, not lost:
+ * a transfer retried with the same transferId is applied at most once.
+ */
+function unsavedError(err: Error): BankError {
+  const code = (err as { code?: unknown; cause?: { code?: unknown } }).cause?.code ?? (err as { code?: unknown }).code;
+  const why = typeof code === 'string' && code !== 'LEVEL_DATABASE_NOT_OPEN' ? ` (${code})` : '';
+  return new BankError('INTERNAL', `the bank could not save changes: its disk refused a write${why}. Your request may not have been applied; try again in a few minutes (a transfer retried with the same transfer id is applied at most once)`);
+}

@@ -67,6 +67,14 @@ export class BankDb {
   close(): Promise<void> {
     return this.db.close();
   }
+
+  /** Closes and opens the database again: after a failed write LevelDB refuses every later one until it is reopened. */
+  async reopen(): Promise<void> {
+    await this.db.close();
+    await this.db.open();
+    // Sublevels close with their parent but do not reopen with it.
+    await Promise.all([this.users, this.sessions, this.audit, this.meta, this.accounts, this.owners, this.transfers, this.txlog, this.entries].map((s) => s.open()));
+  }
 }
 
 export const AUDIT_HEAD_KEY = 'audit.head';
