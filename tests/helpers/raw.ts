@@ -228,6 +228,8 @@ export interface SecureRaw {
   send(message: unknown): void;
   /** Opens the next frame from the relay as JSON; undefined if the connection closed first. */
   nextMessage(timeoutMs?: number): Promise<unknown>;
+  /** The next message that is not an event (events of the signed-in user are skipped). */
+  nextResponse(timeoutMs?: number): Promise<unknown>;
 }
 
 export async function openSecureRaw(t: TestRelay, kind: TransportKind, opts: RawOptions = {}): Promise<SecureRaw> {
@@ -241,6 +243,11 @@ export async function openSecureRaw(t: TestRelay, kind: TransportKind, opts: Raw
   const cipher = createNodeCipher(handshake.keys, 'client');
   const sealBytes = (bytes: Uint8Array) => cipher.sealSync(bytes);
   const seal = (message: unknown) => sealBytes(utf8Encode(JSON.stringify(message)));
+  const nextMessage = async (timeoutMs = WAIT_MS): Promise<unknown> => {
+    const frame = await raw.nextFrame(timeoutMs);
+    if (frame === undefined) return undefined;
+    return JSON.parse(utf8Decode(cipher.openSync(frame))) as unknown;
+  };
   return {
     raw,
     cipher,
@@ -248,10 +255,12 @@ export async function openSecureRaw(t: TestRelay, kind: TransportKind, opts: Raw
     seal,
     sealBytes,
     send: (message) => raw.sendFrame(seal(message)),
-    async nextMessage(timeoutMs = WAIT_MS) {
-      const frame = await raw.nextFrame(timeoutMs);
-      if (frame === undefined) return undefined;
-      return JSON.parse(utf8Decode(cipher.openSync(frame))) as unknown;
+    nextMessage,
+    async nextResponse(timeoutMs = WAIT_MS) {
+      for (;;) {
+        const m = (await nextMessage(timeoutMs)) as { event?: unknown } | undefined;
+        if (m === undefined || m.event === undefined) return m;
+      }
     },
   };
 }

@@ -89,14 +89,6 @@ describe.each<TransportKind>(['tcp', 'ws'])('generated hostile input over %s', (
     return s;
   }
 
-  /** The next response (events, e.g. a monitor's or a balance update, are skipped). */
-  async function nextResponse(s: SecureRaw): Promise<unknown> {
-    for (;;) {
-      const m = (await s.nextMessage()) as { event?: unknown } | undefined;
-      if (m === undefined || m.event === undefined) return m;
-    }
-  }
-
   it.each(['anonymous', 'customer', 'admin'] as const)('as %s: every generated request gets one valid response with its id, never INTERNAL, and the connection keeps serving', async (as) => {
     const s = await signedIn(as);
     let id = 1;
@@ -105,7 +97,7 @@ describe.each<TransportKind>(['tcp', 'ws'])('generated hostile input over %s', (
       fc.asyncProperty(requestArb(rows), async ({ op, args }) => {
         const myId = id++;
         s.send({ id: myId, op, args });
-        const response = await nextResponse(s);
+        const response = await s.nextResponse();
         expect(response, `no answer to ${JSON.stringify({ op, args }).slice(0, 300)}`).toBeDefined();
         const parsed = responseSchema.parse(response);
         expect(parsed.id).toBe(myId);
@@ -119,7 +111,7 @@ describe.each<TransportKind>(['tcp', 'ws'])('generated hostile input over %s', (
     );
     // A sign-out or a session ended by a generated request leaves the connection itself serving.
     s.send({ id: id, op: 'ping', args: {} });
-    expect(await nextResponse(s)).toMatchObject({ id, ok: true });
+    expect(await s.nextResponse()).toMatchObject({ id, ok: true });
     // The cases went past the envelope: some were refused by an op's schema or rules, not all by one check.
     expect(seen.size).toBeGreaterThan(2);
     s.raw.destroy();
