@@ -1,4 +1,4 @@
-import { cp, writeFile, readFile } from 'node:fs/promises';
+import { cp, readFile, rename, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { Level } from 'level';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -123,6 +123,20 @@ describe('bank-relay audit checkpoint / verify --checkpoint', SLOW, () => {
     const res = await verify(dir, cpFile);
     expect(res.code).toBe(1);
     expect(res.stdout).toMatch(/checkpoint FAILED: the checkpoint was signed by key [0-9a-f]+…, but this data directory's key is/);
+  });
+
+  it('checks a checkpoint signed before a key rotation with the old key (--key)', async () => {
+    const dir = await copyOf();
+    const old = tmp.path('old-identity.pem');
+    await rename(path.join(dir, 'identity.pem'), old);
+    await writeFile(path.join(dir, 'identity.pem'), generateIdentityKeyPem(), { mode: 0o600 });
+    expect((await verify(dir, cpFile)).code).toBe(1);
+    const res = await runCli(['audit', 'verify', '--data', dir, '--checkpoint', cpFile, '--key', old]);
+    expect(res.code, res.stdout + res.stderr).toBe(0);
+    expect(res.stdout).toMatch(/checkpoint OK: seq \d+ [0-9a-f]{64} is in the log, signed by [0-9a-f]{64}/);
+    const alone = await runCli(['audit', 'verify', '--data', dir, '--key', old]);
+    expect(alone.code).toBe(2);
+    expect(alone.stderr).toMatch(/--key names the identity key a --checkpoint was signed with/);
   });
 
   it('explains a file that is not a checkpoint', async () => {

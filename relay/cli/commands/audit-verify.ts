@@ -14,7 +14,8 @@ import { openBankOffline } from '../offline.js';
  * rewritten chain with recomputed hashes is caught.
  */
 export async function auditVerifyCommand(argv: string[]): Promise<void> {
-  const { values } = parseArgs({ args: argv, strict: true, options: { data: { type: 'string' }, checkpoint: { type: 'string' } } });
+  const { values } = parseArgs({ args: argv, strict: true, options: { data: { type: 'string' }, checkpoint: { type: 'string' }, key: { type: 'string' } } });
+  if (values.key !== undefined && values.checkpoint === undefined) throw new CliError('--key names the identity key a --checkpoint was signed with; give --checkpoint FILE too', 2);
   const dataDir = values.data ?? './data';
   const checkpoint = values.checkpoint !== undefined ? await readCheckpoint(values.checkpoint) : undefined;
   const offline = await openBankOffline(resolveConfig({ dataDir }), { existing: true });
@@ -27,7 +28,8 @@ export async function auditVerifyCommand(argv: string[]): Promise<void> {
       process.exitCode = 1;
     }
     if (checkpoint) {
-      const keyFile = path.join(dataDir, IDENTITY_FILE);
+      // A checkpoint signed before the identity key was replaced is checked with the old key (--key).
+      const keyFile = values.key ?? path.join(dataDir, IDENTITY_FILE);
       const pem = await readFile(keyFile, 'utf8').catch((err: NodeJS.ErrnoException) => {
         throw new CliError(`cannot read the identity key ${keyFile}: ${err.code === 'ENOENT' ? 'no such file' : err.message}`);
       });
