@@ -6,7 +6,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { BankClient } from '../../common/client/bank-client.js';
 import { nodeCryptoSuite } from '../../common/protocol/crypto-node.js';
-import { tcpTransport } from '../../relay/client/node-transports.js';
+import { tcpTransport, wsTransport } from '../../relay/client/node-transports.js';
 import { BENCH_RELAY_LIMITS } from '../../relay/bench/relay-process.js';
 
 /** The built CLI (`npm run build`; `npm test` builds first through `pretest`). */
@@ -267,6 +267,12 @@ export const EPHEMERAL = ['--tcp-port', '0', '--ws-port', '0'] as const;
 /** A client over TCP to a relay process, using node:crypto. */
 export async function connectTcp(relay: Pick<RelayProcess, 'tcpPort'>): Promise<BankClient> {
   return BankClient.connect(await tcpTransport('127.0.0.1', relay.tcpPort), nodeCryptoSuite);
+}
+
+/** A client over either transport to a relay process, pinned to its key. */
+export async function connectTo(relay: Pick<RelayProcess, 'tcpPort' | 'wsPort' | 'fingerprint'>, kind: 'tcp' | 'ws'): Promise<BankClient> {
+  const transport = kind === 'tcp' ? await tcpTransport('127.0.0.1', relay.tcpPort) : await wsTransport(`ws://127.0.0.1:${relay.wsPort}/`);
+  return BankClient.connect(transport, nodeCryptoSuite, { pinnedFingerprint: relay.fingerprint });
 }
 
 /** True when `text` is a person's message: no stack frames, at most a few lines. */

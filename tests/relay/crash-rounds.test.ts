@@ -1,11 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
-import { BankClient } from '../../common/client/bank-client.js';
+import type { BankClient } from '../../common/client/bank-client.js';
 import { CASH_ACCOUNT } from '../../common/account-number.js';
-import { nodeCryptoSuite } from '../../common/protocol/crypto-node.js';
 import type { Transfer } from '../../common/schemas/models.js';
-import { tcpTransport, wsTransport } from '../../relay/client/node-transports.js';
-import { EPHEMERAL, killStrays, loadTestConfig, runCli, startRelayProcess, tempRoot, type RelayProcess } from '../helpers/cli.js';
+import { connectTo, EPHEMERAL, killStrays, loadTestConfig, runCli, startRelayProcess, tempRoot } from '../helpers/cli.js';
 import { allTransfers, balancesByAccount, prng } from '../helpers/ledger.js';
 
 /*
@@ -39,10 +37,6 @@ interface Attempt {
   amount: number;
 }
 
-async function connectTo(relay: RelayProcess, kind: 'tcp' | 'ws'): Promise<BankClient> {
-  const transport = kind === 'tcp' ? await tcpTransport('127.0.0.1', relay.tcpPort) : await wsTransport(`ws://127.0.0.1:${relay.wsPort}/`);
-  return BankClient.connect(transport, nodeCryptoSuite, { pinnedFingerprint: relay.fingerprint });
-}
 
 describe(`SIGKILL at a random moment, ${ROUNDS} rounds on one data directory`, () => {
   const clients: BankClient[] = [];

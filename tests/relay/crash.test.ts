@@ -1,14 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
-import { BankClient } from '../../common/client/bank-client.js';
+import type { BankClient } from '../../common/client/bank-client.js';
 import { CASH_ACCOUNT } from '../../common/account-number.js';
-import { nodeCryptoSuite } from '../../common/protocol/crypto-node.js';
 import type { Transfer } from '../../common/schemas/models.js';
-import { tcpTransport, wsTransport } from '../../relay/client/node-transports.js';
 import type { AccountState } from '../../relay/ledger/types.js';
 import { BankDb } from '../../relay/store/db.js';
-import { EPHEMERAL, killStrays, loadTestConfig, runCli, startRelayProcess, tempRoot, type RelayProcess } from '../helpers/cli.js';
+import { connectTo, EPHEMERAL, killStrays, loadTestConfig, runCli, startRelayProcess, tempRoot } from '../helpers/cli.js';
 import { allTransfers, balancesByAccount, chainProblems, fullHistory, prng } from '../helpers/ledger.js';
 
 /*
@@ -26,12 +24,7 @@ const MIN_ACKS_BEFORE_KILL = 50;
 const KILL_AFTER_ACKS = 1_500; // ...or as soon as this many were acknowledged
 const MAX_PER_CONNECTION = 1_000; // a bound on the load that the kill always comes before
 
-type Kind = 'tcp' | 'ws';
 
-async function connectTo(relay: RelayProcess, kind: Kind): Promise<BankClient> {
-  const transport = kind === 'tcp' ? await tcpTransport('127.0.0.1', relay.tcpPort) : await wsTransport(`ws://127.0.0.1:${relay.wsPort}/`);
-  return BankClient.connect(transport, nodeCryptoSuite, { pinnedFingerprint: relay.fingerprint });
-}
 
 interface Customer {
   username: string;

@@ -1,11 +1,8 @@
 import net from 'node:net';
 import { writeFile } from 'node:fs/promises';
 import { afterAll, describe, expect, it } from 'vitest';
-import { BankClient } from '../../common/client/bank-client.js';
-import { nodeCryptoSuite } from '../../common/protocol/crypto-node.js';
-import { tcpTransport, wsTransport } from '../../relay/client/node-transports.js';
 import { mib, rssOf } from '../../relay/bench/process-stats.js';
-import { EPHEMERAL, killStrays, startRelayProcess, tempRoot, type RelayProcess } from '../helpers/cli.js';
+import { connectTo, EPHEMERAL, killStrays, startRelayProcess, tempRoot } from '../helpers/cli.js';
 
 /*
  * Issue 7: memory stays bounded under a connection flood. A relay process (its own RSS) gets
@@ -32,10 +29,6 @@ function open(port: number, slowloris: 'tcp' | 'ws' | false): Promise<{ socket: 
   });
 }
 
-async function connectTo(relay: RelayProcess, kind: 'tcp' | 'ws'): Promise<BankClient> {
-  const transport = kind === 'tcp' ? await tcpTransport('127.0.0.1', relay.tcpPort) : await wsTransport(`ws://127.0.0.1:${relay.wsPort}/`);
-  return BankClient.connect(transport, nodeCryptoSuite, { pinnedFingerprint: relay.fingerprint });
-}
 
 describe(`a flood of ${SOCKETS} sockets that never handshake`, () => {
   let root: Awaited<ReturnType<typeof tempRoot>> | undefined;

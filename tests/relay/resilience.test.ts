@@ -31,7 +31,7 @@ describe('clients that vanish in the middle of a request', () => {
   });
 
   it.each<TransportKind>(['tcp', 'ws'])('over %s: each transfer is wholly applied or not at all, a retry settles it once, and nothing is left behind', async (kind) => {
-    const payer = await customer(admin, `vanish_payer_${kind}`, 1_000_000);
+    await customer(admin, `vanish_payer_${kind}`, 1_000_000);
     const payee = await customer(admin, `vanish_payee_${kind}`);
     const sent: { id: string; amount: number }[] = [];
     await Promise.all(
