@@ -67,6 +67,7 @@ export const MIGRATIONS: readonly Migration[] = [
         seq bigint NOT NULL,
         hash text NOT NULL
       );
+      INSERT INTO audit_head (seq, hash) VALUES (0, repeat('0', 64));
       CREATE TABLE meta (
         key text PRIMARY KEY,
         value jsonb NOT NULL

@@ -1,0 +1,179 @@
+import { randomUUID } from 'node:crypto';
+import pg from 'pg';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CASH_ACCOUNT, makeAccountNumber } from '../../common/account-number.js';
+import type { AuditHead } from '../../common/schemas/models.js';
+import { isBankError } from '../../common/errors.js';
+import { verifyChain } from '../../relay/audit/chain.js';
+import type { AccountState, LedgerRules, TransferRecord } from '../../relay/ledger/types.js';
+import { migrate } from '../../relay/store/postgres/migrations.js';
+import { PgLedgerWriter } from '../../relay/store/postgres/ledger-writer.js';
+import type { MoveRequest } from '../../relay/ledger/engine.js';
+import { AUDIT_GENESIS } from '../../relay/store/db.js';
+import { prng } from '../helpers/ledger.js';
+import { startPostgres, type TestPostgres } from '../helpers/postgres.js';
+
+/*
+ * Issue 8: the PostgreSQL store's money path against a real PostgreSQL. Two writers on two
+ * connection pools stand for two relays on one database: concurrent random transfers conserve
+ * money, keep every acknowledged transfer and one audit order; a transfer id is idempotent
+ * across them; hot accounts never surface a deadlock.
+ */
+const RULES: LedgerRules = { currency: 'USD', largeTransferAlert: 1_000_000_000, defaultLimits: { perTransfer: 10_000_000, perDay: 1_000_000_000 } };
+
+interface Bank {
+  url: string;
+  pools: pg.Pool[];
+  relays: PgLedgerWriter[];
+  accounts: { account: string; owner: string }[];
+}
+
+async function openBank(server: TestPostgres, name: string, customers: number, opening: number): Promise<Bank> {
+  const url = await server.createDatabase(name);
+  const pools = [new pg.Pool({ connectionString: url, max: 4 }), new pg.Pool({ connectionString: url, max: 4 })];
+  const c = await pools[0]!.connect();
+  try {
+    await migrate(c);
+    const now = new Date().toISOString();
+    const rows: AccountState[] = [{ account: CASH_ACCOUNT, owner: null, status: 'active', balance: 0, entrySeq: 0, createdAt: now }];
+    for (let i = 1; i <= customers; i++) rows.push({ account: makeAccountNumber(i), owner: `pg_user_${i}`, status: 'active', balance: 0, entrySeq: 0, createdAt: now });
+    await c.query(
+      'INSERT INTO accounts (account, owner, balance, record) SELECT * FROM unnest($1::text[], $2::text[], $3::bigint[], $4::jsonb[])',
+      [rows.map((a) => a.account), rows.map((a) => a.owner ?? ''), rows.map((a) => a.balance), rows.map((a) => JSON.stringify(a))],
+    );
+  } finally {
+    c.release();
+  }
+  const relays = pools.map((p) => new PgLedgerWriter(p, RULES));
+  const accounts = Array.from({ length: customers }, (_, i) => ({ account: makeAccountNumber(i + 1), owner: `pg_user_${i + 1}` }));
+  await Promise.all(accounts.map((a, i) => relays[i % 2]!.move({ req: { kind: 'deposit', transferId: randomUUID(), from: CASH_ACCOUNT, to: a.account, amount: opening, actor: 'admin' }, audit: { actor: 'admin', role: 'admin', action: 'admin.account.deposit' } })));
+  return { url, pools, relays, accounts };
+}
+
+function transferJob(req: MoveRequest) {
+  return { req, audit: { actor: req.actor, role: 'user' as const, action: 'transfer.create' } };
+}
+
+/** Everything a verifier checks, read back from the database. */
+async function checkBank(bank: Bank, acknowledged: Map<string, TransferRecord>): Promise<void> {
+  const c = await bank.pools[0]!.connect();
+  try {
+    const accounts = (await c.query<{ record: AccountState; balance: string }>('SELECT record, balance FROM accounts')).rows;
+    expect(accounts.reduce((n, r) => n + Number(r.balance), 0), 'money is conserved').toBe(0);
+    for (const r of accounts) {
+      expect(Number(r.balance)).toBe(r.record.balance);
+      if (r.record.owner !== null) expect(r.record.balance, `${r.record.account} went negative`).toBeGreaterThanOrEqual(0);
+      // Every account's entries run 1..entrySeq and end at its balance.
+      const entries = (await c.query<{ seq: string; record: { balanceAfter: number } }>('SELECT seq, record FROM entries WHERE account = $1 ORDER BY seq', [r.record.account])).rows;
+      expect(entries.map((e) => Number(e.seq))).toEqual(Array.from({ length: r.record.entrySeq }, (_, i) => i + 1));
+      if (entries.length > 0) expect(entries[entries.length - 1]!.record.balanceAfter).toBe(r.record.balance);
+    }
+    const stored = new Map((await c.query<{ record: TransferRecord }>('SELECT record FROM transfers')).rows.map((r) => [r.record.id, r.record]));
+    for (const [id, t] of acknowledged) expect(stored.get(id), `acknowledged ${id} is missing`).toEqual(t);
+    const seqs = [...stored.values()].map((t) => t.seq).sort((a, b) => a - b);
+    expect(seqs).toEqual(Array.from({ length: seqs.length }, (_, i) => i + 1));
+    // One audit chain across both writers, with the head row at its end.
+    const head = (await c.query<{ seq: string; hash: string }>('SELECT seq, hash FROM audit_head')).rows[0]!;
+    const rows = (await c.query<{ entry: unknown }>('SELECT entry FROM audit ORDER BY seq')).rows;
+    async function* entries() {
+      for (const r of rows) yield r.entry;
+    }
+    const storedHead: AuditHead = { seq: Number(head.seq), hash: head.hash };
+    expect(await verifyChain(entries(), storedHead, AUDIT_GENESIS)).toMatchObject({ ok: true, entries: stored.size });
+  } finally {
+    c.release();
+  }
+}
+
+describe('the PostgreSQL store: two relays on one database', () => {
+  let server: TestPostgres;
+  const banks: Bank[] = [];
+  beforeAll(async () => {
+    server = await startPostgres();
+  }, 90_000);
+  afterAll(async () => {
+    for (const b of banks) await Promise.all(b.pools.map((p) => p.end()));
+    await server?.stop();
+  });
+
+  it('40 connections over both send random transfers: money conserved, none negative, every acknowledged one stored once, one audit order', { timeout: 90_000 }, async () => {
+    const bank = await openBank(server, 'bank_two_relays', 30, 50_000);
+    banks.push(bank);
+    const rnd = prng(8);
+    const acknowledged = new Map<string, TransferRecord>();
+    const codes = new Map<string, number>();
+    await Promise.all(
+      Array.from({ length: 40 }, async (_, conn) => {
+        const relay = bank.relays[conn % 2]!;
+        for (let k = 0; k < 40; k++) {
+          const from = bank.accounts[rnd.int(0, bank.accounts.length - 1)]!;
+          let to = bank.accounts[rnd.int(0, bank.accounts.length - 1)]!;
+          if (to === from) to = bank.accounts[(bank.accounts.indexOf(from) + 1) % bank.accounts.length]!;
+          const amount = rnd.chance(0.1) ? 80_000 : rnd.int(1, 2_000);
+          try {
+            const r = await relay.move(transferJob({ kind: 'transfer', transferId: randomUUID(), from: from.account, to: to.account, amount, actor: from.owner }));
+            acknowledged.set(r.transfer.id, r.transfer);
+          } catch (err) {
+            if (!isBankError(err)) throw err;
+            codes.set(err.code, (codes.get(err.code) ?? 0) + 1);
+          }
+        }
+      }),
+    );
+    // The only refusals are the rules' own (no INTERNAL, no deadlock, no serialization failure).
+    expect([...codes.keys()].filter((c) => c !== 'INSUFFICIENT_FUNDS')).toEqual([]);
+    expect(acknowledged.size).toBeGreaterThan(1000);
+    expect(bank.relays.every((r) => r.stats.batches > 0)).toBe(true);
+    await checkBank(bank, acknowledged);
+  });
+
+  it('keeps a transfer id idempotent across relays: sent to both at once, it moves money once', async () => {
+    const bank = await openBank(server, 'bank_idempotent', 4, 10_000);
+    banks.push(bank);
+    const [a, b] = bank.accounts;
+    const acknowledged = new Map<string, TransferRecord>();
+    for (let round = 0; round < 10; round++) {
+      const req: MoveRequest = { kind: 'transfer', transferId: randomUUID(), from: a!.account, to: b!.account, amount: 7, actor: a!.owner };
+      const results = await Promise.all(Array.from({ length: 6 }, (_, i) => bank.relays[i % 2]!.move(transferJob(req))));
+      expect(results.filter((r) => !r.replay)).toHaveLength(1);
+      for (const r of results) expect(r.transfer).toEqual(results[0]!.transfer);
+      acknowledged.set(req.transferId, results[0]!.transfer);
+      // The same id with another amount is a conflict on either relay.
+      await expect(bank.relays[round % 2]!.move(transferJob({ ...req, amount: 8 }))).rejects.toMatchObject({ code: 'CONFLICT' });
+    }
+    await checkBank(bank, acknowledged);
+    const c = await bank.pools[1]!.connect();
+    try {
+      const rows = await c.query<{ balance: string }>('SELECT balance FROM accounts WHERE account = $1', [a!.account]);
+      expect(Number(rows.rows[0]!.balance)).toBe(10_000 - 70);
+    } finally {
+      c.release();
+    }
+  });
+
+  it('serves 10 hot accounts from both relays with no deadlock reaching a client', { timeout: 90_000 }, async () => {
+    const bank = await openBank(server, 'bank_hot', 10, 1_000_000);
+    banks.push(bank);
+    const rnd = prng(10);
+    const acknowledged = new Map<string, TransferRecord>();
+    const failures: string[] = [];
+    await Promise.all(
+      Array.from({ length: 40 }, async (_, conn) => {
+        for (let k = 0; k < 50; k++) {
+          const i = rnd.int(0, 9);
+          const from = bank.accounts[i]!;
+          const to = bank.accounts[(i + rnd.int(1, 9)) % 10]!;
+          try {
+            const r = await bank.relays[conn % 2]!.move(transferJob({ kind: 'transfer', transferId: randomUUID(), from: from.account, to: to.account, amount: rnd.int(1, 100), actor: from.owner }));
+            acknowledged.set(r.transfer.id, r.transfer);
+          } catch (err) {
+            failures.push(isBankError(err) ? `${err.code}: ${err.message}` : String(err));
+          }
+        }
+      }),
+    );
+    expect(failures).toEqual([]);
+    expect(acknowledged.size).toBe(40 * 50);
+    await checkBank(bank, acknowledged);
+  });
+});
