@@ -8,6 +8,7 @@ import { verifyChain } from '../../relay/audit/chain.js';
 import type { AccountState, LedgerRules, TransferRecord } from '../../relay/ledger/types.js';
 import { migrate } from '../../relay/store/postgres/migrations.js';
 import { PgLedgerWriter } from '../../relay/store/postgres/ledger-writer.js';
+import { EventListener, type PostedNotice } from '../../relay/store/postgres/event-hub.js';
 import type { MoveRequest } from '../../relay/ledger/engine.js';
 import { AUDIT_GENESIS } from '../../relay/store/db.js';
 import { prng } from '../helpers/ledger.js';
@@ -44,7 +45,7 @@ async function openBank(server: TestPostgres, name: string, customers: number, o
   } finally {
     c.release();
   }
-  const relays = pools.map((p) => new PgLedgerWriter(p, RULES));
+  const relays = pools.map((p, i) => new PgLedgerWriter(p, RULES, () => new Date(), `relay-${'AB'[i]}`));
   const accounts = Array.from({ length: customers }, (_, i) => ({ account: makeAccountNumber(i + 1), owner: `pg_user_${i + 1}` }));
   await Promise.all(accounts.map((a, i) => relays[i % 2]!.move({ req: { kind: 'deposit', transferId: randomUUID(), from: CASH_ACCOUNT, to: a.account, amount: opening, actor: 'admin' }, audit: { actor: 'admin', role: 'admin', action: 'admin.account.deposit' } })));
   return { url, pools, relays, accounts };
@@ -175,5 +176,38 @@ describe('the PostgreSQL store: two relays on one database', () => {
     expect(failures).toEqual([]);
     expect(acknowledged.size).toBe(40 * 50);
     await checkBank(bank, acknowledged);
+  });
+
+  it('tells every relay what another one posted, once committed, in notifications that carry ids only', { timeout: 60_000 }, async () => {
+    const bank = await openBank(server, 'bank_events', 6, 100_000);
+    banks.push(bank);
+    const heard: Record<'A' | 'B', PostedNotice[]> = { A: [], B: [] };
+    const errors: Error[] = [];
+    const listeners = await Promise.all((['A', 'B'] as const).map((name) => EventListener.open(bank.url, (n) => heard[name].push(n), (e) => errors.push(e))));
+    try {
+      const [a, b] = bank.accounts;
+      // 250 transfers on relay A, in as few batches as the writer makes of them.
+      const made = await Promise.all(
+        Array.from({ length: 250 }, () => bank.relays[0]!.move(transferJob({ kind: 'transfer', transferId: randomUUID(), from: a!.account, to: b!.account, amount: 1, actor: a!.owner }))),
+      );
+      // A refused one is not announced.
+      await expect(bank.relays[0]!.move(transferJob({ kind: 'transfer', transferId: randomUUID(), from: a!.account, to: b!.account, amount: 10_000_000, actor: a!.owner }))).rejects.toMatchObject({ code: 'INSUFFICIENT_FUNDS' });
+      const ids = made.map((r) => r.transfer.id).sort();
+      const idsHeardBy = (name: 'A' | 'B') => heard[name].filter((n) => n.relay === 'relay-A').flatMap((n) => n.posted).sort();
+      await expect.poll(() => idsHeardBy('B').length, { timeout: 10_000 }).toBe(250);
+      expect(idsHeardBy('B')).toEqual(ids);
+      expect(idsHeardBy('A')).toEqual(ids);
+      // Relay B fetches the documents by id, as it would for its own sessions' events.
+      const c = await bank.pools[1]!.connect();
+      try {
+        const rows = await c.query<{ record: TransferRecord }>('SELECT record FROM transfers WHERE id = ANY($1::text[])', [idsHeardBy('B')]);
+        expect(rows.rows.map((r) => r.record.id).sort()).toEqual(ids);
+      } finally {
+        c.release();
+      }
+      expect(errors).toEqual([]);
+    } finally {
+      await Promise.all(listeners.map((l) => l.close()));
+    }
   });
 });

@@ -4,6 +4,7 @@ import type { AuditEntry, AuditHead } from '../../../common/schemas/models.js';
 import { sealAuditEntry, type AuditDraft } from '../../audit/chain.js';
 import { LedgerEngine, type MoveEffect, type MoveRequest } from '../../ledger/engine.js';
 import type { AccountState, LedgerRules, OwnerState, TransferRecord } from '../../ledger/types.js';
+import { notifyPosted } from './event-hub.js';
 
 /**
  * The PostgreSQL store's money path (issue 8): one SQL transaction applies a batch of
@@ -45,7 +46,8 @@ function balanceFor(t: TransferRecord): number {
   return t.kind === 'deposit' ? t.toBalanceAfter : t.fromBalanceAfter;
 }
 
-export async function applyMoveBatch(client: pg.ClientBase, rules: LedgerRules, jobs: readonly MoveJob[], now: Date): Promise<BatchOutcome> {
+/** `relay`: this relay's name in the notifications the batch sends at commit (event-hub.ts). */
+export async function applyMoveBatch(client: pg.ClientBase, rules: LedgerRules, jobs: readonly MoveJob[], now: Date, relay?: string): Promise<BatchOutcome> {
   await client.query('BEGIN');
   try {
     const headRow = await client.query<{ seq: string; hash: string }>('SELECT seq, hash FROM audit_head FOR UPDATE');
@@ -103,7 +105,10 @@ export async function applyMoveBatch(client: pg.ClientBase, rules: LedgerRules, 
       }
     }
 
-    if (effects.length > 0) await writeEffects(client, effects, audit, head);
+    if (effects.length > 0) {
+      await writeEffects(client, effects, audit, head);
+      if (relay !== undefined) await notifyPosted(client, relay, effects.map((e) => e.transfer.id));
+    }
     await client.query('COMMIT');
     return { settled, audit };
   } catch (err) {

@@ -28,6 +28,8 @@ export class PgLedgerWriter {
     private readonly pool: pg.Pool,
     private readonly rules: LedgerRules,
     private readonly now: () => Date = () => new Date(),
+    /** This relay's name in cross-relay notifications; none are sent without it. */
+    private readonly relay?: string,
   ) {}
 
   move(job: MoveJob, onSettled?: (s: Settled) => void): Promise<MoveJobResult> {
@@ -45,7 +47,7 @@ export class PgLedgerWriter {
       let broken: Error | undefined;
       try {
         client = await this.pool.connect();
-        const { settled } = await applyMoveBatch(client, this.rules, batch.map((p) => p.job), this.now());
+        const { settled } = await applyMoveBatch(client, this.rules, batch.map((p) => p.job), this.now(), this.relay);
         this.stats.batches++;
         this.stats.jobs += batch.length;
         settled.forEach((s, i) => {
