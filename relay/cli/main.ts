@@ -13,6 +13,7 @@ import { monitorCommand, monitorUsage } from './commands/monitor.js';
 import { auditCheckpointCommand } from './commands/audit-checkpoint.js';
 import { backupCommand } from './commands/backup.js';
 import { restoreCommand } from './commands/restore.js';
+import { migrateCommand, migrateUsage } from './commands/migrate.js';
 
 const USAGE = `bank-relay: the Distributed Bank relay
 
@@ -27,6 +28,7 @@ usage:
   bank-relay backup [--data DIR] --out FILE [--gzip]
   bank-relay restore --in FILE --data NEWDIR
   bank-relay demo [--data DIR]
+  ${migrateUsage}
   bank-relay bench [--scenario transfers|hot|hot-both|paced|events|connections|scale]... [--transport tcp|ws|both]
                    [--connections C] [--pipeline P] [--accounts A] [--duration S] [--rate R] [--event-rate R]
                    [--clients N] [--idle S] [--scale-accounts A,B,…] [--scale-transfers T]
@@ -53,6 +55,7 @@ const commands: Record<string, (argv: string[]) => Promise<void>> = {
   'audit checkpoint': auditCheckpointCommand,
   backup: backupCommand,
   restore: restoreCommand,
+  migrate: migrateCommand,
 };
 
 async function main(argv: string[]): Promise<void> {

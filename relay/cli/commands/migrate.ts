@@ -1,0 +1,81 @@
+import { parseArgs } from 'node:util';
+import pg from 'pg';
+import { resolveConfig } from '../../config.js';
+import { ProgressBar } from '../../backup/progress.js';
+import { verifyLedger } from '../../ledger/verify.js';
+import { verifyStoredChain } from '../../audit/verify.js';
+import { migrate } from '../../store/postgres/migrations.js';
+import { importLevelDb, TargetNotEmptyError } from '../../store/postgres/import-leveldb.js';
+import { verifyPgAudit, verifyPgLedger } from '../../store/postgres/verify.js';
+import { CliError } from '../errors.js';
+import { openBankOffline } from '../offline.js';
+
+export const migrateUsage = 'bank-relay migrate --from-leveldb DIR --to postgres://USER@HOST:PORT/DB';
+
+/** postgres://user:secret@host/db → postgres://user@host/db: a password is never printed. */
+export function redactUrl(url: string): string {
+  try {
+    const u = new URL(url);
+    u.password = '';
+    return u.toString();
+  } catch {
+    return '(an unreadable URL)';
+  }
+}
+
+/**
+ * Moves a LevelDB bank into an empty PostgreSQL database (issue 8): applies the schema,
+ * copies everything in one transaction with a progress bar, then verifies the ledger and the
+ * audit chain on the target and checks they match the source's.
+ */
+export async function migrateCommand(argv: string[]): Promise<void> {
+  const { values } = parseArgs({ args: argv, strict: true, options: { 'from-leveldb': { type: 'string' }, to: { type: 'string' } } });
+  const from = values['from-leveldb'];
+  const to = values.to;
+  if (from === undefined || to === undefined) throw new CliError(`usage: ${migrateUsage}`, 2);
+  if (!/^postgres(ql)?:\/\//.test(to)) throw new CliError(`--to must be a postgres:// URL, e.g. postgres://bank@db.example:5432/bank (got ${redactUrl(to)})`, 2);
+  const target = redactUrl(to);
+
+  const offline = await openBankOffline(resolveConfig({ dataDir: from }), { existing: true });
+  const client = new pg.Client({ connectionString: to });
+  try {
+    // The source is checked first: a broken bank is not copied anywhere.
+    const [sourceLedger, sourceAudit] = await Promise.all([verifyLedger(offline.bank), verifyStoredChain(offline.bank)]);
+    if (!sourceLedger.ok) throw new CliError(`the source ledger in ${from} does not verify (${sourceLedger.problem}); nothing was copied`);
+    if (!sourceAudit.ok) throw new CliError(`the source audit chain in ${from} is broken at seq ${sourceAudit.badSeq} (${sourceAudit.reason}); nothing was copied`);
+
+    try {
+      await client.connect();
+    } catch (err) {
+      throw new CliError(`cannot connect to ${target}: ${(err as Error).message}`);
+    }
+    const schema = await migrate(client);
+    process.stdout.write(`schema: version ${schema.to}${schema.applied.length > 0 ? ` (applied ${schema.applied.join(', ')})` : ' (already there)'}\n`);
+
+    const transfers = sourceLedger.transfers;
+    // Roughly every record: each transfer is a transfer, two entries and an audit entry.
+    const bar = new ProgressBar('migrating', sourceLedger.accounts + 4 * transfers + sourceAudit.entries - transfers);
+    let counts;
+    try {
+      counts = await importLevelDb(offline.bank, client, (n) => bar.update(n));
+    } catch (err) {
+      if (err instanceof TargetNotEmptyError) throw new CliError(`${target}: ${err.message}`);
+      throw new CliError(`the copy into ${target} failed and was rolled back (the target is as it was): ${(err as Error).message}`);
+    } finally {
+      bar.finish();
+    }
+    process.stdout.write(
+      `copied ${from} to ${target}: ${counts.users} users, ${counts.sessions} sessions, ${counts.accounts} accounts, ${counts.transfers} transfers, ${counts.entries} entries, ${counts.audit} audit entries\n`,
+    );
+
+    const [ledger, audit] = [await verifyPgLedger(client), await verifyPgAudit(client)];
+    const ledgerSame = ledger.ok && ledger.accounts === sourceLedger.accounts && ledger.transfers === sourceLedger.transfers;
+    const auditSame = audit.ok && audit.head.seq === sourceAudit.head.seq && audit.head.hash === sourceAudit.head.hash;
+    process.stdout.write(ledgerSame ? `ledger OK on the target: ${ledger.accounts} accounts, ${ledger.transfers} transfers, balances sum to ${ledger.sum}\n` : `ledger on the target does NOT match: ${ledger.problem ?? `${ledger.accounts} accounts and ${ledger.transfers} transfers, the source had ${sourceLedger.accounts} and ${sourceLedger.transfers}`}\n`);
+    process.stdout.write(auditSame ? `audit chain OK on the target: ${audit.entries} entries, head seq ${audit.head.seq} ${audit.head.hash}, the same as the source\n` : `audit chain on the target does NOT match: ${audit.ok ? `head seq ${audit.head.seq}, the source's is ${sourceAudit.head.seq}` : `broken at seq ${audit.badSeq}: ${audit.reason}`}\n`);
+    if (!ledgerSame || !auditSame) process.exitCode = 1;
+  } finally {
+    await client.end().catch(() => undefined);
+    await offline.close();
+  }
+}

@@ -1,0 +1,116 @@
+import type pg from 'pg';
+import type { AuditHead, Entry } from '../../../common/schemas/models.js';
+import { verifyChain, type ChainVerdict } from '../../audit/chain.js';
+import type { LedgerVerdict } from '../../ledger/verify.js';
+import type { AccountState } from '../../ledger/types.js';
+import { AUDIT_GENESIS } from '../db.js';
+
+/** Rows read per round trip when walking a large table. */
+const PAGE = 10_000;
+
+/**
+ * The PostgreSQL store's `ledger verify`: the same checks as the LevelDB one (verifyLedger),
+ * on one consistent snapshot (REPEATABLE READ): every account's entries run 1..n with running
+ * balances that end at its balance, all balances sum to 0, and every transfer has both legs.
+ */
+export async function verifyPgLedger(client: pg.ClientBase): Promise<LedgerVerdict> {
+  await client.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
+  try {
+    const accounts = new Map<string, AccountState>();
+    let sum = 0;
+    for (const r of (await client.query<{ record: AccountState; balance: string }>('SELECT record, balance FROM accounts')).rows) {
+      accounts.set(r.record.account, r.record);
+      sum += r.record.balance;
+      if (Number(r.balance) !== r.record.balance) return done({ ok: false, accounts: accounts.size, transfers: 0, sum, problem: `account ${r.record.account}: the balance column says ${r.balance}, its record ${r.record.balance}` });
+    }
+    const transfers = Number((await client.query<{ n: string }>('SELECT count(*) AS n FROM transfers')).rows[0]!.n);
+    const fail = (problem: string): LedgerVerdict => ({ ok: false, accounts: accounts.size, transfers, sum, problem });
+
+    let current: { account: string; n: number; balance: number } | undefined;
+    const seen = new Set<string>();
+    const closeAccount = (): string | undefined => {
+      if (!current) return undefined;
+      const a = accounts.get(current.account);
+      if (!a) return `entries exist for unknown account ${current.account}`;
+      if (a.entrySeq !== current.n) return `account ${a.account} records ${a.entrySeq} entries but has ${current.n}`;
+      if (a.balance !== current.balance) return `account ${a.account}: balance ${a.balance} but its entries sum to ${current.balance}`;
+      return undefined;
+    };
+    let entryCount = 0;
+    let after: [string, number] = ['', 0];
+    for (;;) {
+      const page = await client.query<{ account: string; seq: string; record: Entry }>(
+        'SELECT account, seq, record FROM entries WHERE (account, seq) > ($1, $2) ORDER BY account, seq LIMIT $3',
+        [after[0], after[1], PAGE],
+      );
+      for (const row of page.rows) {
+        const n = Number(row.seq);
+        if (current?.account !== row.account) {
+          const problem = closeAccount();
+          if (problem) return done(fail(problem));
+          current = { account: row.account, n: 0, balance: 0 };
+          seen.add(row.account);
+        }
+        if (n !== current.n + 1) return done(fail(`account ${row.account}: entry ${current.n + 1} is missing (found ${n})`));
+        current.n = n;
+        current.balance += row.record.amount;
+        if (row.record.balanceAfter !== current.balance) return done(fail(`account ${row.account} entry ${n}: balanceAfter ${row.record.balanceAfter}, running sum ${current.balance}`));
+        entryCount++;
+      }
+      if (page.rows.length < PAGE) break;
+      const last = page.rows[page.rows.length - 1]!;
+      after = [last.account, Number(last.seq)];
+    }
+    const problem = closeAccount();
+    if (problem) return done(fail(problem));
+    for (const a of accounts.values()) {
+      if (!seen.has(a.account) && (a.balance !== 0 || a.entrySeq !== 0)) return done(fail(`account ${a.account}: balance ${a.balance} with no entries`));
+    }
+    if (sum !== 0) return done(fail(`the balances sum to ${sum}, not 0`));
+    // Both legs of every transfer, in one query.
+    const badLeg = await client.query<{ id: string; leg: string }>(
+      `SELECT t.id, CASE WHEN o.transfer_id IS DISTINCT FROM t.id OR (o.record->>'amount')::bigint <> -t.amount THEN 'paying' ELSE 'receiving' END AS leg
+       FROM transfers t
+       LEFT JOIN entries o ON o.account = t.from_account AND o.seq = (t.record->>'fromEntry')::bigint
+       LEFT JOIN entries i ON i.account = t.to_account AND i.seq = (t.record->>'toEntry')::bigint
+       WHERE o.transfer_id IS DISTINCT FROM t.id OR (o.record->>'amount')::bigint <> -t.amount
+          OR i.transfer_id IS DISTINCT FROM t.id OR (i.record->>'amount')::bigint <> t.amount
+       LIMIT 1`,
+    );
+    if (badLeg.rows.length > 0) return done(fail(`transfer ${badLeg.rows[0]!.id}: the ${badLeg.rows[0]!.leg} leg is missing or wrong`));
+    if (entryCount !== 2 * transfers) return done(fail(`${entryCount} entries for ${transfers} transfers (expected ${2 * transfers})`));
+    return done({ ok: true, accounts: accounts.size, transfers, sum });
+  } catch (err) {
+    await client.query('ROLLBACK').catch(() => undefined);
+    throw err;
+  }
+
+  async function done(v: LedgerVerdict): Promise<LedgerVerdict> {
+    await client.query('COMMIT');
+    return v;
+  }
+}
+
+/** The PostgreSQL store's `audit verify`: the chain recomputed from genesis, against the head row. */
+export async function verifyPgAudit(client: pg.ClientBase): Promise<ChainVerdict> {
+  await client.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
+  try {
+    const head = (await client.query<{ seq: string; hash: string }>('SELECT seq, hash FROM audit_head')).rows[0];
+    const storedHead: AuditHead = head ? { seq: Number(head.seq), hash: head.hash } : { seq: 0, hash: AUDIT_GENESIS };
+    async function* entries(): AsyncGenerator<unknown> {
+      let after = 0;
+      for (;;) {
+        const page = await client.query<{ seq: string; entry: unknown }>('SELECT seq, entry FROM audit WHERE seq > $1 ORDER BY seq LIMIT $2', [after, PAGE]);
+        for (const r of page.rows) yield r.entry;
+        if (page.rows.length < PAGE) return;
+        after = Number(page.rows[page.rows.length - 1]!.seq);
+      }
+    }
+    const verdict = await verifyChain(entries(), storedHead, AUDIT_GENESIS);
+    await client.query('COMMIT');
+    return verdict;
+  } catch (err) {
+    await client.query('ROLLBACK').catch(() => undefined);
+    throw err;
+  }
+}
