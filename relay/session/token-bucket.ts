@@ -17,7 +17,8 @@ export class TokenBucket {
 
   take(): boolean {
     const now = this.clock();
-    this.tokens = Math.min(this.burst, this.tokens + ((now - this.last) / 1000) * this.perSecond);
+    // A clock stepped back (NTP) refills nothing rather than draining the allowance.
+    this.tokens = Math.min(this.burst, this.tokens + (Math.max(0, now - this.last) / 1000) * this.perSecond);
     this.last = now;
     if (this.tokens < 1) return false;
     this.tokens -= 1;
