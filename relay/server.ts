@@ -55,6 +55,8 @@ export class Relay {
     /** What the start-up check found; non-empty only when forceStart made the relay serve anyway. */
     readonly startupProblems: readonly string[],
     private readonly recovery: DiskRecovery,
+    /** Open sockets per address, across both ports (maxConnectionsPerIp). */
+    readonly connectionCap: AddressCap,
   ) {}
 
   static async start(input: RelayConfigInput = {}, opts: StartOptions = {}): Promise<Relay> {
@@ -144,7 +146,7 @@ export class Relay {
         return conn;
       };
       const tcp = new TcpListener({ host: config.host, port: config.tcpPort, maxFrame: config.maxFrame, heartbeatMs: config.heartbeatMs, accept: acceptConnection, tls: tlsMaterial, handshakeTimeoutMs: config.handshakeTimeoutMs, cap });
-      relay = new Relay(context, tcp, ws, metrics, check.problems, recovery);
+      relay = new Relay(context, tcp, ws, metrics, check.problems, recovery, cap);
       relay.wsAddress = wsAddress;
       relay.tcpAddress = await tcp.listen();
       try {

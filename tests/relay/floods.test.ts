@@ -22,10 +22,6 @@ function silentSocket(port: number): Promise<{ socket: net.Socket; closed: Promi
   });
 }
 
-function settle(ms: number): Promise<void> {
-  return new Promise((r) => setTimeout(r, ms));
-}
-
 describe('a flood of sockets that never finish a handshake', () => {
   let t: TestRelay;
   const sockets: net.Socket[] = [];
@@ -74,19 +70,21 @@ describe('the per-address connection cap', () => {
   it('closes the socket over the cap on either port at once, counts it, and admits again once one closes', async () => {
     // Six sockets held, across both ports: the cap is one count per address.
     for (let i = 0; i < 6; i++) held.push((await silentSocket(i < 3 ? t.tcpPort : t.wsPort)).socket);
-    await settle(50);
+    const cap = t.relay.connectionCap;
+    await expect.poll(() => cap.count('127.0.0.1')).toBe(6);
     const overTcp = await silentSocket(t.tcpPort);
     await withTimeout(overTcp.closed, WAIT_MS, 'the TCP socket over the cap stayed open');
     await expect(upgradeStatus(t)).rejects.toThrow(/closed without an HTTP answer/);
     // The scrape itself needs a socket: free one first.
     held.pop()!.destroy();
-    await settle(50);
+    await expect.poll(() => cap.count('127.0.0.1')).toBeLessThan(6);
     const { samples } = await scrape(t.wsPort);
     expect(promValue(samples, 'bankrelay_connections_refused_total', { reason: 'per_ip_cap' })).toBeGreaterThanOrEqual(2);
 
     // One held socket goes: a real client gets in and is served.
+    // (The scrape's keep-alive socket may still count.)
     held.pop()!.destroy();
-    await settle(50);
+    await expect.poll(() => cap.count('127.0.0.1')).toBeLessThan(6);
     const c = await connect(t, 'tcp');
     expect((await c.request('ping', {})).ts).toBeTruthy();
     c.close();
