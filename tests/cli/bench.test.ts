@@ -2,6 +2,7 @@ import { readFile, writeFile } from 'node:fs/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli, startRelayProcess, tempRoot, EPHEMERAL, type CliResult } from '../helpers/cli.js';
 import { BENCH_RELAY_LIMITS } from '../../relay/bench/relay-process.js';
+import { startPostgres } from '../helpers/postgres.js';
 
 // The bench is a measuring tool: these runs are tiny and check what it reports and that the
 // load really went through (counts, zero errors, every client connected), never how fast.
@@ -73,10 +74,35 @@ describe('bank-relay bench', () => {
     }
   });
 
+  it('measures the PostgreSQL store on its own (--scenario store), and refuses a database that holds data', { timeout: 120_000 }, async () => {
+    const server = await startPostgres();
+    try {
+      const url = await server.createDatabase('bench_store');
+      const args = ['--scenario', 'store', '--store', url, '--duration', '1', '--accounts', '12', '--connections', '2', '--pipeline', '4'];
+      const { run, figures } = await bench(args);
+      const [store] = figures.results as { scenario: string; rows: { mix: string; writers: number; perSecond: number; errors: Record<string, number> }[] }[];
+      expect(store!.scenario).toBe('store');
+      expect(store!.rows.map((r) => [r.mix, r.writers])).toEqual([['uniform', 1], ['uniform', 2], ['hot', 1], ['hot', 2]]);
+      for (const r of store!.rows) {
+        expect(r.perSecond).toBeGreaterThan(0);
+        expect(r.errors).toEqual({});
+      }
+      expect(run.stdout).toMatch(/PostgreSQL store, its money path alone/);
+      const again = await runCli(['bench', ...args]);
+      expect(again.code).toBe(1);
+      expect(again.stderr).toMatch(/already holds data; the store bench needs an empty scratch database/);
+    } finally {
+      await server.stop();
+    }
+  });
+
   it('refuses bad options in one line', async () => {
     const bad = await runCli(['bench', '--scenario', 'nope']);
     expect(bad.code).toBe(2);
-    expect(bad.stderr).toMatch(/--scenario must be one of transfers, hot, hot-both, paced, events, connections, scale/);
+    expect(bad.stderr).toMatch(/--scenario must be one of transfers, hot, hot-both, paced, events, connections, scale, store/);
+    const storeAlone = await runCli(['bench', '--scenario', 'store']);
+    expect(storeAlone.code).toBe(2);
+    expect(storeAlone.stderr).toMatch(/--scenario store and --store postgres:\/\/USER@HOST:PORT\/DB go together/);
     const noPassword = await runCli(['bench', '--url', 'tcp://127.0.0.1:1'], { env: { BANK_RELAY_PASSWORD: undefined } });
     expect(noPassword.code).toBe(2);
     expect(noPassword.stderr).toMatch(/admin password/);

@@ -10,6 +10,8 @@ import { prepareBank, prepareSessions } from '../../bench/prepare.js';
 import { prepareBankOnline, prepareSessionsOnline } from '../../bench/prepare-online.js';
 import { startRelayProcess, type RelayProcess } from '../../bench/relay-process.js';
 import { runScale, type ScaleResult } from '../../bench/scale.js';
+import { runPgStore, type StoreRow } from '../../bench/pg-store.js';
+import { isPostgresUrl, redactUrl } from '../../store/postgres/url.js';
 import type { LatencySummary } from '../../bench/percentiles.js';
 import { CliError } from '../errors.js';
 import { intOption } from '../options.js';
@@ -18,7 +20,7 @@ import { readSecret } from '../read-secret.js';
 const ADMIN_PASSWORD = 'bench-admin-password';
 const OPENING = 1_000_000_000;
 
-export const BENCH_SCENARIOS = ['transfers', 'hot', 'hot-both', 'paced', 'events', 'connections', 'scale'] as const;
+export const BENCH_SCENARIOS = ['transfers', 'hot', 'hot-both', 'paced', 'events', 'connections', 'scale', 'store'] as const;
 type Scenario = (typeof BENCH_SCENARIOS)[number];
 /** `npm run bench` with no --scenario: everything but the long `scale`. */
 const DEFAULT_SCENARIOS: Scenario[] = ['transfers', 'hot', 'hot-both', 'paced', 'events', 'connections'];
@@ -62,6 +64,7 @@ export async function benchCommand(argv: string[]): Promise<void> {
       'admin-user': { type: 'string' },
       'admin-password-file': { type: 'string' },
       json: { type: 'string' },
+      store: { type: 'string' },
     },
   });
   const scenarios = (values.scenario ?? DEFAULT_SCENARIOS) as Scenario[];
@@ -86,6 +89,10 @@ export async function benchCommand(argv: string[]): Promise<void> {
     if (remote.target.wsPort === 0 && scenarios.some((s) => s === 'events' || s === 'connections')) throw new CliError('the events and connections scenarios need a --url ws://HOST:PORT/', 2);
   }
   if (remote && scenarios.includes('scale')) throw new CliError('--scenario scale makes its own banks; it cannot run against --url', 2);
+  if (scenarios.includes('store') !== (values.store !== undefined)) {
+    throw new CliError('--scenario store and --store postgres://USER@HOST:PORT/DB go together (an empty scratch database: the store bench writes its own accounts there)', 2);
+  }
+  if (values.store !== undefined && !isPostgresUrl(values.store)) throw new CliError(`--store must be a postgres:// URL (got ${redactUrl(values.store)})`, 2);
   const log = (line: string) => process.stderr.write(`${line}\n`);
 
   const out: Record<string, unknown> = {
@@ -96,7 +103,8 @@ export async function benchCommand(argv: string[]): Promise<void> {
   const results: Record<string, unknown>[] = [];
   let conn: ConnectionsResult | undefined;
   let scale: ScaleResult | undefined;
-  const live = scenarios.filter((s) => s !== 'scale');
+  let store: StoreRow[] | undefined;
+  const live = scenarios.filter((s) => s !== 'scale' && s !== 'store');
   if (live.length > 0) {
     const dataDir = remote ? undefined : await mkdtemp(path.join(os.tmpdir(), 'bank-bench-'));
     let relay: RelayProcess | undefined;
@@ -175,12 +183,26 @@ export async function benchCommand(argv: string[]): Promise<void> {
     scale = await runScale({ levels: scaleLevels, startupTransfers: scaleTransfers, transport: transports[0]!, connections, pipeline, durationS, log });
     results.push({ scenario: 'scale', ...scale });
   }
+  if (values.store !== undefined) {
+    try {
+      store = await runPgStore(values.store, { accounts: accountCount, inFlight: connections * pipeline, durationS, log });
+    } catch (err) {
+      throw new CliError(`store bench on ${redactUrl(values.store)}: ${(err as Error).message}`);
+    }
+    results.push({ scenario: 'store', target: redactUrl(values.store), rows: store });
+  }
   out.results = results;
-  process.stdout.write(report(rows, conn, scale, { connections, pipeline, accountCount, durationS, warmupS, idleS }));
+  process.stdout.write(report(rows, conn, scale, { connections, pipeline, accountCount, durationS, warmupS, idleS }, store));
   if (values.json) await writeFile(values.json, JSON.stringify(out, null, 2) + '\n');
 }
 
-function report(rows: Row[], conn: ConnectionsResult | undefined, scale: ScaleResult | undefined, c: { connections: number; pipeline: number; accountCount: number; durationS: number; warmupS: number; idleS: number }): string {
+function report(
+  rows: Row[],
+  conn: ConnectionsResult | undefined,
+  scale: ScaleResult | undefined,
+  c: { connections: number; pipeline: number; accountCount: number; durationS: number; warmupS: number; idleS: number },
+  store?: StoreRow[],
+): string {
   const lines: string[] = [''];
   lines.push(`machine: ${os.cpus().length} × ${os.cpus()[0]?.model ?? 'cpu'}, ${Math.round(os.totalmem() / 2 ** 30)} GiB, Node ${process.version}; the load runs on the same machine`);
   if (rows.length > 0) {
@@ -210,6 +232,11 @@ function report(rows: Row[], conn: ConnectionsResult | undefined, scale: ScaleRe
       `start-up on ${s.accounts} accounts and ${s.transfers} transfers: ${s.startupS} s to listening after a clean stop (relay RSS then ${s.rssMiB ?? '?'} MiB), ` +
         `${s.startupWithoutSnapshotS} s without the transfer-id snapshot (after a crash, or restored data)`,
     );
+  }
+  if (store) {
+    lines.push('', `PostgreSQL store, its money path alone (in this process, no sockets; ${c.connections * c.pipeline} in flight, ${c.durationS} s each):`);
+    lines.push(`${'mix'.padEnd(8)} writers  transfers/s      p50      p99  errors  batches`);
+    for (const r of store) lines.push(`${r.mix.padEnd(8)} ${String(r.writers).padStart(7)} ${String(r.perSecond).padStart(12)} ${fmt(r.latency.p50)} ${fmt(r.latency.p99)} ${String(sum(r.errors)).padStart(7)} ${String(r.batches).padStart(8)}`);
   }
   return lines.join('\n') + '\n';
 }

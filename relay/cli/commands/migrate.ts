@@ -7,21 +7,12 @@ import { verifyStoredChain } from '../../audit/verify.js';
 import { migrate } from '../../store/postgres/migrations.js';
 import { importLevelDb, TargetNotEmptyError } from '../../store/postgres/import-leveldb.js';
 import { verifyPgAudit, verifyPgLedger } from '../../store/postgres/verify.js';
+import { isPostgresUrl, redactUrl } from '../../store/postgres/url.js';
 import { CliError } from '../errors.js';
 import { openBankOffline } from '../offline.js';
 
 export const migrateUsage = 'bank-relay migrate --from-leveldb DIR --to postgres://USER@HOST:PORT/DB';
 
-/** postgres://user:secret@host/db → postgres://user@host/db: a password is never printed. */
-export function redactUrl(url: string): string {
-  try {
-    const u = new URL(url);
-    u.password = '';
-    return u.toString();
-  } catch {
-    return '(an unreadable URL)';
-  }
-}
 
 /**
  * Moves a LevelDB bank into an empty PostgreSQL database (issue 8): applies the schema,
@@ -33,7 +24,7 @@ export async function migrateCommand(argv: string[]): Promise<void> {
   const from = values['from-leveldb'];
   const to = values.to;
   if (from === undefined || to === undefined) throw new CliError(`usage: ${migrateUsage}`, 2);
-  if (!/^postgres(ql)?:\/\//.test(to)) throw new CliError(`--to must be a postgres:// URL, e.g. postgres://bank@db.example:5432/bank (got ${redactUrl(to)})`, 2);
+  if (!isPostgresUrl(to)) throw new CliError(`--to must be a postgres:// URL, e.g. postgres://bank@db.example:5432/bank (got ${redactUrl(to)})`, 2);
   const target = redactUrl(to);
 
   const offline = await openBankOffline(resolveConfig({ dataDir: from }), { existing: true });
