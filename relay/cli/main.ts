@@ -29,10 +29,11 @@ usage:
   bank-relay restore --in FILE --data NEWDIR
   bank-relay demo [--data DIR]
   ${migrateUsage}
-  bank-relay bench [--scenario transfers|hot|hot-both|paced|events|connections|scale]... [--transport tcp|ws|both]
+  bank-relay bench [--scenario transfers|hot|hot-both|paced|events|connections|scale|store]... [--transport tcp|ws|both]
                    [--connections C] [--pipeline P] [--accounts A] [--duration S] [--rate R] [--event-rate R]
                    [--clients N] [--idle S] [--scale-accounts A,B,…] [--scale-transfers T]
                    [--url tcp://H:P] [--url ws://H:P/] [--admin-user U] [--admin-password-file F] [--json FILE]
+                   [--store postgres://USER@HOST:PORT/SCRATCH_DB (with --scenario store)]
   ${configCheckUsage}
   bank-relay help
 
