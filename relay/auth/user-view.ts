@@ -3,7 +3,8 @@ import type { Ledger } from '../ledger/ledger.js';
 import type { UserRecord } from '../store/records.js';
 
 /** The wire's `User` (PROTOCOL §5): the record plus effective limits and live balances. */
-export function toWireUser(ledger: Ledger, u: UserRecord): User {
+export async function toWireUser(ledger: Ledger, u: UserRecord): Promise<User> {
+  await ledger.ensureOwners([u.username]);
   return {
     username: u.username,
     displayName: u.displayName,

@@ -21,5 +21,5 @@ export default defineOp('admin.registration.decide', async ({ args, conn, relay 
   });
   const account = relay.ledger.accountsOf(user.username)[0];
   relay.events.toUser(user.username, 'account.status', { ...(account && { account: account.account }), username: user.username, status: user.status });
-  return { user: toWireUser(relay.ledger, user) };
+  return { user: await toWireUser(relay.ledger, user) };
 });

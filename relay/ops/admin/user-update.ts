@@ -32,5 +32,5 @@ export default defineOp('admin.user.update', async ({ args, conn, relay }) => {
     }
     return next;
   });
-  return { user: toWireUser(relay.ledger, user) };
+  return { user: await toWireUser(relay.ledger, user) };
 });
