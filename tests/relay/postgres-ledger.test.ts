@@ -56,7 +56,8 @@ function transferJob(req: MoveRequest) {
 }
 
 /** Everything a verifier checks, read back from the database. */
-async function checkBank(bank: Bank, acknowledged: Map<string, TransferRecord>): Promise<void> {
+/** `otherAudit`: audit entries the test wrote besides one per transfer (account openings, status changes). */
+async function checkBank(bank: Bank, acknowledged: Map<string, TransferRecord>, otherAudit = 0): Promise<void> {
   const c = await bank.pools[0]!.connect();
   try {
     const accounts = (await c.query<{ record: AccountState; balance: string }>('SELECT record, balance FROM accounts')).rows;
@@ -80,7 +81,7 @@ async function checkBank(bank: Bank, acknowledged: Map<string, TransferRecord>):
       for (const r of rows) yield r.entry;
     }
     const storedHead: AuditHead = { seq: Number(head.seq), hash: head.hash };
-    expect(await verifyChain(entries(), storedHead, AUDIT_GENESIS)).toMatchObject({ ok: true, entries: stored.size });
+    expect(await verifyChain(entries(), storedHead, AUDIT_GENESIS)).toMatchObject({ ok: true, entries: stored.size + otherAudit });
   } finally {
     c.release();
   }
@@ -209,5 +210,27 @@ describe('the PostgreSQL store: two relays on one database', () => {
     } finally {
       await Promise.all(listeners.map((l) => l.close()));
     }
+  });
+
+  it('opens accounts from both relays at once with distinct, consecutive numbers, and freezes an owner in order with transfers', async () => {
+    const bank = await openBank(server, 'bank_accounts', 2, 10_000);
+    banks.push(bank);
+    const opened = await Promise.all(
+      Array.from({ length: 30 }, (_, i) =>
+        bank.relays[i % 2]!.change({ kind: 'open', owner: `opened_${i % 10}`, audit: [{ actor: 'admin', role: 'admin', action: 'account.open', target: `opened_${i % 10}`, outcome: 'ok' }] }),
+      ),
+    );
+    const numbers = opened.flatMap((r) => ('accounts' in r ? r.accounts.map((a) => a.account) : []));
+    expect(new Set(numbers).size).toBe(30);
+    expect(numbers.map((n) => Number(n.slice(4))).sort((a, b) => a - b)).toEqual(Array.from({ length: 30 }, (_, i) => i + 3));
+    const [a, b] = bank.accounts;
+    // A transfer queued before the freeze goes through; the one after it is refused.
+    const before = bank.relays[0]!.move(transferJob({ kind: 'transfer', transferId: randomUUID(), from: a!.account, to: b!.account, amount: 5, actor: a!.owner }));
+    const freeze = bank.relays[0]!.change({ kind: 'status', owner: b!.owner, status: 'frozen', audit: [{ actor: 'admin', role: 'admin', action: 'admin.user.setStatus', target: b!.owner, outcome: 'frozen' }] });
+    const after = bank.relays[0]!.move(transferJob({ kind: 'transfer', transferId: randomUUID(), from: a!.account, to: b!.account, amount: 5, actor: a!.owner }));
+    const acknowledged = new Map<string, TransferRecord>([[(await before).transfer.id, (await before).transfer]]);
+    expect(await freeze).toMatchObject({ accounts: [{ account: b!.account, status: 'frozen' }] });
+    await expect(after).rejects.toMatchObject({ code: 'ACCOUNT_FROZEN' });
+    await checkBank(bank, acknowledged, 30 + 1);
   });
 });

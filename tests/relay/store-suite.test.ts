@@ -33,6 +33,8 @@ interface MoneyStore {
   open(owners: { owner: string; opening: number; status?: AccountStatus }[]): Promise<string[]>;
   move(req: MoveRequest): Promise<{ transfer: TransferRecord; balance: number; replay: boolean }>;
   balance(account: string): Promise<number>;
+  /** An admin's limit change for an owner; answers the owner's effective limits. */
+  setLimits(owner: string, limits: { perTransfer?: number; perDay?: number }): Promise<{ perTransfer: number; perDay: number }>;
   verify(): Promise<{ ledger: boolean; audit: boolean; sum: number }>;
   close(): Promise<void>;
 }
@@ -57,6 +59,7 @@ async function levelStore(): Promise<MoneyStore> {
     },
     move: (req) => ledger.move(req, audit(req)),
     balance: async (account) => ledger.account(account)!.balance,
+    setLimits: (owner, limits) => ledger.setLimits(owner, limits, [], [{ actor: 'admin', role: 'admin', action: 'admin.user.update', target: owner, outcome: 'ok' }]),
     async verify() {
       const [l, a] = await Promise.all([verifyLedger(bank), verifyStoredChain(bank)]);
       return { ledger: l.ok, audit: a.ok, sum: l.sum };
@@ -85,22 +88,26 @@ async function postgresStore(): Promise<MoneyStore> {
     c.release();
   }
   const writer = new PgLedgerWriter(pool, RULES, NOW);
-  let serial = 0;
   return {
     async open(owners) {
       const out: string[] = [];
       for (const o of owners) {
-        // Account opening is not on the PostgreSQL store's money path yet: the fixture inserts the row.
-        const account = makeAccountNumber(++serial);
-        const state: AccountState = { account, owner: o.owner, status: 'active', balance: 0, entrySeq: 0, createdAt: new Date().toISOString() };
-        await pool.query('INSERT INTO accounts (account, owner, balance, record) VALUES ($1, $2, 0, $3)', [account, o.owner, JSON.stringify(state)]);
+        const opened = await writer.change({ kind: 'open', owner: o.owner, audit: [{ actor: 'admin', role: 'admin', action: 'account.open', target: o.owner, outcome: 'ok' }] });
+        const account = 'accounts' in opened ? opened.accounts[0]!.account : '';
         if (o.opening > 0) await writer.move({ req: { kind: 'deposit', transferId: randomUUID(), from: CASH_ACCOUNT, to: account, amount: o.opening, actor: 'admin' }, audit: { actor: 'admin', role: 'admin', action: 'admin.account.deposit' } });
-        if (o.status && o.status !== 'active') await pool.query(`UPDATE accounts SET record = jsonb_set(record, '{status}', to_jsonb($2::text)) WHERE account = $1`, [account, o.status]);
+        if (o.status && o.status !== 'active') {
+          await writer.change({ kind: 'status', owner: o.owner, status: o.status, audit: [{ actor: 'admin', role: 'admin', action: 'admin.user.setStatus', target: o.owner, outcome: o.status }] });
+        }
         out.push(account);
       }
       return out;
     },
     move: (req) => writer.move({ req, audit: audit(req) }),
+    async setLimits(owner, limits) {
+      const r = await writer.change({ kind: 'limits', owner, limits, audit: [{ actor: 'admin', role: 'admin', action: 'admin.user.update', target: owner, outcome: 'ok' }] });
+      if (!('limits' in r)) throw new Error('a limits change answers limits');
+      return r.limits;
+    },
     async balance(account) {
       return Number((await pool.query<{ balance: string }>('SELECT balance FROM accounts WHERE account = $1', [account])).rows[0]!.balance);
     },
@@ -178,6 +185,13 @@ describe.each([
     await store.move(transfer(alice!, bob!, 5_000, 'alice'));
     await expect(store.move(transfer(alice!, bob!, 1_501, 'alice'))).rejects.toMatchObject({ code: 'LIMIT_EXCEEDED', message: expect.stringMatching(/daily limit of 8000 \(already sent today: 6500\)/) });
     await store.move(transfer(alice!, bob!, 1_500, 'alice'));
+  });
+
+  it('applies a limit an admin sets, over the defaults, to the next transfer', async () => {
+    expect(await store.setLimits('bob', { perTransfer: 300 })).toEqual({ perTransfer: 300, perDay: 8_000 });
+    await expect(store.move(transfer(bob!, alice!, 301, 'bob'))).rejects.toMatchObject({ code: 'LIMIT_EXCEEDED', message: expect.stringMatching(/per-transfer limit of 300/) });
+    await store.move(transfer(bob!, alice!, 300, 'bob'));
+    expect(await store.setLimits('bob', { perTransfer: 5_000 })).toEqual({ perTransfer: 5_000, perDay: 8_000 });
   });
 
   it('applies deposits and withdrawals against the cash account, which alone may go below zero', async () => {

@@ -1,6 +1,7 @@
 import type pg from 'pg';
 import { BankError, isBankError } from '../../../common/errors.js';
-import type { AuditEntry, AuditHead } from '../../../common/schemas/models.js';
+import type { AuditEntry, AuditHead, Limits } from '../../../common/schemas/models.js';
+import type { AccountStatus } from '../../../common/schemas/primitives.js';
 import { sealAuditEntry, type AuditDraft } from '../../audit/chain.js';
 import { LedgerEngine, type MoveEffect, type MoveRequest } from '../../ledger/engine.js';
 import type { AccountState, LedgerRules, OwnerState, TransferRecord } from '../../ledger/types.js';
@@ -22,10 +23,22 @@ import { notifyPosted } from './event-hub.js';
  */
 
 export interface MoveJob {
+  kind?: 'move';
   req: MoveRequest;
   /** The audit entry's who and what; target, outcome and details come from the transfer. */
   audit: Omit<AuditDraft, 'target' | 'outcome' | 'details'>;
 }
+
+/** The ledger's other changes, in the same batches and order as movements. */
+export type AccountJob =
+  | { kind: 'open'; owner: string; audit: AuditDraft[] }
+  | { kind: 'status'; owner: string; status: AccountStatus; audit: AuditDraft[] }
+  | { kind: 'limits'; owner: string; limits: Partial<Limits>; audit: AuditDraft[] };
+
+export type LedgerJob = MoveJob | AccountJob;
+
+/** What an account job answers: the accounts opened or changed, or the owner's limits. */
+export type AccountJobResult = { accounts: AccountState[] } | { limits: Limits };
 
 export interface MoveJobResult {
   transfer: TransferRecord;
@@ -34,7 +47,10 @@ export interface MoveJobResult {
   replay: boolean;
 }
 
-export type Settled = { ok: true; value: MoveJobResult; effect?: MoveEffect } | { ok: false; error: BankError };
+export type Settled =
+  | { ok: true; value: MoveJobResult; effect?: MoveEffect }
+  | { ok: true; value: AccountJobResult }
+  | { ok: false; error: BankError };
 
 export interface BatchOutcome {
   settled: Settled[];
@@ -47,27 +63,37 @@ function balanceFor(t: TransferRecord): number {
 }
 
 /** `relay`: this relay's name in the notifications the batch sends at commit (event-hub.ts). */
-export async function applyMoveBatch(client: pg.ClientBase, rules: LedgerRules, jobs: readonly MoveJob[], now: Date, relay?: string): Promise<BatchOutcome> {
+export async function applyMoveBatch(client: pg.ClientBase, rules: LedgerRules, jobs: readonly LedgerJob[], now: Date, relay?: string): Promise<BatchOutcome> {
   await client.query('BEGIN');
   try {
     const headRow = await client.query<{ seq: string; hash: string }>('SELECT seq, hash FROM audit_head FOR UPDATE');
     if (headRow.rows.length !== 1) throw new Error('audit_head has no row: the schema was not migrated');
     let head: AuditHead = { seq: Number(headRow.rows[0]!.seq), hash: headRow.rows[0]!.hash };
 
-    const ids = [...new Set(jobs.map((j) => j.req.transferId))];
-    const accountNumbers = [...new Set(jobs.flatMap((j) => [j.req.from, j.req.to]))];
-    const actors = [...new Set(jobs.map((j) => j.req.actor))];
-    const [stored, accounts, owners, seq] = await Promise.all([
+    const moves = jobs.filter((j): j is MoveJob => j.kind === undefined || j.kind === 'move');
+    const others = jobs.filter((j): j is AccountJob => j.kind !== undefined && j.kind !== 'move');
+    const ids = [...new Set(moves.map((j) => j.req.transferId))];
+    const accountNumbers = [...new Set(moves.flatMap((j) => [j.req.from, j.req.to]))];
+    // Owners whose limits or spending a job reads, and owners whose every account a job changes.
+    const ownerNames = [...new Set([...moves.map((j) => j.req.actor), ...others.map((j) => j.owner)])];
+    const statusOwners = [...new Set(others.filter((j) => j.kind === 'status').map((j) => j.owner))];
+    const [stored, accounts, ofOwners, owners, seq, serial] = await Promise.all([
       client.query<{ record: TransferRecord }>('SELECT record FROM transfers WHERE id = ANY($1::text[])', [ids]),
       client.query<{ record: AccountState }>('SELECT record FROM accounts WHERE account = ANY($1::text[])', [accountNumbers]),
-      client.query<{ owner: string; state: OwnerState }>('SELECT owner, state FROM owners WHERE owner = ANY($1::text[])', [actors]),
+      client.query<{ record: AccountState }>('SELECT record FROM accounts WHERE owner = ANY($1::text[])', [statusOwners]),
+      client.query<{ owner: string; state: OwnerState }>('SELECT owner, state FROM owners WHERE owner = ANY($1::text[])', [ownerNames]),
       client.query<{ seq: string }>('SELECT coalesce(max(seq), 0) AS seq FROM transfers'),
+      others.some((j) => j.kind === 'open')
+        ? client.query<{ next: string }>('SELECT coalesce(max(substring(account from 5)::bigint), 0) + 1 AS next FROM accounts')
+        : Promise.resolve(undefined),
     ]);
     const engine = new LedgerEngine(rules);
+    const loaded = new Map<string, AccountState>();
+    for (const r of [...accounts.rows, ...ofOwners.rows]) loaded.set(r.record.account, r.record);
     engine.load(
-      accounts.rows.map((r) => r.record),
+      loaded.values(),
       owners.rows.map((r) => [r.owner, r.state] as [string, OwnerState]),
-      1,
+      Number(serial?.rows[0]!.next ?? 1),
       Number(seq.rows[0]!.seq),
     );
     const known = new Map(stored.rows.map((r) => [r.record.id, r.record]));
@@ -75,40 +101,72 @@ export async function applyMoveBatch(client: pg.ClientBase, rules: LedgerRules, 
     const settled: Settled[] = [];
     const effects: MoveEffect[] = [];
     const audit: AuditEntry[] = [];
+    const opened: AccountState[] = [];
+    const changed = new Map<string, AccountState>();
+    const limitsSet = new Map<string, OwnerState>();
     const ts = now.toISOString();
+    const record = (draft: AuditDraft) => {
+      const entry = sealAuditEntry(draft, head, ts);
+      head = { seq: entry.seq, hash: entry.hash };
+      audit.push(entry);
+    };
     for (const job of jobs) {
       try {
-        const outcome = engine.move(job.req, known.get(job.req.transferId), now);
-        if (outcome.kind === 'replay') {
-          settled.push({ ok: true, value: { transfer: outcome.transfer, balance: balanceFor(outcome.transfer), replay: true } });
-          continue;
-        }
-        const { effect } = outcome;
-        known.set(effect.transfer.id, effect.transfer);
-        effects.push(effect);
-        const entry = sealAuditEntry(
-          {
+        if (job.kind === 'open') {
+          const account = engine.openAccount(job.owner, now);
+          opened.push(account);
+          job.audit.forEach(record);
+          settled.push({ ok: true, value: { accounts: [{ ...account }] } });
+        } else if (job.kind === 'status') {
+          const accountsOfOwner = engine.setOwnerStatus(job.owner, job.status);
+          for (const a of accountsOfOwner) changed.set(a.account, a);
+          job.audit.forEach(record);
+          settled.push({ ok: true, value: { accounts: accountsOfOwner.map((a) => ({ ...a })) } });
+        } else if (job.kind === 'limits') {
+          limitsSet.set(job.owner, engine.setLimits(job.owner, job.limits));
+          job.audit.forEach(record);
+          settled.push({ ok: true, value: { limits: engine.limitsOf(job.owner) } });
+        } else {
+          const outcome = engine.move(job.req, known.get(job.req.transferId), now);
+          if (outcome.kind === 'replay') {
+            settled.push({ ok: true, value: { transfer: outcome.transfer, balance: balanceFor(outcome.transfer), replay: true } });
+            continue;
+          }
+          const { effect } = outcome;
+          known.set(effect.transfer.id, effect.transfer);
+          effects.push(effect);
+          record({
             ...job.audit,
             target: effect.transfer.id,
             outcome: 'posted',
             details: { from: effect.transfer.from, to: effect.transfer.to, amount: effect.transfer.amount },
-          },
-          head,
-          ts,
-        );
-        head = { seq: entry.seq, hash: entry.hash };
-        audit.push(entry);
-        settled.push({ ok: true, value: { transfer: effect.transfer, balance: balanceFor(effect.transfer), replay: false }, effect });
+          });
+          settled.push({ ok: true, value: { transfer: effect.transfer, balance: balanceFor(effect.transfer), replay: false }, effect });
+        }
       } catch (err) {
         if (!isBankError(err)) throw err;
         settled.push({ ok: false, error: err });
       }
     }
 
-    if (effects.length > 0) {
-      await writeEffects(client, effects, audit, head);
-      if (relay !== undefined) await notifyPosted(client, relay, effects.map((e) => e.transfer.id));
+    if (opened.length > 0) {
+      await client.query('INSERT INTO accounts (account, owner, balance, record) SELECT * FROM unnest($1::text[], $2::text[], $3::bigint[], $4::jsonb[])', [
+        opened.map((a) => a.account),
+        opened.map((a) => a.owner ?? ''),
+        opened.map((a) => a.balance),
+        opened.map((a) => JSON.stringify(a)),
+      ]);
     }
+    // A movement may touch an account opened in this batch: it is inserted above, updated below.
+    // Owners in their final state: a limit set and a transfer's spending may both be in the batch.
+    const touchedOwners = new Set([...limitsSet.keys(), ...effects.flatMap((e) => (e.owner ? [e.owner.username] : []))]);
+    const finalOwners = new Map([...touchedOwners].map((name) => [name, engine.owners.get(name)!] as [string, OwnerState]));
+    await writeEffects(client, effects, changed, finalOwners);
+    if (audit.length > 0) {
+      await client.query(`INSERT INTO audit (seq, entry) SELECT * FROM unnest($1::bigint[], $2::jsonb[])`, [audit.map((a) => a.seq), audit.map((a) => JSON.stringify(a))]);
+      await client.query('UPDATE audit_head SET seq = $1, hash = $2', [head.seq, head.hash]);
+    }
+    if (effects.length > 0 && relay !== undefined) await notifyPosted(client, relay, effects.map((e) => e.transfer.id));
     await client.query('COMMIT');
     return { settled, audit };
   } catch (err) {
@@ -118,37 +176,39 @@ export async function applyMoveBatch(client: pg.ClientBase, rules: LedgerRules, 
 }
 
 /** All of a batch's rows in a handful of statements (unnest of arrays), whatever its size. */
-async function writeEffects(client: pg.ClientBase, effects: readonly MoveEffect[], audit: readonly AuditEntry[], head: AuditHead): Promise<void> {
+async function writeEffects(client: pg.ClientBase, effects: readonly MoveEffect[], changed: Map<string, AccountState>, finalOwners: Map<string, OwnerState>): Promise<void> {
   const transfers = effects.map((e) => e.transfer);
-  await client.query(
-    `INSERT INTO transfers (id, seq, from_account, to_account, amount, record)
-     SELECT * FROM unnest($1::text[], $2::bigint[], $3::text[], $4::text[], $5::bigint[], $6::jsonb[])`,
-    [transfers.map((t) => t.id), transfers.map((t) => t.seq), transfers.map((t) => t.from), transfers.map((t) => t.to), transfers.map((t) => t.amount), transfers.map((t) => JSON.stringify(t))],
-  );
-  const entries = effects.flatMap((e) => [
-    { account: e.from.account, seq: e.transfer.fromEntry, transferId: e.transfer.id, record: e.fromEntry },
-    { account: e.to.account, seq: e.transfer.toEntry, transferId: e.transfer.id, record: e.toEntry },
-  ]);
-  await client.query(
-    `INSERT INTO entries (account, seq, transfer_id, record)
-     SELECT * FROM unnest($1::text[], $2::bigint[], $3::text[], $4::jsonb[])`,
-    [entries.map((e) => e.account), entries.map((e) => e.seq), entries.map((e) => e.transferId), entries.map((e) => JSON.stringify(e.record))],
-  );
+  if (transfers.length > 0) {
+    await client.query(
+      `INSERT INTO transfers (id, seq, from_account, to_account, amount, record)
+       SELECT * FROM unnest($1::text[], $2::bigint[], $3::text[], $4::text[], $5::bigint[], $6::jsonb[])`,
+      [transfers.map((t) => t.id), transfers.map((t) => t.seq), transfers.map((t) => t.from), transfers.map((t) => t.to), transfers.map((t) => t.amount), transfers.map((t) => JSON.stringify(t))],
+    );
+    const entries = effects.flatMap((e) => [
+      { account: e.from.account, seq: e.transfer.fromEntry, transferId: e.transfer.id, record: e.fromEntry },
+      { account: e.to.account, seq: e.transfer.toEntry, transferId: e.transfer.id, record: e.toEntry },
+    ]);
+    await client.query(
+      `INSERT INTO entries (account, seq, transfer_id, record)
+       SELECT * FROM unnest($1::text[], $2::bigint[], $3::text[], $4::jsonb[])`,
+      [entries.map((e) => e.account), entries.map((e) => e.seq), entries.map((e) => e.transferId), entries.map((e) => JSON.stringify(e.record))],
+    );
+  }
   // Each account once, in its final state after the batch.
-  const finalAccounts = new Map<string, AccountState>();
+  const finalAccounts = new Map(changed);
   for (const e of effects) {
     finalAccounts.set(e.from.account, e.from);
     finalAccounts.set(e.to.account, e.to);
   }
   const accounts = [...finalAccounts.values()];
-  await client.query(
-    `UPDATE accounts SET balance = v.balance, record = v.record
-     FROM unnest($1::text[], $2::bigint[], $3::jsonb[]) AS v(account, balance, record)
-     WHERE accounts.account = v.account`,
-    [accounts.map((a) => a.account), accounts.map((a) => a.balance), accounts.map((a) => JSON.stringify(a))],
-  );
-  const finalOwners = new Map<string, OwnerState>();
-  for (const e of effects) if (e.owner) finalOwners.set(e.owner.username, e.owner.state);
+  if (accounts.length > 0) {
+    await client.query(
+      `UPDATE accounts SET balance = v.balance, record = v.record
+       FROM unnest($1::text[], $2::bigint[], $3::jsonb[]) AS v(account, balance, record)
+       WHERE accounts.account = v.account`,
+      [accounts.map((a) => a.account), accounts.map((a) => a.balance), accounts.map((a) => JSON.stringify(a))],
+    );
+  }
   if (finalOwners.size > 0) {
     await client.query(
       `INSERT INTO owners (owner, state) SELECT * FROM unnest($1::text[], $2::jsonb[])
@@ -156,6 +216,4 @@ async function writeEffects(client: pg.ClientBase, effects: readonly MoveEffect[
       [[...finalOwners.keys()], [...finalOwners.values()].map((s) => JSON.stringify(s))],
     );
   }
-  await client.query(`INSERT INTO audit (seq, entry) SELECT * FROM unnest($1::bigint[], $2::jsonb[])`, [audit.map((a) => a.seq), audit.map((a) => JSON.stringify(a))]);
-  await client.query('UPDATE audit_head SET seq = $1, hash = $2', [head.seq, head.hash]);
 }

@@ -1,11 +1,11 @@
 import type pg from 'pg';
 import { BankError } from '../../../common/errors.js';
 import type { LedgerRules } from '../../ledger/types.js';
-import { applyMoveBatch, type MoveJob, type MoveJobResult, type Settled } from './ledger-batch.js';
+import { applyMoveBatch, type AccountJob, type AccountJobResult, type LedgerJob, type MoveJob, type MoveJobResult, type Settled } from './ledger-batch.js';
 
 interface Pending {
-  job: MoveJob;
-  resolve(r: MoveJobResult): void;
+  job: LedgerJob;
+  resolve(r: MoveJobResult | AccountJobResult): void;
   reject(e: unknown): void;
   onSettled?: (s: Settled) => void;
 }
@@ -33,6 +33,15 @@ export class PgLedgerWriter {
   ) {}
 
   move(job: MoveJob, onSettled?: (s: Settled) => void): Promise<MoveJobResult> {
+    return this.submit(job, onSettled) as Promise<MoveJobResult>;
+  }
+
+  /** Opens an account, or changes an owner's status or limits, in order with the movements. */
+  change(job: AccountJob): Promise<AccountJobResult> {
+    return this.submit(job) as Promise<AccountJobResult>;
+  }
+
+  private submit(job: LedgerJob, onSettled?: (s: Settled) => void): Promise<MoveJobResult | AccountJobResult> {
     return new Promise((resolve, reject) => {
       this.pending.push({ job, resolve, reject, ...(onSettled && { onSettled }) });
       if (!this.writing) void this.pump();

@@ -74,6 +74,12 @@ export const MIGRATIONS: readonly Migration[] = [
       );
     `,
   },
+  {
+    version: 2,
+    name: 'account serials indexed, so opening an account finds the next number without a scan',
+    // Account numbers are "DBcc" + a 10-digit serial (relay/ledger/serial.ts).
+    sql: `CREATE INDEX accounts_by_serial ON accounts ((substring(account from 5)::bigint));`,
+  },
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1]!.version;
