@@ -1,6 +1,7 @@
 import type { Entry } from '../../common/schemas/models.js';
 import { entryKey, type BankDb } from '../store/db.js';
 import type { AccountState, TransferRecord } from './types.js';
+import { EntryChainCheck } from './entry-chain.js';
 
 export interface LedgerVerdict {
   ok: boolean;
@@ -29,38 +30,14 @@ export async function verifyLedger(bank: BankDb): Promise<LedgerVerdict> {
     const fail = (problem: string): LedgerVerdict => ({ ok: false, accounts: accounts.size, transfers, sum, problem });
 
     // Entries, account by account in key order.
-    let current: { account: string; n: number; balance: number } | undefined;
-    let entryCount = 0;
-    const closeAccount = (): string | undefined => {
-      if (!current) return undefined;
-      const a = accounts.get(current.account);
-      if (!a) return `entries exist for unknown account ${current.account}`;
-      if (a.entrySeq !== current.n) return `account ${a.account} records ${a.entrySeq} entries but has ${current.n}`;
-      if (a.balance !== current.balance) return `account ${a.account}: balance ${a.balance} but its entries sum to ${current.balance}`;
-      return undefined;
-    };
-    const seen = new Set<string>();
+    const chains = new EntryChainCheck(accounts);
     for await (const [key, raw] of bank.entries.iterator({ snapshot })) {
-      const e = raw as Entry;
-      const account = key.slice(0, key.indexOf('!'));
-      const n = Number(key.slice(key.indexOf('!') + 1));
-      if (current?.account !== account) {
-        const problem = closeAccount();
-        if (problem) return fail(problem);
-        current = { account, n: 0, balance: 0 };
-        seen.add(account);
-      }
-      if (n !== current.n + 1) return fail(`account ${account}: entry ${current.n + 1} is missing (found ${n})`);
-      current.n = n;
-      current.balance += e.amount;
-      if (e.balanceAfter !== current.balance) return fail(`account ${account} entry ${n}: balanceAfter ${e.balanceAfter}, running sum ${current.balance}`);
-      entryCount++;
+      const problem = chains.next(key.slice(0, key.indexOf('!')), Number(key.slice(key.indexOf('!') + 1)), raw as Entry);
+      if (problem) return fail(problem);
     }
-    const problem = closeAccount();
+    const problem = chains.finish();
     if (problem) return fail(problem);
-    for (const a of accounts.values()) {
-      if (!seen.has(a.account) && (a.balance !== 0 || a.entrySeq !== 0)) return fail(`account ${a.account}: balance ${a.balance} with no entries`);
-    }
+    const entryCount = chains.count;
     if (sum !== 0) return fail(`the balances sum to ${sum}, not 0`);
 
     // Both legs of every transfer, checked in batches.

@@ -56,6 +56,13 @@ describe('bank-relay migrate', () => {
       const rows = (await c.query<{ account: string; balance: string }>('SELECT account, balance FROM accounts')).rows;
       expect(new Map(rows.map((r) => [r.account, Number(r.balance)]))).toEqual(balances);
       expect((await c.query('SELECT count(*)::int AS n FROM users WHERE username = $1', ['jane_smith'])).rows[0].n).toBe(1);
+      // Not a vacuous OK on the target either: one balance changed behind the ledger's back is caught.
+      const victim = rows.find((r) => Number(r.balance) > 0)!.account;
+      await c.query(`UPDATE accounts SET balance = balance + 1, record = jsonb_set(record, '{balance}', to_jsonb((record->>'balance')::bigint + 1)) WHERE account = $1`, [victim]);
+      const broken = await verifyPgLedger(c);
+      expect(broken.ok).toBe(false);
+      expect(broken.problem).toMatch(new RegExp(`^account ${victim}: balance \\d+ but its entries sum to \\d+$`));
+      await c.query(`UPDATE accounts SET balance = balance - 1, record = jsonb_set(record, '{balance}', to_jsonb((record->>'balance')::bigint - 1)) WHERE account = $1`, [victim]);
     } finally {
       await c.end();
     }

@@ -3,6 +3,7 @@ import type { AuditHead, Entry } from '../../../common/schemas/models.js';
 import { verifyChain, type ChainVerdict } from '../../audit/chain.js';
 import type { LedgerVerdict } from '../../ledger/verify.js';
 import type { AccountState } from '../../ledger/types.js';
+import { EntryChainCheck } from '../../ledger/entry-chain.js';
 import { AUDIT_GENESIS } from '../db.js';
 
 /** Rows read per round trip when walking a large table. */
@@ -26,17 +27,7 @@ export async function verifyPgLedger(client: pg.ClientBase): Promise<LedgerVerdi
     const transfers = Number((await client.query<{ n: string }>('SELECT count(*) AS n FROM transfers')).rows[0]!.n);
     const fail = (problem: string): LedgerVerdict => ({ ok: false, accounts: accounts.size, transfers, sum, problem });
 
-    let current: { account: string; n: number; balance: number } | undefined;
-    const seen = new Set<string>();
-    const closeAccount = (): string | undefined => {
-      if (!current) return undefined;
-      const a = accounts.get(current.account);
-      if (!a) return `entries exist for unknown account ${current.account}`;
-      if (a.entrySeq !== current.n) return `account ${a.account} records ${a.entrySeq} entries but has ${current.n}`;
-      if (a.balance !== current.balance) return `account ${a.account}: balance ${a.balance} but its entries sum to ${current.balance}`;
-      return undefined;
-    };
-    let entryCount = 0;
+    const chains = new EntryChainCheck(accounts);
     let after: [string, number] = ['', 0];
     for (;;) {
       const page = await client.query<{ account: string; seq: string; record: Entry }>(
@@ -44,28 +35,16 @@ export async function verifyPgLedger(client: pg.ClientBase): Promise<LedgerVerdi
         [after[0], after[1], PAGE],
       );
       for (const row of page.rows) {
-        const n = Number(row.seq);
-        if (current?.account !== row.account) {
-          const problem = closeAccount();
-          if (problem) return done(fail(problem));
-          current = { account: row.account, n: 0, balance: 0 };
-          seen.add(row.account);
-        }
-        if (n !== current.n + 1) return done(fail(`account ${row.account}: entry ${current.n + 1} is missing (found ${n})`));
-        current.n = n;
-        current.balance += row.record.amount;
-        if (row.record.balanceAfter !== current.balance) return done(fail(`account ${row.account} entry ${n}: balanceAfter ${row.record.balanceAfter}, running sum ${current.balance}`));
-        entryCount++;
+        const problem = chains.next(row.account, Number(row.seq), row.record);
+        if (problem) return done(fail(problem));
       }
       if (page.rows.length < PAGE) break;
       const last = page.rows[page.rows.length - 1]!;
       after = [last.account, Number(last.seq)];
     }
-    const problem = closeAccount();
+    const problem = chains.finish();
     if (problem) return done(fail(problem));
-    for (const a of accounts.values()) {
-      if (!seen.has(a.account) && (a.balance !== 0 || a.entrySeq !== 0)) return done(fail(`account ${a.account}: balance ${a.balance} with no entries`));
-    }
+    const entryCount = chains.count;
     if (sum !== 0) return done(fail(`the balances sum to ${sum}, not 0`));
     // Both legs of every transfer, in one query.
     const badLeg = await client.query<{ id: string; leg: string }>(
