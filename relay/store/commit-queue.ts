@@ -145,7 +145,13 @@ export class CommitQueue {
  * a transfer retried with the same transferId is applied at most once.
  */
 function unsavedError(err: Error): BankError {
-  const code = (err as { code?: unknown; cause?: { code?: unknown } }).cause?.code ?? (err as { code?: unknown }).code;
-  const why = typeof code === 'string' && code !== 'LEVEL_DATABASE_NOT_OPEN' ? ` (${code})` : '';
+  const code = diskErrorCode(err);
+  const why = code !== undefined && code !== 'LEVEL_DATABASE_NOT_OPEN' ? ` (${code})` : '';
   return new BankError('INTERNAL', `the bank could not save changes: its disk refused a write${why}. Your request may not have been applied; try again in a few minutes (a transfer retried with the same transfer id is applied at most once)`);
+}
+
+/** The code of a failed write (LevelDB's, or the system's under it), for logs and clients. */
+export function diskErrorCode(err: Error): string | undefined {
+  const code = (err as { code?: unknown; cause?: { code?: unknown } }).cause?.code ?? (err as { code?: unknown }).code;
+  return typeof code === 'string' ? code : undefined;
 }

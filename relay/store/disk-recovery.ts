@@ -3,7 +3,7 @@ import path from 'node:path';
 import type { Logger } from '../log.js';
 import type { Ledger } from '../ledger/ledger.js';
 import type { BankDb } from './db.js';
-import type { CommitQueue } from './commit-queue.js';
+import { diskErrorCode, type CommitQueue } from './commit-queue.js';
 
 const PROBE_FILE = '.write-probe';
 /**
@@ -45,10 +45,10 @@ export class DiskRecovery {
   begin(err: Error): void {
     if (this.since !== undefined || this.stopped) return;
     this.since = Date.now();
-    const code = (err as { cause?: { code?: unknown } }).cause?.code ?? (err as { code?: unknown }).code;
+    const code = diskErrorCode(err);
     this.log.error('DISK WRITE FAILED: changes are refused until the data directory takes writes again; reads go on', {
       error: err.message,
-      ...(typeof code === 'string' && { code }),
+      ...(code !== undefined && { code }),
       dataDir: this.dataDir,
       retryEveryMs: this.everyMs,
     });

@@ -19,7 +19,7 @@ export interface PostedNotice {
 const IDS_PER_NOTICE = 100;
 
 /** Queues the notifications for ids posted in the current transaction (sent at COMMIT, dropped at ROLLBACK). */
-export async function notifyPosted(client: pg.ClientBase, relay: string, ids: readonly string[]): Promise<void> {
+export async function announcePosted(client: pg.ClientBase, relay: string, ids: readonly string[]): Promise<void> {
   for (let i = 0; i < ids.length; i += IDS_PER_NOTICE) {
     const notice: PostedNotice = { relay, posted: ids.slice(i, i + IDS_PER_NOTICE) };
     await client.query('SELECT pg_notify($1, $2)', [EVENT_CHANNEL, JSON.stringify(notice)]);

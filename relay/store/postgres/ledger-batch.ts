@@ -5,7 +5,7 @@ import type { AccountStatus } from '../../../common/schemas/primitives.js';
 import { sealAuditEntry, type AuditDraft } from '../../audit/chain.js';
 import { LedgerEngine, type MoveEffect, type MoveRequest } from '../../ledger/engine.js';
 import type { AccountState, LedgerRules, OwnerState, TransferRecord } from '../../ledger/types.js';
-import { notifyPosted } from './event-hub.js';
+import { announcePosted } from './event-hub.js';
 
 /**
  * The PostgreSQL store's money path (issue 8): one SQL transaction applies a batch of
@@ -47,10 +47,7 @@ export interface MoveJobResult {
   replay: boolean;
 }
 
-export type Settled =
-  | { ok: true; value: MoveJobResult; effect?: MoveEffect }
-  | { ok: true; value: AccountJobResult }
-  | { ok: false; error: BankError };
+export type Settled = { ok: true; value: MoveJobResult | AccountJobResult } | { ok: false; error: BankError };
 
 export interface BatchOutcome {
   settled: Settled[];
@@ -141,7 +138,7 @@ export async function applyMoveBatch(client: pg.ClientBase, rules: LedgerRules, 
             outcome: 'posted',
             details: { from: effect.transfer.from, to: effect.transfer.to, amount: effect.transfer.amount },
           });
-          settled.push({ ok: true, value: { transfer: effect.transfer, balance: balanceFor(effect.transfer), replay: false }, effect });
+          settled.push({ ok: true, value: { transfer: effect.transfer, balance: balanceFor(effect.transfer), replay: false } });
         }
       } catch (err) {
         if (!isBankError(err)) throw err;
@@ -166,7 +163,7 @@ export async function applyMoveBatch(client: pg.ClientBase, rules: LedgerRules, 
       await client.query(`INSERT INTO audit (seq, entry) SELECT * FROM unnest($1::bigint[], $2::jsonb[])`, [audit.map((a) => a.seq), audit.map((a) => JSON.stringify(a))]);
       await client.query('UPDATE audit_head SET seq = $1, hash = $2', [head.seq, head.hash]);
     }
-    if (effects.length > 0 && relay !== undefined) await notifyPosted(client, relay, effects.map((e) => e.transfer.id));
+    if (effects.length > 0 && relay !== undefined) await announcePosted(client, relay, effects.map((e) => e.transfer.id));
     await client.query('COMMIT');
     return { settled, audit };
   } catch (err) {

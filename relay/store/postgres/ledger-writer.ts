@@ -1,13 +1,12 @@
 import type pg from 'pg';
 import { BankError } from '../../../common/errors.js';
 import type { LedgerRules } from '../../ledger/types.js';
-import { applyMoveBatch, type AccountJob, type AccountJobResult, type LedgerJob, type MoveJob, type MoveJobResult, type Settled } from './ledger-batch.js';
+import { applyMoveBatch, type AccountJob, type AccountJobResult, type LedgerJob, type MoveJob, type MoveJobResult } from './ledger-batch.js';
 
 interface Pending {
   job: LedgerJob;
   resolve(r: MoveJobResult | AccountJobResult): void;
   reject(e: unknown): void;
-  onSettled?: (s: Settled) => void;
 }
 
 /** At most this many movements in one SQL transaction. */
@@ -32,8 +31,8 @@ export class PgLedgerWriter {
     private readonly relay?: string,
   ) {}
 
-  move(job: MoveJob, onSettled?: (s: Settled) => void): Promise<MoveJobResult> {
-    return this.submit(job, onSettled) as Promise<MoveJobResult>;
+  move(job: MoveJob): Promise<MoveJobResult> {
+    return this.submit(job) as Promise<MoveJobResult>;
   }
 
   /** Opens an account, or changes an owner's status or limits, in order with the movements. */
@@ -41,9 +40,9 @@ export class PgLedgerWriter {
     return this.submit(job) as Promise<AccountJobResult>;
   }
 
-  private submit(job: LedgerJob, onSettled?: (s: Settled) => void): Promise<MoveJobResult | AccountJobResult> {
+  private submit(job: LedgerJob): Promise<MoveJobResult | AccountJobResult> {
     return new Promise((resolve, reject) => {
-      this.pending.push({ job, resolve, reject, ...(onSettled && { onSettled }) });
+      this.pending.push({ job, resolve, reject });
       if (!this.writing) void this.pump();
     });
   }
@@ -61,7 +60,6 @@ export class PgLedgerWriter {
         this.stats.jobs += batch.length;
         settled.forEach((s, i) => {
           const p = batch[i]!;
-          p.onSettled?.(s);
           if (s.ok) p.resolve(s.value);
           else p.reject(s.error);
         });
