@@ -1,24 +1,23 @@
 import type { RelayConfig } from './config.js';
 import type { Logger } from './log.js';
-import type { BankDb } from './store/db.js';
-import type { CommitQueue } from './store/commit-queue.js';
+import type { BankStore, CommitSink } from './store/bank-store.js';
 import type { UserStore } from './auth/users.js';
 import type { SessionStore } from './auth/sessions.js';
 import type { LiveConnections } from './session/live.js';
 import type { EventBus } from './session/events.js';
 import type { RelayIdentity } from './identity.js';
-import type { Ledger } from './ledger/ledger.js';
+import type { LedgerStore } from './ledger/ledger-store.js';
 import type { MinuteRateLimit, WindowRateLimit } from './session/rate-limit.js';
 
 /** Everything an op handler may use. Built once by the relay and shared by all connections. */
 export interface RelayContext {
   config: RelayConfig;
   log: Logger;
-  bank: BankDb;
-  commits: CommitQueue;
+  bank: BankStore;
+  commits: CommitSink;
   users: UserStore;
   sessions: SessionStore;
-  ledger: Ledger;
+  ledger: LedgerStore;
   live: LiveConnections;
   events: EventBus;
   identity: RelayIdentity;

@@ -1,8 +1,6 @@
 import type net from 'node:net';
 import { resolveConfig, type RelayConfig, type RelayConfigInput } from './config.js';
 import { createLogger, type Logger } from './log.js';
-import { BankDb } from './store/db.js';
-import { CommitQueue } from './store/commit-queue.js';
 import { UserStore } from './auth/users.js';
 import { SessionStore } from './auth/sessions.js';
 import { LiveConnections } from './session/live.js';
@@ -16,19 +14,15 @@ import { WsListener } from './transport/ws.js';
 import { CloseCode, type Wire } from './transport/wire.js';
 import { ensureAdmin, type BootstrappedAdmin } from './bootstrap.js';
 import type { RelayContext } from './context.js';
-import { openDatabase, StartupError } from './store/open.js';
 import { RelayMetrics } from './metrics/relay-metrics.js';
 import { relayMetricsSource } from './metrics/source.js';
-import { quickCheck, refusalMessage } from './startup/quick-check.js';
-import { idSnapshotPath } from './ledger/transfer-id-snapshot.js';
-import { Ledger } from './ledger/ledger.js';
 import { notifyPosted } from './ledger/notify.js';
-import { ledgerRules } from './ledger/rules.js';
 import { MinuteRateLimit, WindowRateLimit } from './session/rate-limit.js';
 import { checkDataDir } from './config/data-dir.js';
 import { loadTls } from './transport/tls.js';
 import { AddressCap } from './transport/address-cap.js';
-import { DiskRecovery } from './store/disk-recovery.js';
+import { openStore } from './store/open-store.js';
+import type { OpenedStore } from './store/opened-store.js';
 
 export interface StartOptions {
   log?: Logger;
@@ -52,9 +46,7 @@ export class Relay {
     private readonly tcp: TcpListener,
     private readonly ws: WsListener,
     readonly metrics: RelayMetrics,
-    /** What the start-up check found; non-empty only when forceStart made the relay serve anyway. */
-    readonly startupProblems: readonly string[],
-    private readonly recovery: DiskRecovery,
+    private readonly store: OpenedStore,
     /** Open sockets per address, across both ports (maxConnectionsPerIp). */
     readonly connectionCap: AddressCap,
   ) {}
@@ -95,36 +87,17 @@ export class Relay {
       ws.destroyAll();
       await stopped;
     };
-    let bank: BankDb;
+    const live = new LiveConnections();
+    const events = new EventBus(live, clock);
+    let store: OpenedStore;
     try {
-      bank = await openDatabase(config.dataDir);
+      store = await openStore({ config, log, clock, metrics, events, onPosted: (effect) => notifyPosted(events, effect, config.currency) });
     } catch (err) {
       await stopWs();
       throw err;
     }
     try {
-      const commits = new CommitQueue(bank, await bank.auditHead(), () => new Date(clock()));
-      commits.onBatch = (jobs, seconds, ok) => metrics.batch(jobs, seconds, ok);
-      const live = new LiveConnections();
-      const events = new EventBus(live, clock);
-      // The ledger is read first (nothing written), so the start-up check looks at the accounts
-      // it read instead of reading every account a second time.
-      const loadStarted = performance.now();
-      const ledger = await Ledger.read(bank, commits, ledgerRules(config), () => new Date(clock()), (effect) => notifyPosted(events, effect, config.currency), {
-        idSnapshot: idSnapshotPath(config.dataDir),
-      });
-      const loadMs = Math.round(performance.now() - loadStarted);
-      const checkStarted = performance.now();
-      const check = await quickCheck(bank, [...ledger.engine.accounts.values()]);
-      const checkMs = Math.round(performance.now() - checkStarted);
-      if (!check.ok) {
-        if (!config.forceStart) throw new StartupError(refusalMessage(config.dataDir, check.problems));
-        log.error('START-UP CHECK FAILED: serving anyway because of --force (forceStart); the audit log or ledger may be damaged', { problems: check.problems });
-      }
-      log.info('ledger loaded', { accounts: ledger.engine.accounts.size, transfers: ledger.engine.transferSeq, transferIds: ledger.idsLoadedFrom, loadMs, checkMs });
-      await ledger.openCashAccount();
-      const recovery = new DiskRecovery(config.dataDir, bank, commits, ledger, log, config.diskRetryMs);
-      commits.onFailure = (err) => recovery.begin(err);
+      const { bank, commits, ledger } = store;
       const identity = await loadOrCreateIdentity(config.dataDir);
       const users = new UserStore(bank, commits, config, clock, (user) => {
         events.toAdmins('admin.alert', {
@@ -146,7 +119,7 @@ export class Relay {
         return conn;
       };
       const tcp = new TcpListener({ host: config.host, port: config.tcpPort, maxFrame: config.maxFrame, heartbeatMs: config.heartbeatMs, accept: acceptConnection, tls: tlsMaterial, handshakeTimeoutMs: config.handshakeTimeoutMs, cap });
-      relay = new Relay(context, tcp, ws, metrics, check.problems, recovery, cap);
+      relay = new Relay(context, tcp, ws, metrics, store, cap);
       relay.wsAddress = wsAddress;
       relay.tcpAddress = await tcp.listen();
       try {
@@ -161,20 +134,26 @@ export class Relay {
       return relay;
     } catch (err) {
       await stopWs().catch(() => undefined);
-      await bank.close().catch(() => undefined);
+      store.beginClose();
+      await store.close().catch(() => undefined);
       throw err;
     }
+  }
+
+  /** What the start-up check found; non-empty only when forceStart made the relay serve anyway. */
+  get startupProblems(): readonly string[] {
+    return this.store.startupProblems;
   }
 
   health(): { status: number; body: unknown } {
     const { live, commits, clock, startedAt } = this.context;
     // A relay that cannot write takes no changes: a load balancer should send clients elsewhere.
-    const diskError = this.phase === 'serving' && this.recovery.recovering;
-    const serving = this.phase === 'serving' && !diskError;
+    const trouble = this.phase === 'serving' ? this.store.trouble : undefined;
+    const serving = this.phase === 'serving' && trouble === undefined;
     return {
       status: serving ? 200 : 503,
       body: {
-        status: serving ? 'ok' : diskError ? 'disk-error' : this.phase,
+        status: serving ? 'ok' : (trouble ?? this.phase),
         uptimeS: Math.floor((clock() - startedAt) / 1000),
         connections: live.countByTransport(),
         sessions: live.sessionCount,
@@ -192,8 +171,8 @@ export class Relay {
   async close(): Promise<void> {
     if (this.phase === 'stopping' || this.phase === 'stopped') return;
     this.phase = 'stopping';
-    const { live, commits, bank, ledger, config, log } = this.context;
-    this.recovery.stop();
+    const { live, commits } = this.context;
+    this.store.beginClose();
     const stopTcp = this.tcp.stopAccepting();
     // The HTTP port stays open until the database is closed: /healthz answers 503 "stopping"
     // meanwhile and WebSocket upgrades are refused (ready() is false).
@@ -203,16 +182,10 @@ export class Relay {
     }
     for (const conn of [...live.all]) conn.close(CloseCode.goingAway, 'relay shutting down');
     await commits.drain();
-    // Every commit is on disk now: the transfer-id filter can be saved for a quick next start.
-    if (!ledger.isHalted) {
-      await ledger.saveIdSnapshot(idSnapshotPath(config.dataDir)).catch((err: unknown) => {
-        log.warn('could not save the transfer-id snapshot; the next start scans the ids instead', { error: err instanceof Error ? err.message : String(err) });
-      });
-    }
     this.tcp.destroyAll();
     this.ws.destroyAll();
     await stopTcp;
-    await bank.close();
+    await this.store.close();
     this.phase = 'stopped';
     const stopWs = this.ws.stopAccepting();
     this.ws.destroyAll();

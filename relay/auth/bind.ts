@@ -21,11 +21,11 @@ export function bindSession(relay: RelayContext, conn: ClientConnection, user: U
 }
 
 /** The result shared by auth.login and auth.resume (PROTOCOL §5). */
-export function signedInResult(relay: RelayContext, user: UserRecord, token: string, session: SessionHandle): OpResult<'auth.login'> {
+export async function signedInResult(relay: RelayContext, user: UserRecord, token: string, session: SessionHandle): Promise<OpResult<'auth.login'>> {
   return {
     token,
     expiresAt: new Date(relay.sessions.expiresAt(session.record)).toISOString(),
     user: { username: user.username, displayName: user.displayName, role: user.role, status: user.status },
-    accounts: relay.ledger.accountsOf(user.username),
+    accounts: await relay.ledger.accountsOf(user.username),
   };
 }

@@ -1,7 +1,6 @@
 import { BankError } from '../../common/errors.js';
 import type { RelayConfig } from '../config.js';
-import type { BankDb } from '../store/db.js';
-import type { CommitQueue } from '../store/commit-queue.js';
+import type { BankStore, CommitSink } from '../store/bank-store.js';
 import type { SessionRecord, UserRecord } from '../store/records.js';
 import { sessionRecordSchema } from '../store/records.js';
 import { newSessionToken, tokenKey } from './tokens.js';
@@ -22,8 +21,8 @@ export class SessionStore {
   private readonly reads: BatchedGet<unknown>;
 
   constructor(
-    private readonly bank: BankDb,
-    private readonly commits: CommitQueue,
+    private readonly bank: BankStore,
+    private readonly commits: CommitSink,
     private readonly config: RelayConfig,
     private readonly clock: () => number = Date.now,
   ) {

@@ -1,9 +1,8 @@
 import { BankError } from '../../common/errors.js';
 import type { RelayConfig } from '../config.js';
 import type { AuditDraft } from '../audit/chain.js';
-import type { BankDb, BatchOp } from '../store/db.js';
+import type { BankStore, CommitSink, GenericOp } from '../store/bank-store.js';
 import { HAS_ADMIN_KEY } from '../store/db.js';
-import type { CommitQueue } from '../store/commit-queue.js';
 import { BatchedGet } from '../store/batched-get.js';
 import { KeyedLock } from '../store/keyed-lock.js';
 import type { UserRecord } from '../store/records.js';
@@ -32,8 +31,8 @@ export class UserStore {
   private readonly reads: BatchedGet<unknown>;
 
   constructor(
-    private readonly bank: BankDb,
-    private readonly commits: CommitQueue,
+    private readonly bank: BankStore,
+    private readonly commits: CommitSink,
     private readonly config: RelayConfig,
     private readonly clock: () => number = Date.now,
     private readonly onLockout: (user: UserRecord) => void = () => {},
@@ -66,8 +65,8 @@ export class UserStore {
   }
 
   /** The writes that store a new user (and note that an admin now exists). */
-  static insertOps(record: UserRecord): BatchOp[] {
-    const ops: BatchOp[] = [{ type: 'put', sublevel: 'users', key: record.username, value: record }];
+  static insertOps(record: UserRecord): GenericOp[] {
+    const ops: GenericOp[] = [{ type: 'put', sublevel: 'users', key: record.username, value: record }];
     if (record.role === 'admin') ops.push({ type: 'put', sublevel: 'meta', key: HAS_ADMIN_KEY, value: true });
     return ops;
   }

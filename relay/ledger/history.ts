@@ -1,12 +1,13 @@
 import { BankError } from '../../common/errors.js';
 import type { Entry } from '../../common/schemas/models.js';
-import { entryKey, type BankDb } from '../store/db.js';
+import { entryKey, } from '../store/db.js';
+import type { BankStore } from '../store/bank-store.js';
 
 /**
  * A page of an account's entries, newest first. The cursor is the entry number to read
  * below, so pages stay exact while new entries arrive on top.
  */
-export async function historyPage(bank: BankDb, account: string, limit: number, before: string | undefined): Promise<{ entries: Entry[]; next?: string }> {
+export async function historyPage(bank: BankStore, account: string, limit: number, before: string | undefined): Promise<{ entries: Entry[]; next?: string }> {
   let upper: number | undefined;
   if (before !== undefined) {
     if (!/^\d{1,12}$/.test(before)) throw new BankError('BAD_REQUEST', 'before: not a cursor this relay gave out');

@@ -13,20 +13,15 @@ import { RecentTransfers } from './recent-transfers.js';
 import { TransferIdFilter } from './transfer-id-filter.js';
 import { loadIdSnapshot, saveIdSnapshot, type IdSnapshot } from './transfer-id-snapshot.js';
 import type { AccountState, LedgerRules, OwnerState, TransferRecord } from './types.js';
-
-export interface MoveResult {
-  transfer: TransferRecord;
-  /** The customer account's balance right after this transfer (also on a replay). */
-  balance: number;
-  replay: boolean;
-}
+import type { LedgerStore, MoveResult } from './ledger-store.js';
+import type { GenericOp } from '../store/bank-store.js';
 
 /**
  * The ledger's single writer: every change to accounts goes through here, is checked and
  * applied in memory in arrival order by the engine, and is acknowledged only once the
  * commit queue has fsynced the batch that holds it (group commit).
  */
-export class Ledger {
+export class Ledger implements LedgerStore {
   private recent = new RecentTransfers();
   /** Idempotency reads of stored transfers, batched per tick. */
   private readonly lookup: BatchedGet<TransferRecord>;
@@ -183,17 +178,26 @@ export class Ledger {
     return { account: a.account, balance: a.balance, currency: this.currency, status: a.status };
   }
 
-  accountsOf(owner: string): Account[] {
+  async accountsOf(owner: string): Promise<Account[]> {
     return this.engine.accountsOf(owner).map((a) => this.toWire(a));
   }
 
-  account(number: string): AccountState | undefined {
+  async accountStatesOf(owner: string): Promise<AccountState[]> {
+    return this.engine.accountsOf(owner);
+  }
+
+  async account(number: string): Promise<AccountState | undefined> {
     return this.engine.accounts.get(number);
   }
 
-  /** The owner's effective limits; call `ensureOwners` first (a limit set earlier is on disk). */
-  limitsOf(owner: string): Limits {
+  /** The owner's effective limits (a limit set earlier is on disk: read on first need). */
+  async limitsOf(owner: string): Promise<Limits> {
+    await this.ensureOwners([owner]);
     return this.engine.limitsOf(owner);
+  }
+
+  counts(): { accounts: number; transfers: number } {
+    return { accounts: this.engine.accounts.size, transfers: this.engine.transferSeq };
   }
 
   /** Moves money; resolves once durable. Same id and arguments → the original result. */
@@ -246,7 +250,7 @@ export class Ledger {
   }
 
   /** Opens an account for a user, written together with `extra` (e.g. the user's new status). */
-  async openAccount(owner: string, extra: BatchOp[], audit: AuditDraft[]): Promise<AccountState> {
+  async openAccount(owner: string, extra: GenericOp[], audit: AuditDraft[]): Promise<AccountState> {
     this.assertRunning();
     const account = this.engine.openAccount(owner, this.now());
     await this.write([...extra, { type: 'put', sublevel: 'accounts', key: account.account, value: { ...account } }], [
@@ -257,7 +261,7 @@ export class Ledger {
   }
 
   /** Sets the status of every account of a user, in order with transfers. */
-  async setOwnerStatus(owner: string, status: AccountStatus, extra: BatchOp[], audit: AuditDraft[]): Promise<AccountState[]> {
+  async setOwnerStatus(owner: string, status: AccountStatus, extra: GenericOp[], audit: AuditDraft[]): Promise<AccountState[]> {
     this.assertRunning();
     const before = this.engine.accountsOf(owner).map((a) => a.status);
     const changed = this.engine.setOwnerStatus(owner, status);
@@ -270,7 +274,7 @@ export class Ledger {
     return changed;
   }
 
-  async setLimits(owner: string, limits: Partial<Limits>, extra: BatchOp[], audit: AuditDraft[]): Promise<Limits> {
+  async setLimits(owner: string, limits: Partial<Limits>, extra: GenericOp[], audit: AuditDraft[]): Promise<Limits> {
     await this.ensureOwners([owner]);
     this.assertRunning();
     const state = this.engine.setLimits(owner, limits);

@@ -1,6 +1,7 @@
 import { BankError } from '../../common/errors.js';
 import type { Entry, Transfer } from '../../common/schemas/models.js';
-import { entryKey, txlogKey, type BankDb } from '../store/db.js';
+import { entryKey, txlogKey, } from '../store/db.js';
+import type { BankStore } from '../store/bank-store.js';
 import { toWireTransfer } from './ledger.js';
 import type { TransferRecord } from './types.js';
 
@@ -16,7 +17,7 @@ export interface TransferQuery {
  * Transfers newest first, optionally of one account and within [since, until]. Walks the
  * ledger's order (or the account's entries) backwards, so the cursor stays exact under load.
  */
-export async function listTransfers(bank: BankDb, q: TransferQuery): Promise<{ transfers: Transfer[]; next?: string }> {
+export async function listTransfers(bank: BankStore, q: TransferQuery): Promise<{ transfers: Transfer[]; next?: string }> {
   let upper: number | undefined;
   if (q.cursor !== undefined) {
     if (!/^\d{1,16}$/.test(q.cursor)) throw new BankError('BAD_REQUEST', 'cursor: not a cursor this relay gave out');

@@ -16,8 +16,8 @@ export function relayMetricsSource(relay: () => RelayView | undefined): MetricsS
     connectionsByTransport: () => relay()?.context.live.countByTransport() ?? { tcp: 0, ws: 0 },
     sessions: () => relay()?.context.live.sessionCount ?? 0,
     auditHeadSeq: () => relay()?.context.commits.auditHead.seq ?? 0,
-    ledgerAccounts: () => relay()?.context.ledger.engine.accounts.size ?? 0,
-    ledgerTransfers: () => relay()?.context.ledger.engine.transferSeq ?? 0,
+    ledgerAccounts: () => relay()?.context.ledger.counts().accounts ?? 0,
+    ledgerTransfers: () => relay()?.context.ledger.counts().transfers ?? 0,
     ready: () => relay()?.health().status === 200,
     startupCheckPassed: () => (relay()?.startupProblems.length ?? 0) === 0,
   };

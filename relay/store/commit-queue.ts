@@ -2,6 +2,7 @@ import { BankError } from '../../common/errors.js';
 import type { AuditEntry, AuditHead } from '../../common/schemas/models.js';
 import { sealAuditEntry, type AuditDraft } from '../audit/chain.js';
 import { AUDIT_HEAD_KEY, auditKey, type BankDb, type BatchOp } from './db.js';
+import type { CommitSink } from './bank-store.js';
 
 /** Marks a key deleted in a batch being formed (any other value is put, as JSON). */
 const DELETE = Symbol('delete');
@@ -19,7 +20,7 @@ interface Job {
  * (group commit). Audit entries are chained when their batch is formed, so the chain's
  * order is exactly the order on disk, and a failed batch rolls the head back.
  */
-export class CommitQueue {
+export class CommitQueue implements CommitSink {
   private pending: Job[] = [];
   private writing = false;
   private head: AuditHead;

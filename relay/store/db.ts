@@ -5,6 +5,10 @@ import type { AuditEntry, AuditHead } from '../../common/schemas/models.js';
 import type { SessionRecord, UserRecord } from './records.js';
 import type { AccountState, OwnerState, TransferRecord } from '../ledger/types.js';
 import type { Entry } from '../../common/schemas/models.js';
+import type { BankStore } from './bank-store.js';
+import { verifyLedger, type LedgerVerdict } from '../ledger/verify.js';
+import { verifyStoredChain } from '../audit/verify.js';
+import type { ChainVerdict } from '../audit/chain.js';
 
 export type JsonSublevel<V> = ReturnType<Level<string, unknown>['sublevel']> & {
   get(key: string): Promise<V | undefined>;
@@ -22,7 +26,8 @@ export type JsonSublevel<V> = ReturnType<Level<string, unknown>['sublevel']> & {
  *   txlog/<seq, 16 digits>   transferId, in the ledger's total order
  *   entries/<number>!<n, 12 digits>  Entry: the n-th leg in that account
  */
-export class BankDb {
+export class BankDb implements BankStore {
+  readonly kind = 'leveldb' as const;
   readonly db: Level<string, unknown>;
   readonly users;
   readonly sessions;
@@ -62,6 +67,14 @@ export class BankDb {
 
   async auditHead(): Promise<AuditHead> {
     return (await this.getMeta<AuditHead>(AUDIT_HEAD_KEY)) ?? { seq: 0, hash: AUDIT_GENESIS };
+  }
+
+  verifyLedger(): Promise<LedgerVerdict> {
+    return verifyLedger(this);
+  }
+
+  verifyAudit(): Promise<ChainVerdict> {
+    return verifyStoredChain(this);
   }
 
   close(): Promise<void> {

@@ -86,7 +86,7 @@ describe('the extension, end to end', () => {
     johnPopup = await john.popup();
     await signIn(johnPopup, 'john_doe', 'john-demo-pass');
     await expect.poll(() => johnPopup.locator('body').innerText(), { timeout: 15_000 }).toMatch(/\$2,483\.01/);
-    const johnAccount = relay.relay.context.ledger.accountsOf('john_doe')[0]!.account;
+    const johnAccount = (await relay.relay.context.ledger.accountsOf('john_doe'))[0]!.account;
 
     await janePopup.getByRole('button', { name: 'Send', exact: true }).click();
     await janePopup.getByLabel('Pay to account number').fill(johnAccount);
@@ -116,14 +116,14 @@ describe('the extension, end to end', () => {
 
   it('refuses a transfer over the balance with a clear error', async () => {
     await janePopup.getByRole('button', { name: 'Done' }).click();
-    const johnAccount = relay.relay.context.ledger.accountsOf('john_doe')[0]!.account;
+    const johnAccount = (await relay.relay.context.ledger.accountsOf('john_doe'))[0]!.account;
     await janePopup.getByRole('button', { name: 'Send', exact: true }).click();
     await janePopup.getByLabel('Pay to account number').fill(johnAccount);
     await janePopup.getByLabel('Amount').fill('5000');
     await janePopup.getByRole('button', { name: 'Review' }).click();
     await janePopup.getByRole('button', { name: 'Send $5,000.00' }).click();
     await expect.poll(() => janePopup.locator('body').innerText(), { timeout: 15_000 }).toMatch(/Not sent: Not enough money/i);
-    expect(relay.relay.context.ledger.accountsOf('jane_smith')[0]!.balance).toBe(418_750 - 1_234);
+    expect((await relay.relay.context.ledger.accountsOf('jane_smith'))[0]!.balance).toBe(418_750 - 1_234);
   }, 60_000);
 
   it('stays signed in across a relay restart (the worker resumes without the password)', async () => {

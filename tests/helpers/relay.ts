@@ -2,6 +2,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { Relay } from '../../relay/server.js';
+import { BankDb } from '../../relay/store/db.js';
 import type { RelayConfigInput } from '../../relay/config.js';
 import { silentLogger, type Logger } from '../../relay/log.js';
 import { BankClient, type ClientOptions } from '../../common/client/bank-client.js';
@@ -47,6 +48,13 @@ export async function startTestRelay(config: RelayConfigInput = {}, opts: { log?
       if (!opts.keepData && config.dataDir === undefined) await rm(dataDir, { recursive: true, force: true });
     },
   };
+}
+
+/** The relay's LevelDB, for tests that look under the storage seam of the embedded store. */
+export function levelDbOf(t: TestRelay): BankDb {
+  const bank = t.relay.context.bank;
+  if (!(bank instanceof BankDb)) throw new Error('this test needs a relay on the embedded LevelDB store');
+  return bank;
 }
 
 export type TransportKind = 'tcp' | 'ws';

@@ -477,7 +477,7 @@ describe('admin operations', () => {
     it('the cash account\'s balance is minus the sum of all customer balances', async () => {
       const customerSum = (await allUsers()).flatMap((u) => u.accounts).reduce((s, a) => s + a.balance, 0);
       expect(customerSum).toBeGreaterThan(0);
-      expect(t.relay.context.ledger.account(CASH_ACCOUNT)!.balance).toBe(-customerSum);
+      expect((await t.relay.context.ledger.account(CASH_ACCOUNT))!.balance).toBe(-customerSum);
       const cashSide = (await allTransfers({ account: CASH_ACCOUNT })).reduce((s, x) => s + (x.to === CASH_ACCOUNT ? x.amount : -x.amount), 0);
       expect(cashSide).toBe(-customerSum);
     });

@@ -1,10 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AuditEntry } from '../../common/schemas/models.js';
 import { verifyStoredChain } from '../../relay/audit/verify.js';
-import { addUser, connect, loginAs, startTestRelay, type TestRelay } from '../helpers/relay.js';
+import { addUser, connect, loginAs, levelDbOf, startTestRelay, type TestRelay } from '../helpers/relay.js';
 
 async function auditEntries(t: TestRelay): Promise<AuditEntry[]> {
-  return (await t.relay.context.bank.audit.values().all()) as AuditEntry[];
+  return (await levelDbOf(t).audit.values().all()) as AuditEntry[];
 }
 
 describe('the audit trail of auth events', () => {
@@ -45,7 +45,7 @@ describe('the audit trail of auth events', () => {
     const text = JSON.stringify(await auditEntries(t));
     for (const secret of ['register password', 'walter password', 'bad guess', token]) expect(text).not.toContain(secret);
     expect(text).not.toMatch(/scrypt\$/);
-    const verdict = await verifyStoredChain(t.relay.context.bank);
+    const verdict = await verifyStoredChain(levelDbOf(t));
     expect(verdict).toMatchObject({ ok: true });
     expect(verdict.head).toEqual(t.relay.context.commits.auditHead);
     c.close();

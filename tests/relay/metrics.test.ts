@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Relay } from '../../relay/server.js';
 import { silentLogger } from '../../relay/log.js';
 import type { BankClient } from '../../common/client/bank-client.js';
-import { ADMIN_PASSWORD, connect, startTestRelay, tempDir, type TestRelay } from '../helpers/relay.js';
+import { ADMIN_PASSWORD, connect, levelDbOf, startTestRelay, tempDir, type TestRelay } from '../helpers/relay.js';
 import { healthz, promValue, scrape } from '../helpers/prom.js';
 import { upgradeStatus, waitUntil } from '../helpers/raw.js';
 
@@ -142,7 +142,7 @@ describe('GET /healthz', () => {
       // Hold database writes so a request stays in flight while the relay stops.
       // The commit queue writes through chained batches: hold each one's write.
       type Chained = { write: (...args: unknown[]) => Promise<unknown> };
-      const db = t.relay.context.bank.db as unknown as { batch: (...args: unknown[]) => Chained };
+      const db = levelDbOf(t).db as unknown as { batch: (...args: unknown[]) => Chained };
       const batch = db.batch.bind(db);
       let releaseWrites!: () => void;
       const writesHeld = new Promise<void>((r) => (releaseWrites = r));

@@ -55,7 +55,7 @@ describe('owner state read on demand', () => {
       // …and yet carol's limit holds, and shows once asked for.
       await expect(send(second.ledger, carol, erin, 501, 'carol')).rejects.toMatchObject({ code: 'LIMIT_EXCEEDED', message: expect.stringMatching(/per-transfer limit of 500/) });
       await second.ledger.ensureOwners(['carol']);
-      expect(second.ledger.limitsOf('carol')).toEqual({ perTransfer: 500, perDay: 50_000 });
+      expect(await second.ledger.limitsOf('carol')).toEqual({ perTransfer: 500, perDay: 50_000 });
       // dave already sent 18,000 today: 32,000 more is the most the day allows.
       for (let i = 0; i < 3; i++) await send(second.ledger, dave, erin, 10_000, 'dave');
       await expect(send(second.ledger, dave, erin, 2_001, 'dave')).rejects.toMatchObject({ code: 'LIMIT_EXCEEDED', message: expect.stringMatching(/already sent today: 48000/) });

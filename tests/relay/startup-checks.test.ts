@@ -91,8 +91,8 @@ describe('start-up checks', () => {
       await admin.request('auth.register', { username, password: `${username} password`, displayName: username });
       await admin.request('admin.registration.decide', { username, approve: true });
     }
-    const jane = t.relay.context.ledger.accountsOf('jane_smith')[0]!.account;
-    const john = t.relay.context.ledger.accountsOf('john_doe')[0]!.account;
+    const jane = (await t.relay.context.ledger.accountsOf('jane_smith'))[0]!.account;
+    const john = (await t.relay.context.ledger.accountsOf('john_doe'))[0]!.account;
     await admin.request('admin.account.deposit', { transferId: randomUUID(), account: jane, amount: 10_000 });
     await admin.request('admin.account.deposit', { transferId: randomUUID(), account: john, amount: 5_000 });
     admin.close();

@@ -58,7 +58,7 @@ async function levelStore(): Promise<MoneyStore> {
       return out;
     },
     move: (req) => ledger.move(req, audit(req)),
-    balance: async (account) => ledger.account(account)!.balance,
+    balance: async (account) => (await ledger.account(account))!.balance,
     setLimits: (owner, limits) => ledger.setLimits(owner, limits, [], [{ actor: 'admin', role: 'admin', action: 'admin.user.update', target: owner, outcome: 'ok' }]),
     async verify() {
       const [l, a] = await Promise.all([verifyLedger(bank), verifyStoredChain(bank)]);

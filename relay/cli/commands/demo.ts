@@ -57,8 +57,9 @@ export async function demoCommand(argv: string[]): Promise<void> {
         { actor: CUSTOMERS[from]!.username, role: 'user', action: 'transfer.create' },
       );
     }
+    const balances = await Promise.all(accounts.map(async (a) => (await ledger.account(a))!.balance));
     const rows = CUSTOMERS.map((c, i) => {
-      const balance = ledger.account(accounts[i]!)!.balance;
+      const balance = balances[i]!;
       return `  ${c.username.padEnd(12)} ${c.password.padEnd(17)} ${formatAccountNumber(accounts[i]!)}   ${formatAmount(balance, config.currency, 'en-US')}`;
     });
     process.stdout.write(

@@ -1,3 +1,3 @@
 import { defineOp } from '../registry.js';
 
-export default defineOp('account.list', async ({ conn, relay }) => ({ accounts: relay.ledger.accountsOf(conn.auth!.username) }));
+export default defineOp('account.list', async ({ conn, relay }) => ({ accounts: await relay.ledger.accountsOf(conn.auth!.username) }));

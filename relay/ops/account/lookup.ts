@@ -7,7 +7,7 @@ export default defineOp('account.lookup', async ({ args, conn, relay }) => {
   if (!relay.lookupLimit.take(conn.auth!.session.key)) {
     throw new BankError('RATE_LIMITED', `too many account lookups: at most ${relay.config.lookupsPerMinute} a minute`);
   }
-  const account = relay.ledger.account(args.account);
+  const account = await relay.ledger.account(args.account);
   if (!account || account.owner === null || account.status === 'closed') throw new BankError('NOT_FOUND', `no account ${args.account}`);
   const owner = await relay.users.get(account.owner);
   return { account: account.account, displayName: maskName(owner?.displayName ?? account.owner) };

@@ -1,4 +1,3 @@
-import { verifyLedger } from '../../ledger/verify.js';
 import { defineOp } from '../registry.js';
 
-export default defineOp('admin.ledger.verify', async ({ relay }) => verifyLedger(relay.bank));
+export default defineOp('admin.ledger.verify', async ({ relay }) => relay.bank.verifyLedger());

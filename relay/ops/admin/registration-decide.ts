@@ -19,7 +19,7 @@ export default defineOp('admin.registration.decide', async ({ args, conn, relay 
     await relay.commits.commit([{ type: 'put', sublevel: 'users', key: args.username, value: next }], [audit]);
     return next;
   });
-  const account = relay.ledger.accountsOf(user.username)[0];
+  const account = (await relay.ledger.accountsOf(user.username))[0];
   relay.events.toUser(user.username, 'account.status', { ...(account && { account: account.account }), username: user.username, status: user.status });
   return { user: await toWireUser(relay.ledger, user) };
 });

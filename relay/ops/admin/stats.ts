@@ -5,7 +5,7 @@ export default defineOp('admin.stats', async ({ relay }) => ({
   sessions: relay.live.sessionCount,
   uptimeS: Math.floor((relay.clock() - relay.startedAt) / 1000),
   ops: Object.fromEntries(relay.opCounts),
-  ledger: { accounts: relay.ledger.engine.accounts.size, transfers: relay.ledger.engine.transferSeq },
+  ledger: relay.ledger.counts(),
   // Beyond §5: group-commit figures (batches = fsyncs; jobs = changes they carried).
   commits: { batches: relay.commits.stats.batches, jobs: relay.commits.stats.jobs },
 }));

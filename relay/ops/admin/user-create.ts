@@ -17,7 +17,7 @@ export default defineOp('admin.user.create', async ({ args, conn, relay }) => {
     if (args.role === 'user') await relay.ledger.openAccount(args.username, UserStore.insertOps(record), [created]);
     else await relay.commits.commit(UserStore.insertOps(record), [created]);
   });
-  const account = relay.ledger.accountsOf(args.username)[0];
+  const account = (await relay.ledger.accountsOf(args.username))[0];
   if (args.openingDeposit !== undefined && account) {
     await relay.ledger.move(
       { kind: 'deposit', transferId: randomUUID(), from: CASH_ACCOUNT, to: account.account, amount: args.openingDeposit, memo: 'Opening deposit', actor: admin.username },

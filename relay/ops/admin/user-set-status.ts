@@ -17,7 +17,7 @@ export default defineOp('admin.user.setStatus', async ({ args, conn, relay }) =>
     const next = { ...current, status: args.status };
     const audit = { ...by, action: 'admin.user.setStatus', target: args.username, outcome: args.status, details: { from: current.status } };
     await relay.ledger.setOwnerStatus(args.username, args.status, [{ type: 'put', sublevel: 'users', key: args.username, value: next }], [audit]);
-    const accounts = relay.ledger.accountsOf(next.username);
+    const accounts = await relay.ledger.accountsOf(next.username);
     if (accounts.length === 0) relay.events.toUser(next.username, 'account.status', { username: next.username, status: args.status });
     for (const account of accounts) {
       relay.events.toUser(next.username, 'account.status', { account: account.account, username: next.username, status: args.status });

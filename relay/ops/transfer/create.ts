@@ -5,7 +5,7 @@ import { defineOp } from '../registry.js';
 /** A customer pays another account; idempotent by transferId, acknowledged once durable. */
 export default defineOp('transfer.create', async ({ args, conn, relay }) => {
   const { username, role } = conn.auth!;
-  const from = ownAccount(relay.ledger, username, args.from);
+  const from = await ownAccount(relay.ledger, username, args.from);
   const { transfer, balance } = await relay.ledger.move(
     {
       kind: 'transfer',
