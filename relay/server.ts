@@ -91,7 +91,7 @@ export class Relay {
     const events = new EventBus(live, clock);
     let store: OpenedStore;
     try {
-      store = await openStore({ config, log, clock, metrics, events, onPosted: (effect) => notifyPosted(events, effect, config.currency) });
+      store = await openStore({ config, log, clock, metrics, events, live, onPosted: (effect) => notifyPosted(events, effect, config.currency) });
     } catch (err) {
       await stopWs();
       throw err;
@@ -100,7 +100,7 @@ export class Relay {
       const { bank, commits, ledger } = store;
       const identity = await loadOrCreateIdentity(config.dataDir);
       const users = new UserStore(bank, commits, config, clock, (user) => {
-        events.toAdmins('admin.alert', {
+        events.toAdminsEverywhere('admin.alert', {
           kind: 'lockout',
           message: `${user.username} is locked out after ${config.lockout.maxFailures} failed sign-ins`,
           data: { username: user.username, until: new Date(clock() + config.lockout.durationMs).toISOString() },

@@ -1,5 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { z } from 'zod';
+import { redactUrl } from '../store/postgres/url.js';
 import { relayConfigSchema, type RelayConfig, type RelayConfigInput } from '../config.js';
 import { checkDataDir } from '../config/data-dir.js';
 import { loadTls } from '../transport/tls.js';
@@ -17,6 +18,7 @@ import { intOption } from './options.js';
 export const relayFlags = {
   config: { type: 'string' },
   data: { type: 'string' },
+  store: { type: 'string' },
   host: { type: 'string' },
   'tcp-port': { type: 'string' },
   'ws-port': { type: 'string' },
@@ -37,6 +39,7 @@ export const relayFlags = {
 export interface RelayFlagValues {
   config?: string | undefined;
   data?: string | undefined;
+  store?: string | undefined;
   host?: string | undefined;
   'tcp-port'?: string | undefined;
   'ws-port'?: string | undefined;
@@ -76,6 +79,8 @@ export interface ConfigIssue {
 /** What each key is for, used in hints; docs/CONFIG.md says the same at length. */
 const KEY_HINTS: Record<string, string> = {
   dataDir: 'a directory path, e.g. "/var/lib/bank-relay" (flag --data)',
+  store: '"leveldb", or a PostgreSQL URL such as "postgres://bank@db.internal:5432/bank" (flag --store; the password in PGPASSWORD)',
+  postgresPoolSize: 'a whole number 2-200',
   host: 'the address to listen on, e.g. "127.0.0.1" or "0.0.0.0" (flag --host)',
   tcpPort: 'a port number 0-65535, 0 for any free port (flag --tcp-port)',
   wsPort: 'a port number 0-65535, 0 for any free port (flag --ws-port)',
@@ -222,6 +227,7 @@ export function flagsToInput(values: RelayFlagValues): Partial<ConfigFile> {
     ...(logLevel !== undefined && { logLevel: logLevel as ConfigFile['logLevel'] }),
     ...(requestLog !== undefined && { logRequests: requestLog === 'on' }),
     ...(values.data !== undefined && { dataDir: values.data }),
+    ...(values.store !== undefined && { store: values.store }),
     ...(values.host !== undefined && { host: values.host }),
     ...(values['tcp-port'] !== undefined && { tcpPort: intOption('--tcp-port', values['tcp-port'], 0, 65535) }),
     ...(values['ws-port'] !== undefined && { wsPort: intOption('--ws-port', values['ws-port'], 0, 65535) }),
@@ -320,6 +326,7 @@ export function redacted(config: RelayConfig, pskSource: EffectiveConfig['pskSou
   const { psk, ...rest } = config;
   return {
     ...rest,
+    store: rest.store === 'leveldb' ? rest.store : redactUrl(rest.store),
     psk: psk.length === 0 ? '(none)' : `(redacted: ${psk.length} bytes from ${pskSource})`,
     adminPassword: env[ENV_ADMIN_PASSWORD] ? `(redacted: from ${ENV_ADMIN_PASSWORD}, used only on the first start)` : '(not set)',
   };

@@ -27,6 +27,11 @@ export interface MoveEffect {
   large: boolean;
 }
 
+/** An owner's limits: those an admin set, else the bank's defaults. */
+export function effectiveLimits(rules: LedgerRules, owner: OwnerState | undefined): Limits {
+  return { ...rules.defaultLimits, ...(owner?.limits ?? {}) };
+}
+
 export type MoveOutcome = { kind: 'applied'; effect: MoveEffect } | { kind: 'replay'; transfer: TransferRecord };
 
 /**
@@ -93,8 +98,7 @@ export class LedgerEngine {
   }
 
   limitsOf(owner: string): Limits {
-    const set = this.owners.get(owner)?.limits ?? {};
-    return { ...this.rules.defaultLimits, ...set };
+    return effectiveLimits(this.rules, this.owners.get(owner));
   }
 
   setLimits(owner: string, limits: Partial<Limits>): OwnerState {

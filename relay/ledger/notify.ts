@@ -2,12 +2,21 @@ import { formatMinorPlain } from '../../common/money.js';
 import type { EventBus } from '../session/events.js';
 import type { MoveEffect } from './engine.js';
 import { toWireTransfer } from './ledger.js';
+import type { AccountState } from './types.js';
+
+/** What telling people about a posted transfer needs: an applied movement, or one read back from the store. */
+export interface PostedView {
+  transfer: MoveEffect['transfer'];
+  from: Pick<AccountState, 'account' | 'owner'>;
+  to: Pick<AccountState, 'account' | 'owner'>;
+  large: boolean;
+}
 
 /**
  * Tells the people a posted transfer concerns (PROTOCOL §6): each owner's sessions get the new
  * balance, the payer `transfer.posted`, the payee `transfer.received`; admins hear of large ones.
  */
-export function notifyPosted(events: EventBus, effect: MoveEffect, currency: string): void {
+export function notifyPosted(events: EventBus, effect: PostedView, currency: string): void {
   const transfer = toWireTransfer(effect.transfer);
   const { from, to } = effect;
   if (from.owner !== null) {

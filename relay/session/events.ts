@@ -1,10 +1,24 @@
 import { utf8Encode } from '../../common/encoding.js';
-import type { EventData, EventName } from '../../common/schemas/events.js';
+import { eventDefs, isEventName, type EventData, type EventName } from '../../common/schemas/events.js';
 import type { ClientConnection } from './client-connection.js';
 import type { LiveConnections } from './live.js';
 
+/** An event raised on one relay for people who may be connected to another (a shared store). */
+export interface SharedEvent {
+  to: { user: string } | { admins: true };
+  name: string;
+  data: unknown;
+}
+
 /** Serializes (and UTF-8 encodes) each event once and seals it per recipient (PROTOCOL §6). */
 export class EventBus {
+  /**
+   * Set when other relays serve the same bank (the PostgreSQL store): `…Everywhere` events are
+   * handed to it too. Transfers' events are not: every relay raises those itself from the
+   * store's notifications.
+   */
+  share: ((event: SharedEvent) => void) | undefined;
+
   constructor(private readonly live: LiveConnections, private readonly clock: () => number = Date.now) {}
 
   private encode<N extends EventName>(event: N, data: EventData<N>): Uint8Array {
@@ -27,5 +41,28 @@ export class EventBus {
 
   toAdmins<N extends EventName>(event: N, data: EventData<N>): number {
     return this.toConnections(this.live.admins(), event, data);
+  }
+
+  /** To a user's sessions on this relay and on every other relay of the bank. */
+  toUserEverywhere<N extends EventName>(username: string, event: N, data: EventData<N>): void {
+    this.toUser(username, event, data);
+    this.share?.({ to: { user: username }, name: event, data });
+  }
+
+  /** To the admins connected to this relay and to every other relay of the bank. */
+  toAdminsEverywhere<N extends EventName>(event: N, data: EventData<N>): void {
+    this.toAdmins(event, data);
+    this.share?.({ to: { admins: true }, name: event, data });
+  }
+
+  /** Delivers an event another relay shared, once it checks out against the event's schema. False if it does not. */
+  deliverShared(event: SharedEvent): boolean {
+    if (!isEventName(event.name)) return false;
+    const parsed = eventDefs[event.name].safeParse(event.data);
+    if (!parsed.success) return false;
+    const data = parsed.data as EventData<typeof event.name>;
+    if ('user' in event.to) this.toUser(event.to.user, event.name, data);
+    else this.toAdmins(event.name, data);
+    return true;
   }
 }

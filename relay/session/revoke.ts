@@ -1,5 +1,7 @@
 import type { RelayContext } from '../context.js';
 import { CloseCode } from '../transport/wire.js';
+import type { EventBus } from './events.js';
+import type { LiveConnections } from './live.js';
 
 /**
  * Ends a user's stored sessions (all, or all but one) and closes their live connections,
@@ -13,13 +15,24 @@ export async function revokeSessions(
   exceptKey?: string,
 ): Promise<number> {
   const ended = await relay.sessions.endAllFor(username, exceptKey, reason, by.actor, by.role);
-  for (const key of ended) {
-    const conn = relay.live.forSession(key);
+  closeEndedSessions(relay.live, relay.events, ended, reason);
+  return ended.length;
+}
+
+/**
+ * Closes this relay's connections on sessions that have ended (here, or on another relay of
+ * the bank), telling each why first (`session.revoked`). Returns how many it closed.
+ */
+export function closeEndedSessions(live: LiveConnections, events: EventBus, keys: Iterable<string>, reason: string): number {
+  let closed = 0;
+  for (const key of keys) {
+    const conn = live.forSession(key);
     if (!conn) continue;
-    relay.events.toConnections([conn], 'session.revoked', { reason });
-    relay.live.unbind(conn);
+    events.toConnections([conn], 'session.revoked', { reason });
+    live.unbind(conn);
     conn.auth = null;
     conn.close(CloseCode.sessionRevoked, 'session revoked');
+    closed++;
   }
-  return ended.length;
+  return closed;
 }

@@ -1,4 +1,4 @@
-import type { AuditEntry } from '../../common/schemas/models.js';
+import type { AuditEntry, AuditHead } from '../../common/schemas/models.js';
 import type { Entry } from '../../common/schemas/models.js';
 import { auditHash } from '../audit/chain.js';
 import { AUDIT_GENESIS, auditKey, entryKey, type BankDb } from '../store/db.js';
@@ -50,16 +50,23 @@ async function checkAuditHead(bank: BankDb): Promise<string | undefined> {
   if (!lastKv) return `the head says seq ${head.seq} but the audit log is empty`;
   const last = parseEntry(lastKv[1]);
   if (!last) return `the last stored entry (key ${lastKv[0]}) is not a readable audit entry`;
-  if (last.seq !== head.seq || lastKv[0] !== auditKey(head.seq)) {
-    return `the head says seq ${head.seq} but the last stored entry is seq ${last.seq}`;
-  }
+  if (lastKv[0] !== auditKey(head.seq)) return `the head says seq ${head.seq} but the last stored entry is seq ${last.seq}`;
+  return auditTailProblem(head, last, beforeKv ? parseEntry(beforeKv[1]) : undefined);
+}
+
+/**
+ * The audit half of the start-up check on the last two stored entries, whichever store holds
+ * them: the head names the last entry, whose hash matches its content, and whose prev is the
+ * hash of the entry before it (or genesis).
+ */
+export function auditTailProblem(head: AuditHead, last: AuditEntry, before: AuditEntry | undefined): string | undefined {
+  if (last.seq !== head.seq) return `the head says seq ${head.seq} but the last stored entry is seq ${last.seq}`;
   const { hash, ...body } = last;
   if (auditHash(body) !== hash) return `seq ${last.seq}: hash does not match its content`;
   if (hash !== head.hash) return `seq ${last.seq}: its hash is not the hash recorded in the head`;
   if (last.seq === 1) {
     return last.prev === AUDIT_GENESIS ? undefined : 'seq 1: prev is not the genesis hash';
   }
-  const before = beforeKv ? parseEntry(beforeKv[1]) : undefined;
   if (!before || before.seq !== last.seq - 1) return `seq ${last.seq - 1}, the entry before the head, is missing or unreadable`;
   const { hash: beforeHash, ...beforeBody } = before;
   if (auditHash(beforeBody) !== beforeHash) return `seq ${before.seq}: hash does not match its content`;
@@ -116,13 +123,17 @@ async function checkLegs(bank: BankDb, batch: AccountState[]): Promise<string | 
 
 function parseEntry(text: string): AuditEntry | undefined {
   try {
-    const v = JSON.parse(text) as unknown;
-    if (typeof v !== 'object' || v === null || Array.isArray(v)) return undefined;
-    const e = v as Record<string, unknown>;
-    return typeof e.seq === 'number' && typeof e.prev === 'string' && typeof e.hash === 'string' ? (v as AuditEntry) : undefined;
+    return asAuditEntry(JSON.parse(text) as unknown);
   } catch {
     return undefined;
   }
+}
+
+/** The value if it has an audit entry's chain fields, else undefined. */
+export function asAuditEntry(v: unknown): AuditEntry | undefined {
+  if (typeof v !== 'object' || v === null || Array.isArray(v)) return undefined;
+  const e = v as Record<string, unknown>;
+  return typeof e.seq === 'number' && typeof e.prev === 'string' && typeof e.hash === 'string' ? (v as AuditEntry) : undefined;
 }
 
 function errMessage(err: unknown): string {

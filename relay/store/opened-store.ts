@@ -4,6 +4,7 @@ import type { MoveEffect } from '../ledger/engine.js';
 import type { Logger } from '../log.js';
 import type { RelayMetrics } from '../metrics/relay-metrics.js';
 import type { EventBus } from '../session/events.js';
+import type { LiveConnections } from '../session/live.js';
 import type { BankStore, CommitSink } from './bank-store.js';
 
 /** What a relay needs to open its store (either kind). */
@@ -13,6 +14,7 @@ export interface StoreOpening {
   clock: () => number;
   metrics: RelayMetrics;
   events: EventBus;
+  live: LiveConnections;
   /** Tells this relay's sessions about a transfer this relay posted. */
   onPosted: (effect: MoveEffect) => void;
 }

@@ -8,7 +8,7 @@ import { verifyChain } from '../../relay/audit/chain.js';
 import type { AccountState, LedgerRules, TransferRecord } from '../../relay/ledger/types.js';
 import { migrate } from '../../relay/store/postgres/migrations.js';
 import { PgLedgerWriter } from '../../relay/store/postgres/ledger-writer.js';
-import { EventListener, type PostedNotice } from '../../relay/store/postgres/event-hub.js';
+import { EventListener, type RelayNotice } from '../../relay/store/postgres/event-hub.js';
 import type { MoveRequest } from '../../relay/ledger/engine.js';
 import { AUDIT_GENESIS } from '../../relay/store/db.js';
 import { prng } from '../helpers/ledger.js';
@@ -27,7 +27,7 @@ interface Bank {
   pools: pg.Pool[];
   relays: PgLedgerWriter[];
   accounts: { account: string; owner: string }[];
-  /** Audit entries written by opening the accounts (one each). */
+  /** Audit entries written by the set-up (the cash account, and each customer's opening). */
   openings: number;
 }
 
@@ -37,13 +37,12 @@ async function openBank(server: TestPostgres, name: string, customers: number, o
   const c = await pools[0]!.connect();
   try {
     await migrate(c);
-    // The bank's cash account: the store has no op for it yet (the relay's start will open it).
-    const cash: AccountState = { account: CASH_ACCOUNT, owner: null, status: 'active', balance: 0, entrySeq: 0, createdAt: new Date().toISOString() };
-    await c.query('INSERT INTO accounts (account, owner, balance, record) VALUES ($1, $2, 0, $3)', [cash.account, '', JSON.stringify(cash)]);
   } finally {
     c.release();
   }
   const relays = pools.map((p, i) => new PgLedgerWriter(p, RULES, () => new Date(), `relay-${'AB'[i]}`));
+  // The bank's cash account, as a relay's first start opens it.
+  await relays[0]!.change({ kind: 'cash', audit: [{ actor: 'system', role: 'system', action: 'ledger.open', target: CASH_ACCOUNT, outcome: 'ok', details: { kind: 'cash' } }] });
   const accounts: { account: string; owner: string }[] = [];
   for (let i = 1; i <= customers; i++) {
     const owner = `pg_user_${i}`;
@@ -51,7 +50,8 @@ async function openBank(server: TestPostgres, name: string, customers: number, o
     accounts.push({ account: 'accounts' in opened ? opened.accounts[0]!.account : '', owner });
   }
   await Promise.all(accounts.map((a, i) => relays[i % 2]!.move({ req: { kind: 'deposit', transferId: randomUUID(), from: CASH_ACCOUNT, to: a.account, amount: opening, actor: 'admin' }, audit: { actor: 'admin', role: 'admin', action: 'admin.account.deposit' } })));
-  return { url, pools, relays, accounts, openings: customers };
+  // Audit entries of the set-up: the cash account's opening, and two per customer (the request and the opening).
+  return { url, pools, relays, accounts, openings: 1 + 2 * customers };
 }
 
 function transferJob(req: MoveRequest) {
@@ -185,7 +185,7 @@ describe('the PostgreSQL store: two relays on one database', () => {
   it('tells every relay what another one posted, once committed, in notifications that carry ids only', { timeout: 60_000 }, async () => {
     const bank = await openBank(server, 'bank_events', 6, 100_000);
     banks.push(bank);
-    const heard: Record<'A' | 'B', PostedNotice[]> = { A: [], B: [] };
+    const heard: Record<'A' | 'B', RelayNotice[]> = { A: [], B: [] };
     const errors: Error[] = [];
     const listeners = await Promise.all((['A', 'B'] as const).map((name) => EventListener.open(bank.url, (n) => heard[name].push(n), (e) => errors.push(e))));
     try {
@@ -197,7 +197,7 @@ describe('the PostgreSQL store: two relays on one database', () => {
       // A refused one is not announced.
       await expect(bank.relays[0]!.move(transferJob({ kind: 'transfer', transferId: randomUUID(), from: a!.account, to: b!.account, amount: 10_000_000, actor: a!.owner }))).rejects.toMatchObject({ code: 'INSUFFICIENT_FUNDS' });
       const ids = made.map((r) => r.transfer.id).sort();
-      const idsHeardBy = (name: 'A' | 'B') => heard[name].filter((n) => n.relay === 'relay-A').flatMap((n) => n.posted).sort();
+      const idsHeardBy = (name: 'A' | 'B') => heard[name].filter((n) => n.relay === 'relay-A').flatMap((n) => n.posted ?? []).sort();
       await expect.poll(() => idsHeardBy('B').length, { timeout: 10_000 }).toBe(250);
       expect(idsHeardBy('B')).toEqual(ids);
       expect(idsHeardBy('A')).toEqual(ids);
@@ -234,6 +234,6 @@ describe('the PostgreSQL store: two relays on one database', () => {
     const acknowledged = new Map<string, TransferRecord>([[(await before).transfer.id, (await before).transfer]]);
     expect(await freeze).toMatchObject({ accounts: [{ account: b!.account, status: 'frozen' }] });
     await expect(after).rejects.toMatchObject({ code: 'ACCOUNT_FROZEN' });
-    await checkBank(bank, acknowledged, 30 + 1);
+    await checkBank(bank, acknowledged, 2 * 30 + 1);
   });
 });

@@ -4,16 +4,17 @@ import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CASH_ACCOUNT, makeAccountNumber } from '../../common/account-number.js';
 import type { AccountStatus } from '../../common/schemas/primitives.js';
-import { verifyStoredChain } from '../../relay/audit/verify.js';
 import type { MoveRequest } from '../../relay/ledger/engine.js';
 import { Ledger } from '../../relay/ledger/ledger.js';
-import type { AccountState, LedgerRules, TransferRecord } from '../../relay/ledger/types.js';
-import { verifyLedger } from '../../relay/ledger/verify.js';
+import type { LedgerStore } from '../../relay/ledger/ledger-store.js';
+import type { LedgerRules, TransferRecord } from '../../relay/ledger/types.js';
+import type { BankStore } from '../../relay/store/bank-store.js';
 import { CommitQueue } from '../../relay/store/commit-queue.js';
 import { BankDb } from '../../relay/store/db.js';
 import { PgLedgerWriter } from '../../relay/store/postgres/ledger-writer.js';
 import { migrate } from '../../relay/store/postgres/migrations.js';
-import { verifyPgAudit, verifyPgLedger } from '../../relay/store/postgres/verify.js';
+import { PgBank } from '../../relay/store/postgres/pg-bank.js';
+import { PgLedger } from '../../relay/store/postgres/pg-ledger.js';
 import { prng } from '../helpers/ledger.js';
 import { startPostgres, type TestPostgres } from '../helpers/postgres.js';
 import { tempDir } from '../helpers/relay.js';
@@ -21,8 +22,8 @@ import { tempDir } from '../helpers/relay.js';
 /*
  * Issue 8: one suite of the money path's rules, run against both stores (abstract-level's
  * pattern): the LevelDB single writer (Ledger + CommitQueue) and the PostgreSQL batch
- * (PgLedgerWriter). Same requests, same outcomes, same error codes; both verifiers pass after
- * each case.
+ * (PgLedger over PgLedgerWriter), each through the LedgerStore and BankStore interfaces the
+ * relay uses. Same requests, same outcomes, same error codes; both verifiers pass after each case.
  */
 /** A fixed clock: the daily limit must not reset if a run crosses midnight. */
 const NOW = () => new Date('2026-06-01T12:00:00Z');
@@ -41,11 +42,8 @@ interface MoneyStore {
 
 const audit = (req: MoveRequest) => ({ actor: req.actor, role: req.kind === 'transfer' ? ('user' as const) : ('admin' as const), action: req.kind === 'transfer' ? 'transfer.create' : `admin.account.${req.kind}` });
 
-async function levelStore(): Promise<MoneyStore> {
-  const dir = await tempDir('bank-suite-');
-  const bank = await BankDb.open(dir);
-  const commits = new CommitQueue(bank, await bank.auditHead());
-  const ledger = await Ledger.load(bank, commits, RULES, NOW);
+/** The suite's view of either store, through the interfaces the relay itself uses (LedgerStore, BankStore). */
+function moneyStore(ledger: LedgerStore, bank: BankStore, close: () => Promise<void>): MoneyStore {
   return {
     async open(owners) {
       const out: string[] = [];
@@ -61,15 +59,23 @@ async function levelStore(): Promise<MoneyStore> {
     balance: async (account) => (await ledger.account(account))!.balance,
     setLimits: (owner, limits) => ledger.setLimits(owner, limits, [], [{ actor: 'admin', role: 'admin', action: 'admin.user.update', target: owner, outcome: 'ok' }]),
     async verify() {
-      const [l, a] = await Promise.all([verifyLedger(bank), verifyStoredChain(bank)]);
+      const [l, a] = await Promise.all([bank.verifyLedger(), bank.verifyAudit()]);
       return { ledger: l.ok, audit: a.ok, sum: l.sum };
     },
-    async close() {
-      await commits.drain();
-      await bank.close();
-      await rm(dir, { recursive: true, force: true });
-    },
+    close,
   };
+}
+
+async function levelStore(): Promise<MoneyStore> {
+  const dir = await tempDir('bank-suite-');
+  const bank = await BankDb.open(dir);
+  const commits = new CommitQueue(bank, await bank.auditHead());
+  const ledger = await Ledger.load(bank, commits, RULES, NOW);
+  return moneyStore(ledger, bank, async () => {
+    await commits.drain();
+    await bank.close();
+    await rm(dir, { recursive: true, force: true });
+  });
 }
 
 let server: TestPostgres | undefined;
@@ -81,48 +87,17 @@ async function postgresStore(): Promise<MoneyStore> {
   const c = await pool.connect();
   try {
     await migrate(c);
-    const now = new Date().toISOString();
-    const cash: AccountState = { account: CASH_ACCOUNT, owner: null, status: 'active', balance: 0, entrySeq: 0, createdAt: now };
-    await c.query('INSERT INTO accounts (account, owner, balance, record) VALUES ($1, $2, 0, $3)', [cash.account, '', JSON.stringify(cash)]);
   } finally {
     c.release();
   }
+  const bank = new PgBank(pool);
   const writer = new PgLedgerWriter(pool, RULES, NOW);
-  return {
-    async open(owners) {
-      const out: string[] = [];
-      for (const o of owners) {
-        const opened = await writer.change({ kind: 'open', owner: o.owner, audit: [{ actor: 'admin', role: 'admin', action: 'account.open', target: o.owner, outcome: 'ok' }] });
-        const account = 'accounts' in opened ? opened.accounts[0]!.account : '';
-        if (o.opening > 0) await writer.move({ req: { kind: 'deposit', transferId: randomUUID(), from: CASH_ACCOUNT, to: account, amount: o.opening, actor: 'admin' }, audit: { actor: 'admin', role: 'admin', action: 'admin.account.deposit' } });
-        if (o.status && o.status !== 'active') {
-          await writer.change({ kind: 'status', owner: o.owner, status: o.status, audit: [{ actor: 'admin', role: 'admin', action: 'admin.user.setStatus', target: o.owner, outcome: o.status }] });
-        }
-        out.push(account);
-      }
-      return out;
-    },
-    move: (req) => writer.move({ req, audit: audit(req) }),
-    async setLimits(owner, limits) {
-      const r = await writer.change({ kind: 'limits', owner, limits, audit: [{ actor: 'admin', role: 'admin', action: 'admin.user.update', target: owner, outcome: 'ok' }] });
-      if (!('limits' in r)) throw new Error('a limits change answers limits');
-      return r.limits;
-    },
-    async balance(account) {
-      return Number((await pool.query<{ balance: string }>('SELECT balance FROM accounts WHERE account = $1', [account])).rows[0]!.balance);
-    },
-    async verify() {
-      const c2 = await pool.connect();
-      try {
-        const l = await verifyPgLedger(c2);
-        const a = await verifyPgAudit(c2);
-        return { ledger: l.ok, audit: a.ok, sum: l.sum };
-      } finally {
-        c2.release();
-      }
-    },
-    close: () => pool.end(),
-  };
+  const ledger = new PgLedger(bank, writer, RULES, () => {});
+  await ledger.openCashAccount();
+  return moneyStore(ledger, bank, async () => {
+    await writer.drain();
+    await bank.close();
+  });
 }
 
 beforeAll(async () => {

@@ -6,7 +6,7 @@ import { resolveConfig } from '../../config.js';
 import { CliError } from '../errors.js';
 import { buildConfig, formatIssues, relayFlags } from '../config-file.js';
 
-export const startUsage = `bank-relay start [--config FILE] [--data DIR] [--host H] [--tcp-port N] [--ws-port N]
+export const startUsage = `bank-relay start [--config FILE] [--data DIR] [--store leveldb|postgres://…] [--host H] [--tcp-port N] [--ws-port N]
                  [--allow-origin O]... [--require-origin] [--psk-file F] [--tls-cert F --tls-key F]
                  [--max-frame BYTES] [--log-format json|pretty] [--log-level L] [--request-log on|off]
                  [--heartbeat-ms MS] [--shutdown-timeout-ms MS] [--force]`;

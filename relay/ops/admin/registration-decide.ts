@@ -20,6 +20,6 @@ export default defineOp('admin.registration.decide', async ({ args, conn, relay 
     return next;
   });
   const account = (await relay.ledger.accountsOf(user.username))[0];
-  relay.events.toUser(user.username, 'account.status', { ...(account && { account: account.account }), username: user.username, status: user.status });
+  relay.events.toUserEverywhere(user.username, 'account.status', { ...(account && { account: account.account }), username: user.username, status: user.status });
   return { user: await toWireUser(relay.ledger, user) };
 });

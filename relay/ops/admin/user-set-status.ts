@@ -18,16 +18,16 @@ export default defineOp('admin.user.setStatus', async ({ args, conn, relay }) =>
     const audit = { ...by, action: 'admin.user.setStatus', target: args.username, outcome: args.status, details: { from: current.status } };
     await relay.ledger.setOwnerStatus(args.username, args.status, [{ type: 'put', sublevel: 'users', key: args.username, value: next }], [audit]);
     const accounts = await relay.ledger.accountsOf(next.username);
-    if (accounts.length === 0) relay.events.toUser(next.username, 'account.status', { username: next.username, status: args.status });
+    if (accounts.length === 0) relay.events.toUserEverywhere(next.username, 'account.status', { username: next.username, status: args.status });
     for (const account of accounts) {
-      relay.events.toUser(next.username, 'account.status', { account: account.account, username: next.username, status: args.status });
+      relay.events.toUserEverywhere(next.username, 'account.status', { account: account.account, username: next.username, status: args.status });
     }
     // Inside the lock: a sign-in or resume racing with this sees the new status or loses its session.
     if (args.status !== 'active') await revokeSessions(relay, next.username, `this user was ${args.status} by the bank`, by);
     return { user: next, previous: current.status };
   });
   if (args.status === 'frozen' && previous !== 'frozen') {
-    relay.events.toAdmins('admin.alert', {
+    relay.events.toAdminsEverywhere('admin.alert', {
       kind: 'frozen',
       message: `${admin.username} froze ${user.username}`,
       data: { username: user.username, by: admin.username },

@@ -14,7 +14,7 @@ export default defineOp('auth.register', async ({ args, conn, relay }) => {
     { actor: args.username, role: 'anonymous' },
     'auth.register',
   );
-  relay.events.toAdmins('admin.alert', {
+  relay.events.toAdminsEverywhere('admin.alert', {
     kind: 'registration',
     message: `${user.displayName} (${user.username}) asks to open an account`,
     data: { username: user.username, displayName: user.displayName, createdAt: user.createdAt },

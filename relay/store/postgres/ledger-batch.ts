@@ -5,7 +5,9 @@ import type { AccountStatus } from '../../../common/schemas/primitives.js';
 import { sealAuditEntry, type AuditDraft } from '../../audit/chain.js';
 import { LedgerEngine, type MoveEffect, type MoveRequest } from '../../ledger/engine.js';
 import type { AccountState, LedgerRules, OwnerState, TransferRecord } from '../../ledger/types.js';
-import { announcePosted } from './event-hub.js';
+import { CASH_ACCOUNT } from '../../../common/account-number.js';
+import type { GenericOp } from '../bank-store.js';
+import { announce } from './event-hub.js';
 
 /**
  * The PostgreSQL store's money path (issue 8): one SQL transaction applies a batch of
@@ -29,25 +31,46 @@ export interface MoveJob {
   audit: Omit<AuditDraft, 'target' | 'outcome' | 'details'>;
 }
 
-/** The ledger's other changes, in the same batches and order as movements. */
+/**
+ * The ledger's other changes, in the same batches and order as movements. `extra`: writes that
+ * go with the change, only if it is made (e.g. the user record an approval activates).
+ */
 export type AccountJob =
-  | { kind: 'open'; owner: string; audit: AuditDraft[] }
-  | { kind: 'status'; owner: string; status: AccountStatus; audit: AuditDraft[] }
-  | { kind: 'limits'; owner: string; limits: Partial<Limits>; audit: AuditDraft[] };
+  | { kind: 'open'; owner: string; audit: AuditDraft[]; extra?: GenericOp[] }
+  | { kind: 'status'; owner: string; status: AccountStatus; audit: AuditDraft[]; extra?: GenericOp[] }
+  | { kind: 'limits'; owner: string; limits: Partial<Limits>; audit: AuditDraft[]; extra?: GenericOp[] }
+  /** The bank's own account, opened once (by whichever relay starts first). */
+  | { kind: 'cash'; audit: AuditDraft[] };
 
-export type LedgerJob = MoveJob | AccountJob;
+/** Users, sessions and singletons with their audit entries: the commit sink's work (pg-commits.ts). */
+export interface WriteJob {
+  kind: 'write';
+  ops: GenericOp[];
+  audit: AuditDraft[];
+}
+
+export type LedgerJob = MoveJob | AccountJob | WriteJob;
 
 /** What an account job answers: the accounts opened or changed, or the owner's limits. */
 export type AccountJobResult = { accounts: AccountState[] } | { limits: Limits };
+
+/** What a write job answers: its audit entries as sealed. */
+export interface WriteJobResult {
+  audit: AuditEntry[];
+}
 
 export interface MoveJobResult {
   transfer: TransferRecord;
   /** The payer's balance right after (the customer's side, for a deposit the payee's). */
   balance: number;
   replay: boolean;
+  /** What an applied movement changed, for this relay's own events (absent on a replay). */
+  effect?: MoveEffect;
 }
 
-export type Settled = { ok: true; value: MoveJobResult | AccountJobResult } | { ok: false; error: BankError };
+export type JobResult = MoveJobResult | AccountJobResult | WriteJobResult;
+
+export type Settled = { ok: true; value: JobResult } | { ok: false; error: BankError };
 
 export interface BatchOutcome {
   settled: Settled[];
@@ -68,25 +91,24 @@ export async function applyMoveBatch(client: pg.ClientBase, rules: LedgerRules, 
     let head: AuditHead = { seq: Number(headRow.rows[0]!.seq), hash: headRow.rows[0]!.hash };
 
     const moves = jobs.filter((j): j is MoveJob => j.kind === undefined || j.kind === 'move');
-    const others = jobs.filter((j): j is AccountJob => j.kind !== undefined && j.kind !== 'move');
+    const others = jobs.filter((j): j is Exclude<AccountJob, { kind: 'cash' }> => j.kind === 'open' || j.kind === 'status' || j.kind === 'limits');
     const ids = [...new Set(moves.map((j) => j.req.transferId))];
     const accountNumbers = [...new Set(moves.flatMap((j) => [j.req.from, j.req.to]))];
+    if (jobs.some((j) => j.kind === 'cash')) accountNumbers.push(CASH_ACCOUNT);
     // Owners whose limits or spending a job reads, and owners whose every account a job changes.
     const ownerNames = [...new Set([...moves.map((j) => j.req.actor), ...others.map((j) => j.owner)])];
     const statusOwners = [...new Set(others.filter((j) => j.kind === 'status').map((j) => j.owner))];
-    const [stored, accounts, ofOwners, owners, seq, serial] = await Promise.all([
-      client.query<{ record: TransferRecord }>('SELECT record FROM transfers WHERE id = ANY($1::text[])', [ids]),
-      client.query<{ record: AccountState }>('SELECT record FROM accounts WHERE account = ANY($1::text[])', [accountNumbers]),
-      client.query<{ record: AccountState }>('SELECT record FROM accounts WHERE owner = ANY($1::text[])', [statusOwners]),
-      client.query<{ owner: string; state: OwnerState }>('SELECT owner, state FROM owners WHERE owner = ANY($1::text[])', [ownerNames]),
-      client.query<{ seq: string }>('SELECT coalesce(max(seq), 0) AS seq FROM transfers'),
-      others.some((j) => j.kind === 'open')
-        ? client.query<{ next: string }>('SELECT coalesce(max(substring(account from 5)::bigint), 0) + 1 AS next FROM accounts')
-        : Promise.resolve(undefined),
-    ]);
+    // One after another: a pg client runs one query at a time (queuing them is deprecated).
+    const stored = await client.query<{ record: TransferRecord }>('SELECT record FROM transfers WHERE id = ANY($1::text[])', [ids]);
+    const accounts = await client.query<{ record: AccountState }>('SELECT record FROM accounts WHERE account = ANY($1::text[]) OR owner = ANY($2::text[])', [accountNumbers, statusOwners]);
+    const owners = await client.query<{ owner: string; state: OwnerState }>('SELECT owner, state FROM owners WHERE owner = ANY($1::text[])', [ownerNames]);
+    const seq = await client.query<{ seq: string }>('SELECT coalesce(max(seq), 0) AS seq FROM transfers');
+    const serial = others.some((j) => j.kind === 'open')
+      ? await client.query<{ next: string }>('SELECT coalesce(max(substring(account from 5)::bigint), 0) + 1 AS next FROM accounts')
+      : undefined;
     const engine = new LedgerEngine(rules);
     const loaded = new Map<string, AccountState>();
-    for (const r of [...accounts.rows, ...ofOwners.rows]) loaded.set(r.record.account, r.record);
+    for (const r of accounts.rows) loaded.set(r.record.account, r.record);
     engine.load(
       loaded.values(),
       owners.rows.map((r) => [r.owner, r.state] as [string, OwnerState]),
@@ -107,20 +129,38 @@ export async function applyMoveBatch(client: pg.ClientBase, rules: LedgerRules, 
       head = { seq: entry.seq, hash: entry.hash };
       audit.push(entry);
     };
+    const writes = new GenericWrites();
     for (const job of jobs) {
       try {
-        if (job.kind === 'open') {
+        if (job.kind === 'write') {
+          writes.add(job.ops);
+          const first = audit.length;
+          job.audit.forEach(record);
+          settled.push({ ok: true, value: { audit: audit.slice(first) } });
+        } else if (job.kind === 'cash') {
+          const cash = engine.ensureCash(now);
+          if (cash) {
+            opened.push(cash);
+            job.audit.forEach(record);
+          }
+          settled.push({ ok: true, value: { accounts: cash ? [{ ...cash }] : [] } });
+        } else if (job.kind === 'open') {
           const account = engine.openAccount(job.owner, now);
           opened.push(account);
+          writes.add(job.extra ?? []);
           job.audit.forEach(record);
+          // As on the embedded store: the opening itself, once its number is known.
+          record({ actor: job.audit[0]?.actor ?? 'system', role: job.audit[0]?.role ?? 'system', action: 'ledger.open', target: account.account, outcome: 'ok', details: { owner: job.owner } });
           settled.push({ ok: true, value: { accounts: [{ ...account }] } });
         } else if (job.kind === 'status') {
           const accountsOfOwner = engine.setOwnerStatus(job.owner, job.status);
           for (const a of accountsOfOwner) changed.set(a.account, a);
+          writes.add(job.extra ?? []);
           job.audit.forEach(record);
           settled.push({ ok: true, value: { accounts: accountsOfOwner.map((a) => ({ ...a })) } });
         } else if (job.kind === 'limits') {
           limitsSet.set(job.owner, engine.setLimits(job.owner, job.limits));
+          writes.add(job.extra ?? []);
           job.audit.forEach(record);
           settled.push({ ok: true, value: { limits: engine.limitsOf(job.owner) } });
         } else {
@@ -138,7 +178,7 @@ export async function applyMoveBatch(client: pg.ClientBase, rules: LedgerRules, 
             outcome: 'posted',
             details: { from: effect.transfer.from, to: effect.transfer.to, amount: effect.transfer.amount },
           });
-          settled.push({ ok: true, value: { transfer: effect.transfer, balance: balanceFor(effect.transfer), replay: false } });
+          settled.push({ ok: true, value: { transfer: effect.transfer, balance: balanceFor(effect.transfer), replay: false, effect } });
         }
       } catch (err) {
         if (!isBankError(err)) throw err;
@@ -159,11 +199,12 @@ export async function applyMoveBatch(client: pg.ClientBase, rules: LedgerRules, 
     const touchedOwners = new Set([...limitsSet.keys(), ...effects.flatMap((e) => (e.owner ? [e.owner.username] : []))]);
     const finalOwners = new Map([...touchedOwners].map((name) => [name, engine.owners.get(name)!] as [string, OwnerState]));
     await writeEffects(client, effects, changed, finalOwners);
+    await writes.write(client);
     if (audit.length > 0) {
       await client.query(`INSERT INTO audit (seq, entry) SELECT * FROM unnest($1::bigint[], $2::jsonb[])`, [audit.map((a) => a.seq), audit.map((a) => JSON.stringify(a))]);
       await client.query('UPDATE audit_head SET seq = $1, hash = $2', [head.seq, head.hash]);
     }
-    if (effects.length > 0 && relay !== undefined) await announcePosted(client, relay, effects.map((e) => e.transfer.id));
+    if (relay !== undefined) await announce(client, relay, { posted: effects.map((e) => e.transfer.id), ended: writes.deletedSessions() });
     await client.query('COMMIT');
     return { settled, audit };
   } catch (err) {
@@ -212,5 +253,49 @@ async function writeEffects(client: pg.ClientBase, effects: readonly MoveEffect[
        ON CONFLICT (owner) DO UPDATE SET state = excluded.state`,
       [[...finalOwners.keys()], [...finalOwners.values()].map((s) => JSON.stringify(s))],
     );
+  }
+}
+
+/** Marks a key deleted among a batch's generic writes. */
+const DELETE = Symbol('delete');
+
+/**
+ * A batch's users, sessions and singletons: the last write of each key wins, as in the
+ * embedded store's commit queue, then one upsert and one delete statement per table.
+ */
+class GenericWrites {
+  private readonly tables = { users: new Map<string, unknown>(), sessions: new Map<string, unknown>(), meta: new Map<string, unknown>() };
+
+  add(ops: readonly GenericOp[]): void {
+    for (const op of ops) this.tables[op.sublevel].set(op.key, op.type === 'put' ? op.value : DELETE);
+  }
+
+  /** Sessions this batch ends: other relays close their connections on them. */
+  deletedSessions(): string[] {
+    return [...this.tables.sessions].filter(([, v]) => v === DELETE).map(([k]) => k);
+  }
+
+  async write(client: pg.ClientBase): Promise<void> {
+    const table = { users: ['users', 'username', 'record'], sessions: ['sessions', 'key', 'record'], meta: ['meta', 'key', 'value'] } as const;
+    for (const name of ['users', 'sessions', 'meta'] as const) {
+      const [tbl, key, value] = table[name];
+      const puts = [...this.tables[name]].filter(([, v]) => v !== DELETE);
+      const dels = [...this.tables[name]].filter(([, v]) => v === DELETE).map(([k]) => k);
+      if (dels.length > 0) await client.query(`DELETE FROM ${tbl} WHERE ${key} = ANY($1::text[])`, [dels]);
+      if (puts.length === 0) continue;
+      if (name === 'sessions') {
+        await client.query(
+          `INSERT INTO sessions (key, username, record) SELECT * FROM unnest($1::text[], $2::text[], $3::jsonb[])
+           ON CONFLICT (key) DO UPDATE SET username = excluded.username, record = excluded.record`,
+          [puts.map(([k]) => k), puts.map(([, v]) => (v as { username: string }).username), puts.map(([, v]) => JSON.stringify(v))],
+        );
+      } else {
+        await client.query(
+          `INSERT INTO ${tbl} (${key}, ${value}) SELECT * FROM unnest($1::text[], $2::jsonb[])
+           ON CONFLICT (${key}) DO UPDATE SET ${value} = excluded.${value}`,
+          [puts.map(([k]) => k), puts.map(([, v]) => JSON.stringify(v))],
+        );
+      }
+    }
   }
 }

@@ -1,11 +1,12 @@
 import type pg from 'pg';
 import { BankError } from '../../../common/errors.js';
 import type { LedgerRules } from '../../ledger/types.js';
-import { applyMoveBatch, type AccountJob, type AccountJobResult, type LedgerJob, type MoveJob, type MoveJobResult } from './ledger-batch.js';
+import type { AuditEntry } from '../../../common/schemas/models.js';
+import { applyMoveBatch, type AccountJob, type AccountJobResult, type JobResult, type LedgerJob, type MoveJob, type MoveJobResult, type WriteJob, type WriteJobResult } from './ledger-batch.js';
 
 interface Pending {
   job: LedgerJob;
-  resolve(r: MoveJobResult | AccountJobResult): void;
+  resolve(r: JobResult): void;
   reject(e: unknown): void;
 }
 
@@ -21,7 +22,12 @@ const MAX_BATCH = 2000;
 export class PgLedgerWriter {
   private pending: Pending[] = [];
   private writing = false;
+  private closed = false;
   readonly stats = { batches: 0, jobs: 0 };
+  /** Metrics hook: jobs in a batch, its transaction's time in seconds, and whether it committed. */
+  onBatch: ((jobs: number, seconds: number, ok: boolean) => void) | undefined;
+  /** Called with the audit entries of each committed batch (the newest head this relay knows). */
+  onAudit: ((entries: readonly AuditEntry[]) => void) | undefined;
 
   constructor(
     private readonly pool: pg.Pool,
@@ -40,7 +46,19 @@ export class PgLedgerWriter {
     return this.submit(job) as Promise<AccountJobResult>;
   }
 
-  private submit(job: LedgerJob): Promise<MoveJobResult | AccountJobResult> {
+  /** Users, sessions and singletons with their audit entries, in order with the ledger's changes. */
+  write(job: WriteJob): Promise<WriteJobResult> {
+    return this.submit(job) as Promise<WriteJobResult>;
+  }
+
+  /** Waits for everything queued so far, then refuses new work. */
+  async drain(): Promise<void> {
+    this.closed = true;
+    while (this.writing || this.pending.length > 0) await new Promise((r) => setTimeout(r, 5));
+  }
+
+  private submit(job: LedgerJob): Promise<JobResult> {
+    if (this.closed) return Promise.reject(new Error('the database is closing'));
     return new Promise((resolve, reject) => {
       this.pending.push({ job, resolve, reject });
       if (!this.writing) void this.pump();
@@ -53,11 +71,14 @@ export class PgLedgerWriter {
       const batch = this.pending.splice(0, MAX_BATCH);
       let client: pg.PoolClient | undefined;
       let broken: Error | undefined;
+      const started = performance.now();
       try {
         client = await this.pool.connect();
-        const { settled } = await applyMoveBatch(client, this.rules, batch.map((p) => p.job), this.now(), this.relay);
+        const { settled, audit } = await applyMoveBatch(client, this.rules, batch.map((p) => p.job), this.now(), this.relay);
         this.stats.batches++;
         this.stats.jobs += batch.length;
+        this.onBatch?.(batch.length, (performance.now() - started) / 1000, true);
+        if (audit.length > 0) this.onAudit?.(audit);
         settled.forEach((s, i) => {
           const p = batch[i]!;
           if (s.ok) p.resolve(s.value);
@@ -65,6 +86,7 @@ export class PgLedgerWriter {
         });
       } catch (err) {
         broken = err instanceof Error ? err : new Error(String(err));
+        this.onBatch?.(batch.length, (performance.now() - started) / 1000, false);
         // The transaction did not commit, or we cannot tell (the connection died at COMMIT):
         // in doubt, and safe to retry with the same transfer id.
         const message = err instanceof Error ? err.message : String(err);

@@ -80,6 +80,21 @@ export const MIGRATIONS: readonly Migration[] = [
     // Account numbers are "DBcc" + a 10-digit serial (relay/ledger/serial.ts).
     sql: `CREATE INDEX accounts_by_serial ON accounts ((substring(account from 5)::bigint));`,
   },
+  {
+    version: 3,
+    name: 'text keys sort bytewise (COLLATE "C"), as on the embedded store, so cursors and ranges mean the same on both',
+    // Whatever the database's default collation, key ranges and keyset pages use the primary
+    // keys' indexes in LevelDB's order (pg-table.ts).
+    sql: `
+      ALTER TABLE users ALTER COLUMN username TYPE text COLLATE "C";
+      ALTER TABLE sessions ALTER COLUMN key TYPE text COLLATE "C", ALTER COLUMN username TYPE text COLLATE "C";
+      ALTER TABLE owners ALTER COLUMN owner TYPE text COLLATE "C";
+      ALTER TABLE meta ALTER COLUMN key TYPE text COLLATE "C";
+      ALTER TABLE entries ALTER COLUMN account TYPE text COLLATE "C", ALTER COLUMN transfer_id TYPE text COLLATE "C";
+      ALTER TABLE transfers ALTER COLUMN id TYPE text COLLATE "C", ALTER COLUMN from_account TYPE text COLLATE "C", ALTER COLUMN to_account TYPE text COLLATE "C";
+      ALTER TABLE accounts ALTER COLUMN account TYPE text COLLATE "C", ALTER COLUMN owner TYPE text COLLATE "C";
+    `,
+  },
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1]!.version;

@@ -1,0 +1,168 @@
+import { randomBytes } from 'node:crypto';
+import os from 'node:os';
+import pg from 'pg';
+import { ledgerRules } from '../../ledger/rules.js';
+import { notifyPosted, type PostedView } from '../../ledger/notify.js';
+import type { TransferRecord } from '../../ledger/types.js';
+import { closeEndedSessions } from '../../session/revoke.js';
+import { StartupError } from '../open.js';
+import type { OpenedStore, StoreOpening } from '../opened-store.js';
+import { EventListener, shareEvent, type RelayNotice } from './event-hub.js';
+import { PgLedgerWriter } from './ledger-writer.js';
+import { migrate } from './migrations.js';
+import { PgBank } from './pg-bank.js';
+import { PgCommits } from './pg-commits.js';
+import { PgLedger } from './pg-ledger.js';
+import { pgQuickCheck } from './quick-check.js';
+import { redactUrl } from './url.js';
+
+/** How often the figures for metrics and admin.stats are read again. */
+const COUNTS_EVERY_MS = 5_000;
+/** How soon a lost LISTEN connection is opened again. */
+const RELISTEN_MS = 1_000;
+
+/**
+ * The PostgreSQL store (issue 8): the schema migrated on start, the start-up check as SQL,
+ * the cash account opened once by whichever relay is first, and one LISTEN connection through
+ * which this relay hears what the bank's other relays posted, ended and raised, and tells its
+ * own sessions.
+ */
+export async function openPgStore({ config, log, clock, metrics, events, live, onPosted }: StoreOpening): Promise<OpenedStore> {
+  const url = config.store;
+  const where = redactUrl(url);
+  const pool = new pg.Pool({ connectionString: url, max: config.postgresPoolSize });
+  // An idle connection that dies is replaced by the pool; a query on a dying one fails alone.
+  pool.on('error', (err) => log.warn('a PostgreSQL connection failed; the pool opens another', { store: where, error: err.message }));
+  const bank = new PgBank(pool);
+  const closers: (() => Promise<void>)[] = [() => bank.close()];
+  const closeAll = async () => {
+    for (const close of closers.reverse()) await close().catch(() => undefined);
+  };
+  try {
+    let client: pg.PoolClient;
+    try {
+      client = await pool.connect();
+    } catch (err) {
+      throw new StartupError(`cannot reach the PostgreSQL store at ${where}: ${(err as Error).message}`);
+    }
+    try {
+      const m = await migrate(client);
+      log.info('PostgreSQL schema', { store: where, version: m.to, applied: m.applied });
+    } finally {
+      client.release();
+    }
+    const check = await pgQuickCheck(pool);
+    if (!check.ok) {
+      if (!config.forceStart) {
+        throw new StartupError([
+          `refusing to serve: the start-up check of the PostgreSQL store ${where} found a mismatch`,
+          ...check.problems.map((p) => `  - ${p}`),
+          `Run \`bank-relay ledger verify --store URL\` and \`bank-relay audit verify --store URL\` for a full report, or start with --force to serve anyway.`,
+        ].join('\n'));
+      }
+      log.error('START-UP CHECK FAILED: serving anyway because of --force (forceStart); the audit log or ledger may be damaged', { problems: check.problems });
+    }
+
+    // A name no other relay has, so each skips only its own notifications.
+    const relayName = `${os.hostname()}:${process.pid}:${randomBytes(4).toString('hex')}`;
+    const rules = ledgerRules(config);
+    const writer = new PgLedgerWriter(pool, rules, () => new Date(clock()), relayName);
+    writer.onBatch = (jobs, seconds, ok) => metrics.batch(jobs, seconds, ok);
+    const commits = new PgCommits(writer, await bank.auditHead());
+    const ledger = new PgLedger(bank, writer, rules, onPosted);
+    await ledger.openCashAccount();
+    await ledger.refreshCounts();
+    const counts = setInterval(() => {
+      ledger.refreshCounts().catch((err: unknown) => log.warn('could not read the ledger figures', { error: (err as Error).message }));
+    }, COUNTS_EVERY_MS);
+    counts.unref();
+    closers.push(async () => clearInterval(counts));
+
+    // Other relays' transfers: fetched by id (the notification carries ids only), told to whoever is connected here.
+    const postedElsewhere = async (ids: string[]): Promise<void> => {
+      if (live.sessionCount === 0) return;
+      const rows = (
+        await pool.query<{ record: TransferRecord; from_owner: string | null; to_owner: string | null }>(
+          `SELECT t.record, f.record->>'owner' AS from_owner, o.record->>'owner' AS to_owner
+           FROM transfers t JOIN accounts f ON f.account = t.from_account JOIN accounts o ON o.account = t.to_account
+           WHERE t.id = ANY($1::text[]) ORDER BY t.seq`,
+          [ids],
+        )
+      ).rows;
+      for (const r of rows) {
+        const view: PostedView = {
+          transfer: r.record,
+          from: { account: r.record.from, owner: r.from_owner },
+          to: { account: r.record.to, owner: r.to_owner },
+          large: r.record.amount >= rules.largeTransferAlert,
+        };
+        notifyPosted(events, view, config.currency);
+      }
+    };
+    const onNotice = (notice: RelayNotice): void => {
+      if (notice.relay === relayName) return;
+      if (notice.posted && notice.posted.length > 0) {
+        postedElsewhere(notice.posted).catch((err: unknown) => log.warn('could not read transfers another relay posted; their events are not delivered here', { error: (err as Error).message }));
+      }
+      if (notice.ended && notice.ended.length > 0) closeEndedSessions(live, events, notice.ended, 'this session was ended on another relay of the bank');
+      if (notice.event && !events.deliverShared(notice.event)) log.warn('ignored an event from another relay that does not check out', { relay: notice.relay, event: notice.event.name });
+    };
+
+    let listener: EventListener | undefined;
+    let closing = false;
+    let listening = false;
+    const listen = async (): Promise<void> => {
+      try {
+        listener = await EventListener.open(url, onNotice, (err) => {
+          if (closing) return;
+          listening = false;
+          log.error('lost the PostgreSQL LISTEN connection: events from other relays are not delivered until it is back', { error: err.message });
+          void listener?.close().catch(() => undefined);
+          setTimeout(() => void listen(), RELISTEN_MS).unref();
+        });
+        if (closing) {
+          await listener.close();
+          return;
+        }
+        if (!listening && listener) log.info('listening for other relays\u2019 events', { store: where });
+        listening = true;
+      } catch (err) {
+        if (closing) return;
+        log.warn('could not open the PostgreSQL LISTEN connection; retrying', { error: (err as Error).message });
+        setTimeout(() => void listen(), RELISTEN_MS).unref();
+      }
+    };
+    await listen();
+    closers.push(async () => {
+      closing = true;
+      await listener?.close();
+    });
+    events.share = (event) => {
+      shareEvent(pool, relayName, event).then(
+        (sent) => {
+          if (!sent) log.warn('an event was too large to share with other relays', { event: event.name });
+        },
+        (err: unknown) => log.warn('could not share an event with other relays', { event: event.name, error: (err as Error).message }),
+      );
+    };
+    log.info('ledger on PostgreSQL', { store: where, relay: relayName, ...ledger.counts() });
+
+    return {
+      bank,
+      commits,
+      ledger,
+      startupProblems: check.problems,
+      get trouble() {
+        return listening ? undefined : 'events-offline';
+      },
+      beginClose: () => {
+        closing = true;
+        events.share = undefined;
+      },
+      close: closeAll,
+    };
+  } catch (err) {
+    await closeAll();
+    throw err;
+  }
+}
