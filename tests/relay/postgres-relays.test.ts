@@ -1,0 +1,205 @@
+import { randomUUID } from 'node:crypto';
+import { copyFile, rm } from 'node:fs/promises';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { BankClient } from '../../common/client/bank-client.js';
+import { CASH_ACCOUNT } from '../../common/account-number.js';
+import { isBankError } from '../../common/errors.js';
+import type { Transfer } from '../../common/schemas/models.js';
+import { IDENTITY_FILE } from '../../relay/identity.js';
+import { allTransfers, allUsers, prng } from '../helpers/ledger.js';
+import { startPostgres, type TestPostgres } from '../helpers/postgres.js';
+import { ADMIN_PASSWORD, connect, startTestRelay, tempDir, type TestRelay, type TransportKind } from '../helpers/relay.js';
+
+/*
+ * Issue 8 at the relay level: two relays serving one bank from one PostgreSQL database, each
+ * with its own data directory (it holds only the identity key, the same on both, as a load
+ * balancer in front of them needs). Real relays, real sockets, a real PostgreSQL.
+ */
+
+const PASSWORD = 'two relays password';
+let server: TestPostgres;
+let relays: [TestRelay, TestRelay];
+const dirs: string[] = [];
+const open: BankClient[] = [];
+
+async function client(t: TestRelay, kind: TransportKind): Promise<BankClient> {
+  const c = await connect(t, kind, { pinnedFingerprint: relays[0].relay.fingerprint });
+  open.push(c);
+  return c;
+}
+
+async function signIn(t: TestRelay, kind: TransportKind, username: string, password = PASSWORD): Promise<{ client: BankClient; token: string }> {
+  const c = await client(t, kind);
+  const r = await c.request('auth.login', { username, password });
+  return { client: c, token: r.token };
+}
+
+/** Two relays on a fresh database: B starts with A's identity key. */
+async function startPair(database: string): Promise<[TestRelay, TestRelay]> {
+  const url = await server.createDatabase(database);
+  const [dirA, dirB] = [await tempDir('bank-pg-a-'), await tempDir('bank-pg-b-')];
+  dirs.push(dirA, dirB);
+  const a = await startTestRelay({ store: url, dataDir: dirA });
+  await copyFile(path.join(dirA, IDENTITY_FILE), path.join(dirB, IDENTITY_FILE));
+  const b = await startTestRelay({ store: url, dataDir: dirB });
+  return [a, b];
+}
+
+async function customers(admin: BankClient, prefix: string, n: number, openingDeposit: number): Promise<{ username: string; account: string }[]> {
+  const out: { username: string; account: string }[] = [];
+  for (let i = 0; i < n; i++) {
+    const username = `${prefix}_${i}`;
+    const r = await admin.request('admin.user.create', { username, password: PASSWORD, displayName: `${prefix} ${i}`, role: 'user', openingDeposit });
+    out.push({ username, account: r.accounts[0]!.account });
+  }
+  return out;
+}
+
+/** Money conserved, none negative, every acknowledged transfer stored as acknowledged, both verifiers passing on both relays. */
+async function expectSound(admins: BankClient[], acknowledged: Map<string, Transfer>): Promise<void> {
+  for (const admin of admins) {
+    const users = await allUsers(admin);
+    const customerSum = users.flatMap((u) => u.accounts).reduce((s, a) => s + a.balance, 0);
+    for (const a of users.flatMap((u) => u.accounts)) expect(a.balance, `${a.account} went negative`).toBeGreaterThanOrEqual(0);
+    const cash = (await allTransfers(admin, CASH_ACCOUNT)).reduce((s, x) => s + (x.to === CASH_ACCOUNT ? x.amount : -x.amount), 0);
+    expect(customerSum + cash, 'money is conserved').toBe(0);
+    const stored = new Map((await allTransfers(admin)).map((t) => [t.id, t]));
+    for (const [id, t] of acknowledged) expect(stored.get(id), `acknowledged transfer ${id}`).toEqual(t);
+    expect(await admin.request('admin.ledger.verify', {})).toMatchObject({ ok: true, sum: 0 });
+    expect(await admin.request('admin.audit.verify', {})).toMatchObject({ ok: true });
+  }
+}
+
+beforeAll(async () => {
+  server = await startPostgres();
+  relays = await startPair('two_relays');
+}, 120_000);
+
+afterAll(async () => {
+  for (const c of open) c.close();
+  await Promise.all(relays.map((r) => r.stop()));
+  await server.stop();
+  await Promise.all(dirs.map((d) => rm(d, { recursive: true, force: true })));
+});
+
+describe('two relays on one PostgreSQL database', () => {
+  it('serve one bank: the same identity, users, accounts and audit chain from either relay', async () => {
+    const [a, b] = relays;
+    expect(a.relay.fingerprint).toBe(b.relay.fingerprint);
+    // The first relay created the admin and the cash account; the second found them.
+    expect(a.relay.bootstrappedAdmin).toBeDefined();
+    expect(b.relay.bootstrappedAdmin).toBeUndefined();
+    const adminA = (await signIn(a, 'tcp', 'admin', ADMIN_PASSWORD)).client;
+    const adminB = (await signIn(b, 'ws', 'admin', ADMIN_PASSWORD)).client;
+    const [made] = await customers(adminA, 'shared', 1, 5_000);
+    const seenOnB = (await allUsers(adminB)).find((u) => u.username === made!.username);
+    expect(seenOnB?.accounts).toEqual([{ account: made!.account, balance: 5_000, currency: 'USD', status: 'active' }]);
+    const headA = (await adminA.request('admin.audit.query', { limit: 1 })).head;
+    const headB = (await adminB.request('admin.audit.query', { limit: 1 })).head;
+    expect(headB.seq).toBeGreaterThanOrEqual(headA.seq);
+  });
+
+  it('40 connections over both relays send random transfers: money conserved, none negative, every acknowledged one present', { timeout: 120_000 }, async () => {
+    const adminA = (await signIn(relays[0], 'tcp', 'admin', ADMIN_PASSWORD)).client;
+    const adminB = (await signIn(relays[1], 'ws', 'admin', ADMIN_PASSWORD)).client;
+    const people = await customers(adminA, 'load', 10, 200_000);
+    const acknowledged = new Map<string, Transfer>();
+    const refused = new Map<string, number>();
+    const rand = prng(8);
+    await Promise.all(
+      Array.from({ length: 40 }, async (_, i) => {
+        const me = people[i % people.length]!;
+        const relay = relays[i % 2]!;
+        const kind: TransportKind = Math.floor(i / 2) % 2 === 0 ? 'tcp' : 'ws';
+        const { client: c } = await signIn(relay, kind, me.username);
+        for (let n = 0; n < 25; n++) {
+          let to = rand.pick(people);
+          if (to.username === me.username) to = people[(people.indexOf(to) + 1) % people.length]!;
+          try {
+            const r = await c.request('transfer.create', { transferId: randomUUID(), to: to.account, amount: rand.int(1, 20_000) });
+            acknowledged.set(r.transfer.id, r.transfer);
+          } catch (err) {
+            if (!isBankError(err)) throw err;
+            refused.set(err.code, (refused.get(err.code) ?? 0) + 1);
+          }
+        }
+      }),
+    );
+    // Only the bank's rules refuse: nothing in doubt, no deadlock, no INTERNAL.
+    expect([...refused.keys()].filter((code) => code !== 'INSUFFICIENT_FUNDS' && code !== 'LIMIT_EXCEEDED')).toEqual([]);
+    expect(acknowledged.size).toBeGreaterThan(500);
+    await expectSound([adminA, adminB], acknowledged);
+  });
+
+  it('the payee on relay B gets transfer.received and balance.updated for a transfer made on relay A', async () => {
+    const adminA = (await signIn(relays[0], 'tcp', 'admin', ADMIN_PASSWORD)).client;
+    const [payer, payee] = await customers(adminA, 'events', 2, 10_000);
+    const onA = (await signIn(relays[0], 'tcp', payer!.username)).client;
+    const onB = (await signIn(relays[1], 'ws', payee!.username)).client;
+    const received = onB.nextEvent('transfer.received');
+    const balance = onB.nextEvent('balance.updated');
+    const posted = onA.nextEvent('transfer.posted');
+    const r = await onA.request('transfer.create', { transferId: randomUUID(), to: payee!.account, amount: 1_234, memo: 'across relays' });
+    expect((await received).data).toEqual({ transfer: r.transfer });
+    expect((await balance).data).toEqual({ account: payee!.account, balance: 11_234, transferId: r.transfer.id });
+    expect((await posted).data).toEqual({ transfer: r.transfer });
+  });
+
+  it('an admin on relay B hears a registration made on relay A', async () => {
+    const adminB = (await signIn(relays[1], 'ws', 'admin', ADMIN_PASSWORD)).client;
+    const alert = adminB.nextEvent('admin.alert', (e) => (e.data as { kind?: string }).kind === 'registration');
+    const anonymous = await client(relays[0], 'tcp');
+    await anonymous.request('auth.register', { username: 'newcomer', password: PASSWORD, displayName: 'New Comer' });
+    expect((await alert).data).toMatchObject({ kind: 'registration', data: { username: 'newcomer' } });
+  });
+
+  it('a session made on relay A resumes on relay B with its token; ended on A, it is closed on B', async () => {
+    const adminA = (await signIn(relays[0], 'tcp', 'admin', ADMIN_PASSWORD)).client;
+    const [me] = await customers(adminA, 'roaming', 1, 1_000);
+    const { token } = await signIn(relays[0], 'tcp', me!.username);
+    const onB = await client(relays[1], 'ws');
+    const resumed = await onB.request('auth.resume', { token });
+    expect(resumed.user.username).toBe(me!.username);
+    expect(resumed.accounts).toEqual([{ account: me!.account, balance: 1_000, currency: 'USD', status: 'active' }]);
+    // An admin on relay A freezes the user: their connection on relay B is told and closed.
+    const revoked = onB.nextEvent('session.revoked');
+    const closed = onB.closedPromise();
+    await adminA.request('admin.user.setStatus', { username: me!.username, status: 'frozen' });
+    await revoked;
+    await closed;
+    const again = await client(relays[1], 'tcp');
+    await expect(again.request('auth.resume', { token })).rejects.toMatchObject({ code: 'UNAUTHENTICATED' });
+  });
+
+  it('serves 10 hot accounts from both relays with no deadlock or in-doubt error reaching a client', { timeout: 120_000 }, async () => {
+    const adminA = (await signIn(relays[0], 'tcp', 'admin', ADMIN_PASSWORD)).client;
+    const adminB = (await signIn(relays[1], 'ws', 'admin', ADMIN_PASSWORD)).client;
+    const hot = await customers(adminA, 'hot', 10, 1_000_000);
+    const acknowledged = new Map<string, Transfer>();
+    const failures: string[] = [];
+    await Promise.all(
+      Array.from({ length: 20 }, async (_, i) => {
+        const me = hot[i % hot.length]!;
+        const { client: c } = await signIn(relays[i % 2]!, i % 4 < 2 ? 'tcp' : 'ws', me.username);
+        const to = hot[(i + 1) % hot.length]!;
+        // Each connection keeps 10 transfers in flight at once.
+        for (let round = 0; round < 5; round++) {
+          await Promise.all(
+            Array.from({ length: 10 }, async () => {
+              try {
+                const r = await c.request('transfer.create', { transferId: randomUUID(), to: to.account, amount: 100 });
+                acknowledged.set(r.transfer.id, r.transfer);
+              } catch (err) {
+                failures.push(isBankError(err) ? `${err.code}: ${err.message}` : String(err));
+              }
+            }),
+          );
+        }
+      }),
+    );
+    expect(failures).toEqual([]);
+    expect(acknowledged.size).toBe(20 * 5 * 10);
+    await expectSound([adminA, adminB], acknowledged);
+  });
+});
