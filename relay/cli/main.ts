@@ -23,8 +23,8 @@ usage:
   bank-relay user add [--data DIR] --username U --role user|admin [--display-name N] [--password-file F]
   ${monitorUsage}
   bank-relay audit checkpoint [--data DIR]
-  bank-relay audit verify [--data DIR] [--checkpoint FILE [--key OLD_IDENTITY.pem]]
-  bank-relay ledger verify [--data DIR]
+  bank-relay audit verify [--data DIR | --store postgres://…] [--checkpoint FILE [--key OLD_IDENTITY.pem]]
+  bank-relay ledger verify [--data DIR | --store postgres://…]
   bank-relay backup [--data DIR] --out FILE [--gzip]
   bank-relay restore --in FILE --data NEWDIR
   bank-relay demo [--data DIR]

@@ -1,6 +1,10 @@
 import { stat } from 'node:fs/promises';
 import path from 'node:path';
-import type { RelayConfig } from '../config.js';
+import pg from 'pg';
+import { resolveConfig, type RelayConfig } from '../config.js';
+import type { BankStore } from '../store/bank-store.js';
+import { PgBank } from '../store/postgres/pg-bank.js';
+import { isPostgresUrl, redactUrl } from '../store/postgres/url.js';
 import { BankDb } from '../store/db.js';
 import { CommitQueue } from '../store/commit-queue.js';
 import { UserStore } from '../auth/users.js';
@@ -51,4 +55,24 @@ export async function openBankOffline(config: RelayConfig, opts: { existing?: bo
       await bank.close();
     },
   };
+}
+
+/**
+ * The bank to check, for `ledger verify` and `audit verify`: the PostgreSQL store named by
+ * --store (read-only here: nothing is migrated or written), else the LevelDB bank in --data.
+ */
+export async function openBankToVerify(values: { data?: string | undefined; store?: string | undefined }): Promise<{ bank: BankStore; close(): Promise<void> }> {
+  if (values.store !== undefined && values.store !== 'leveldb') {
+    if (!isPostgresUrl(values.store)) throw new CliError('--store takes "leveldb" or a postgres:// URL', 2);
+    const bank = new PgBank(new pg.Pool({ connectionString: values.store, max: 2 }));
+    try {
+      await bank.pool.query('SELECT version FROM bank_schema_migrations LIMIT 1');
+    } catch (err) {
+      await bank.close().catch(() => undefined);
+      throw new CliError(`no bank in the PostgreSQL store at ${redactUrl(values.store)}: ${(err as Error).message}`);
+    }
+    return { bank, close: () => bank.close() };
+  }
+  const offline = await openBankOffline(resolveConfig({ dataDir: values.data ?? './data' }), { existing: true });
+  return { bank: offline.bank, close: () => offline.close() };
 }

@@ -6,7 +6,8 @@ import { verifyStoredChain } from '../../audit/verify.js';
 import { signedCheckpointSchema, verifyCheckpoint, type SignedCheckpoint } from '../../audit/checkpoint.js';
 import { IDENTITY_FILE, identityFromPem } from '../../identity.js';
 import { CliError } from '../errors.js';
-import { openBankOffline } from '../offline.js';
+import { openBankOffline, openBankToVerify } from '../offline.js';
+import type { ChainVerdict } from '../../audit/chain.js';
 
 /**
  * Recomputes the audit chain from genesis; exit 1 with the first bad seq. With --checkpoint
@@ -14,19 +15,23 @@ import { openBankOffline } from '../offline.js';
  * rewritten chain with recomputed hashes is caught.
  */
 export async function auditVerifyCommand(argv: string[]): Promise<void> {
-  const { values } = parseArgs({ args: argv, strict: true, options: { data: { type: 'string' }, checkpoint: { type: 'string' }, key: { type: 'string' } } });
+  const { values } = parseArgs({ args: argv, strict: true, options: { data: { type: 'string' }, store: { type: 'string' }, checkpoint: { type: 'string' }, key: { type: 'string' } } });
   if (values.key !== undefined && values.checkpoint === undefined) throw new CliError('--key names the identity key a --checkpoint was signed with; give --checkpoint FILE too', 2);
+  if (values.store !== undefined && values.store !== 'leveldb') {
+    if (values.checkpoint !== undefined) throw new CliError('--checkpoint is checked against a LevelDB bank (--data); on the PostgreSQL store, verify the chain alone', 2);
+    const opened = await openBankToVerify(values);
+    try {
+      report(await opened.bank.verifyAudit());
+    } finally {
+      await opened.close();
+    }
+    return;
+  }
   const dataDir = values.data ?? './data';
   const checkpoint = values.checkpoint !== undefined ? await readCheckpoint(values.checkpoint) : undefined;
   const offline = await openBankOffline(resolveConfig({ dataDir }), { existing: true });
   try {
-    const verdict = await verifyStoredChain(offline.bank);
-    if (verdict.ok) {
-      process.stdout.write(`audit chain OK: ${verdict.entries} entries, head seq ${verdict.head.seq} ${verdict.head.hash}\n`);
-    } else {
-      process.stdout.write(`audit chain BROKEN at seq ${verdict.badSeq}: ${verdict.reason}\n`);
-      process.exitCode = 1;
-    }
+    report(await verifyStoredChain(offline.bank));
     if (checkpoint) {
       // A checkpoint signed before the identity key was replaced is checked with the old key (--key).
       const keyFile = values.key ?? path.join(dataDir, IDENTITY_FILE);
@@ -44,6 +49,15 @@ export async function auditVerifyCommand(argv: string[]): Promise<void> {
     }
   } finally {
     await offline.close();
+  }
+}
+
+function report(verdict: ChainVerdict): void {
+  if (verdict.ok) {
+    process.stdout.write(`audit chain OK: ${verdict.entries} entries, head seq ${verdict.head.seq} ${verdict.head.hash}\n`);
+  } else {
+    process.stdout.write(`audit chain BROKEN at seq ${verdict.badSeq}: ${verdict.reason}\n`);
+    process.exitCode = 1;
   }
 }
 

@@ -1,14 +1,12 @@
 import { parseArgs } from 'node:util';
-import { resolveConfig } from '../../config.js';
-import { verifyLedger } from '../../ledger/verify.js';
-import { openBankOffline } from '../offline.js';
+import { openBankToVerify } from '../offline.js';
 
 /** Offline ledger check: balances equal their entries, the sum is 0, every transfer has both legs. */
 export async function ledgerVerifyCommand(argv: string[]): Promise<void> {
-  const { values } = parseArgs({ args: argv, strict: true, options: { data: { type: 'string' } } });
-  const offline = await openBankOffline(resolveConfig({ dataDir: values.data ?? './data' }), { existing: true });
+  const { values } = parseArgs({ args: argv, strict: true, options: { data: { type: 'string' }, store: { type: 'string' } } });
+  const opened = await openBankToVerify(values);
   try {
-    const v = await verifyLedger(offline.bank);
+    const v = await opened.bank.verifyLedger();
     if (v.ok) {
       process.stdout.write(`ledger OK: ${v.accounts} accounts, ${v.transfers} transfers, balances sum to ${v.sum}\n`);
     } else {
@@ -16,6 +14,6 @@ export async function ledgerVerifyCommand(argv: string[]): Promise<void> {
       process.exitCode = 1;
     }
   } finally {
-    await offline.close();
+    await opened.close();
   }
 }
