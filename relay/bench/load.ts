@@ -14,6 +14,13 @@ export interface Target {
   wsPort: number;
 }
 
+/** One relay, or several serving one bank (the PostgreSQL store): connection i goes to relay i mod n. */
+export type Targets = Target | readonly Target[];
+
+export function targetAt(targets: Targets, i: number): Target {
+  return 'host' in targets ? targets : targets[i % targets.length]!;
+}
+
 export async function openClient(target: Target, transport: BenchTransport): Promise<BankClient> {
   const pipe = transport === 'tcp' ? await tcpTransport(target.host, target.tcpPort) : await wsTransport(`ws://${target.host}:${target.wsPort}/`);
   // Keep-alive: the bench's admin connection idles for whole runs (the relay drops TCP silent for 2·hb).
@@ -51,14 +58,14 @@ export const HOT_ACCOUNTS = 10;
 export type TransferResult = LoadResult;
 
 /** C connections, each keeping P transfers in flight, for a fixed time. */
-export async function runTransfers(target: Target, load: TransferLoad): Promise<TransferResult> {
+export async function runTransfers(targets: Targets, load: TransferLoad): Promise<TransferResult> {
   const n = load.accounts.length;
   const hot = Math.min(HOT_ACCOUNTS, n - 1);
   // Payers are the connections' own accounts: in the hot mix they stay clear of the hot ones.
   const payers = load.mix === 'hot-both' ? hot : load.mix === 'hot' ? n - hot : n;
   const payerIndex = (i: number) => (load.mix === 'hot' ? hot + (i % payers) : i % payers);
   const payees = load.mix === 'uniform' ? n : hot;
-  const clients = await Promise.all(Array.from({ length: load.connections }, (_, i) => signIn(target, load.transport, payerIndex(i))));
+  const clients = await Promise.all(Array.from({ length: load.connections }, (_, i) => signIn(targetAt(targets, i), load.transport, payerIndex(i))));
   const tally = new Tally();
   const started = performance.now() + (load.warmupS ?? 0) * 1000;
   const deadline = started + load.durationS * 1000;
@@ -86,10 +93,13 @@ export interface EventResult {
   latency: LatencySummary;
 }
 
-/** A payee on WebSocket; latency from the payer's send to the payee's `transfer.received`. */
-export async function runEvents(target: Target, accounts: string[], ratePerS: number, durationS: number): Promise<EventResult> {
-  const payer = await signIn(target, 'tcp', 0);
-  const payee = await signIn(target, 'ws', 1);
+/**
+ * A payee on WebSocket; latency from the payer's send to the payee's `transfer.received`. With
+ * several relays the payer is on the first and the payee on the last: the event crosses relays.
+ */
+export async function runEvents(targets: Targets, accounts: string[], ratePerS: number, durationS: number): Promise<EventResult> {
+  const payer = await signIn(targetAt(targets, 0), 'tcp', 0);
+  const payee = await signIn('host' in targets ? targets : targets[targets.length - 1]!, 'ws', 1);
   const sentAt = new Map<string, number>();
   const latencies: number[] = [];
   payee.onEvent((e) => {

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { signIn, type BenchTransport, type Target } from './load.js';
+import { signIn, targetAt, type BenchTransport, type Targets } from './load.js';
 import { randomAmount, randomOther, Tally, type LoadResult } from './tally.js';
 
 export interface PacedLoad {
@@ -22,9 +22,9 @@ export interface PacedResult extends LoadResult {
  * An open-loop load: request k is due at start + k / rate and is sent then (round-robin over the
  * connections) however many are still unanswered; its latency runs from when it was due.
  */
-export async function runPaced(target: Target, load: PacedLoad): Promise<PacedResult> {
+export async function runPaced(targets: Targets, load: PacedLoad): Promise<PacedResult> {
   const n = load.accounts.length;
-  const clients = await Promise.all(Array.from({ length: load.connections }, (_, i) => signIn(target, load.transport, i % n)));
+  const clients = await Promise.all(Array.from({ length: load.connections }, (_, i) => signIn(targetAt(targets, i), load.transport, i % n)));
   const tally = new Tally();
   const pending: Promise<void>[] = [];
   const warmup = Math.round(load.ratePerS * (load.warmupS ?? 0));

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import pg from 'pg';
 import { CASH_ACCOUNT } from '../../common/account-number.js';
 import { isBankError } from '../../common/errors.js';
-import type { AccountState, LedgerRules } from '../ledger/types.js';
+import type { LedgerRules } from '../ledger/types.js';
 import { migrate } from '../store/postgres/migrations.js';
 import { PgLedgerWriter } from '../store/postgres/ledger-writer.js';
 import { summarize, type LatencySummary } from './percentiles.js';
@@ -34,15 +34,14 @@ export async function runPgStore(url: string, opts: { accounts: number; inFlight
     await migrate(setup);
     const held = await setup.query<{ n: string }>('SELECT (SELECT count(*) FROM accounts) + (SELECT count(*) FROM users) AS n');
     if (Number(held.rows[0]!.n) > 0) throw new Error('the --store database already holds data; the store bench needs an empty scratch database');
-    // The bank's cash account (the store has no op for it yet: the relay's own start will open it).
-    const cash: AccountState = { account: CASH_ACCOUNT, owner: null, status: 'active', balance: 0, entrySeq: 0, createdAt: new Date().toISOString() };
-    await setup.query('INSERT INTO accounts (account, owner, balance, record) VALUES ($1, $2, 0, $3)', [cash.account, '', JSON.stringify(cash)]);
   } finally {
     await setup.end();
   }
   const pools = [new pg.Pool({ connectionString: url, max: 2 }), new pg.Pool({ connectionString: url, max: 2 })];
   try {
     const funding = new PgLedgerWriter(pools[0]!, RULES);
+    // The bank's cash account, as a relay's first start opens it.
+    await funding.change({ kind: 'cash', audit: [{ actor: 'system', role: 'system', action: 'ledger.open', target: CASH_ACCOUNT, outcome: 'ok', details: { kind: 'cash' } }] });
     opts.log(`store: opening ${opts.accounts} accounts…`);
     const accounts = await Promise.all(
       Array.from({ length: opts.accounts }, async (_, i) => {

@@ -5,6 +5,8 @@ import { UserStore } from '../auth/users.js';
 import { resolveConfig } from '../config.js';
 import { openBankOffline } from '../cli/offline.js';
 import { randomAmount, randomOther } from './tally.js';
+import type { LedgerStore } from '../ledger/ledger-store.js';
+import { openPgOffline } from '../store/postgres/pg-offline.js';
 
 export const BENCH_PASSWORD = 'bench-customer-password';
 
@@ -16,30 +18,46 @@ export const BENCH_PASSWORD = 'bench-customer-password';
 export async function prepareBank(dataDir: string, count: number, opening: number): Promise<string[]> {
   const offline = await openBankOffline(resolveConfig({ dataDir }));
   try {
-    const ledger = await offline.ledger();
-    const template = await offline.users.prepare({ username: 'bench_template', password: BENCH_PASSWORD, displayName: 'Bench', role: 'user', status: 'active' });
-    const accounts: string[] = [];
-    const by = { actor: 'operator', role: 'system' as const };
-    const CHUNK = 500;
-    for (let start = 0; start < count; start += CHUNK) {
-      const chunk = Array.from({ length: Math.min(CHUNK, count - start) }, (_, i) => benchUser(start + i));
-      const opened = await Promise.all(
-        chunk.map((username) => {
-          const record = { ...template, username, displayName: `Customer ${username.slice(6)}` };
-          return ledger.openAccount(username, UserStore.insertOps(record), [UserStore.createdAudit(record, by, 'bench.user')]);
-        }),
-      );
-      await Promise.all(
-        opened.map((a) =>
-          ledger.move({ kind: 'deposit', transferId: randomUUID(), from: CASH_ACCOUNT, to: a.account, amount: opening, actor: 'operator' }, { ...by, action: 'admin.account.deposit' }),
-        ),
-      );
-      accounts.push(...opened.map((a) => a.account));
-    }
-    return accounts;
+    return await openCustomers(await offline.ledger(), offline.users, count, opening);
   } finally {
     await offline.close();
   }
+}
+
+/** The same customers on an empty PostgreSQL store (`bench --store postgres://…`), before its relays start. */
+export async function prepareBankPg(store: string, count: number, opening: number): Promise<string[]> {
+  const offline = await openPgOffline(resolveConfig({ store }));
+  try {
+    await offline.ledger.refreshCounts();
+    if (offline.ledger.counts().accounts > 1) throw new Error('the --store database already holds a bank; the bench needs an empty scratch database');
+    return await openCustomers(offline.ledger, offline.users, count, opening);
+  } finally {
+    await offline.close();
+  }
+}
+
+/** Opens the customers through either store's ledger, in chunks, each with its opening deposit. */
+async function openCustomers(ledger: LedgerStore, users: UserStore, count: number, opening: number): Promise<string[]> {
+  const template = await users.prepare({ username: 'bench_template', password: BENCH_PASSWORD, displayName: 'Bench', role: 'user', status: 'active' });
+  const accounts: string[] = [];
+  const by = { actor: 'operator', role: 'system' as const };
+  const CHUNK = 500;
+  for (let start = 0; start < count; start += CHUNK) {
+    const chunk = Array.from({ length: Math.min(CHUNK, count - start) }, (_, i) => benchUser(start + i));
+    const opened = await Promise.all(
+      chunk.map((username) => {
+        const record = { ...template, username, displayName: `Customer ${username.slice(6)}` };
+        return ledger.openAccount(username, UserStore.insertOps(record), [UserStore.createdAudit(record, by, 'bench.user')]);
+      }),
+    );
+    await Promise.all(
+      opened.map((a) =>
+        ledger.move({ kind: 'deposit', transferId: randomUUID(), from: CASH_ACCOUNT, to: a.account, amount: opening, actor: 'operator' }, { ...by, action: 'admin.account.deposit' }),
+      ),
+    );
+    accounts.push(...opened.map((a) => a.account));
+  }
+  return accounts;
 }
 
 /** Signs in `count` sessions offline (round-robin over the first `users` customers) and returns their tokens. */

@@ -33,7 +33,7 @@ usage:
                    [--connections C] [--pipeline P] [--accounts A] [--duration S] [--rate R] [--event-rate R]
                    [--clients N] [--idle S] [--scale-accounts A,B,…] [--scale-transfers T]
                    [--url tcp://H:P] [--url ws://H:P/] [--admin-user U] [--admin-password-file F] [--json FILE]
-                   [--store postgres://USER@HOST:PORT/SCRATCH_DB (with --scenario store)]
+                   [--store postgres://USER@HOST:PORT/SCRATCH_DB [--relays N]] (the relays on that store; --scenario store: the store alone)
   ${configCheckUsage}
   bank-relay help
 

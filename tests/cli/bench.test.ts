@@ -21,7 +21,7 @@ interface Figures {
 async function bench(args: string[], env: Record<string, string | undefined> = {}): Promise<{ run: CliResult; figures: Figures }> {
   const json = tmp.path(`figures-${Math.random().toString(36).slice(2)}.json`);
   const run = await runCli(['bench', ...args, '--json', json], { timeoutMs: 240_000, env });
-  expect(run.code, run.stderr).toBe(0);
+  expect(run.code, run.stderr + run.stdout).toBe(0);
   return { run, figures: JSON.parse(await readFile(json, 'utf8')) as Figures };
 }
 
@@ -96,13 +96,36 @@ describe('bank-relay bench', () => {
     }
   });
 
+  it('drives two relays on one PostgreSQL store over sockets (--store … --relays 2), the payee of the events on the other relay', { timeout: 180_000 }, async () => {
+    const server = await startPostgres();
+    try {
+      const url = await server.createDatabase('bench_relays');
+      const args = ['--store', url, '--relays', '2', '--scenario', 'transfers', '--scenario', 'hot', '--scenario', 'events', '--transport', 'both', '--duration', '1', '--warmup', '0', '--accounts', '24', '--connections', '4', '--pipeline', '4', '--event-rate', '50'];
+      const { run, figures } = await bench(args);
+      const rows = figures.results as { scenario: string; transport: string; ok?: number; errors?: number; sent?: number; received?: number }[];
+      expect(rows.map((r) => [r.scenario, r.transport])).toEqual([['transfers', 'tcp'], ['transfers', 'ws'], ['hot', 'tcp'], ['hot', 'ws'], ['events', 'ws']]);
+      for (const r of rows.filter((x) => x.scenario !== 'events')) {
+        expect(r.ok).toBeGreaterThan(0);
+        expect(r.errors).toBe(0);
+      }
+      const events = rows.find((r) => r.scenario === 'events')!;
+      expect(events.received).toBe(events.sent);
+      expect(run.stdout).toMatch(/2 relays on PostgreSQL/);
+    } finally {
+      await server.stop();
+    }
+  });
+
   it('refuses bad options in one line', async () => {
     const bad = await runCli(['bench', '--scenario', 'nope']);
     expect(bad.code).toBe(2);
     expect(bad.stderr).toMatch(/--scenario must be one of transfers, hot, hot-both, paced, events, connections, scale, store/);
     const storeAlone = await runCli(['bench', '--scenario', 'store']);
     expect(storeAlone.code).toBe(2);
-    expect(storeAlone.stderr).toMatch(/--scenario store and --store postgres:\/\/USER@HOST:PORT\/DB go together/);
+    expect(storeAlone.stderr).toMatch(/--scenario store needs --store postgres:\/\/USER@HOST:PORT\/DB/);
+    const relaysAlone = await runCli(['bench', '--relays', '2']);
+    expect(relaysAlone.code).toBe(2);
+    expect(relaysAlone.stderr).toMatch(/--relays N needs --store postgres:\/\/…/);
     const noPassword = await runCli(['bench', '--url', 'tcp://127.0.0.1:1'], { env: { BANK_RELAY_PASSWORD: undefined } });
     expect(noPassword.code).toBe(2);
     expect(noPassword.stderr).toMatch(/admin password/);

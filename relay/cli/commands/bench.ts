@@ -1,4 +1,5 @@
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { copyFile, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { IDENTITY_FILE } from '../../identity.js';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
@@ -6,7 +7,7 @@ import type { BankClient } from '../../../common/client/bank-client.js';
 import { runConnections, type ConnectionsResult } from '../../bench/connections.js';
 import { openClient, runEvents, runTransfers, type BenchTransport, type Target, type TransferMix } from '../../bench/load.js';
 import { runPaced } from '../../bench/paced.js';
-import { prepareBank, prepareSessions } from '../../bench/prepare.js';
+import { prepareBank, prepareBankPg, prepareSessions } from '../../bench/prepare.js';
 import { prepareBankOnline, prepareSessionsOnline } from '../../bench/prepare-online.js';
 import { startRelayProcess, type RelayProcess } from '../../bench/relay-process.js';
 import { runScale, type ScaleResult } from '../../bench/scale.js';
@@ -65,9 +66,11 @@ export async function benchCommand(argv: string[]): Promise<void> {
       'admin-password-file': { type: 'string' },
       json: { type: 'string' },
       store: { type: 'string' },
+      relays: { type: 'string' },
     },
   });
-  const scenarios = (values.scenario ?? DEFAULT_SCENARIOS) as Scenario[];
+  // On a PostgreSQL store the default leaves out `connections`: its 10,000 sessions would each be a real sign-in there.
+  const scenarios = (values.scenario ?? (values.store !== undefined ? DEFAULT_SCENARIOS.filter((s) => s !== 'connections') : DEFAULT_SCENARIOS)) as Scenario[];
   for (const s of scenarios) if (!BENCH_SCENARIOS.includes(s)) throw new CliError(`--scenario must be one of ${BENCH_SCENARIOS.join(', ')}, not "${s}"`, 2);
   const transports: BenchTransport[] = values.transport === undefined || values.transport === 'both' ? ['tcp', 'ws'] : [values.transport as BenchTransport];
   if (!transports.every((t) => t === 'tcp' || t === 'ws')) throw new CliError('--transport must be tcp, ws or both', 2);
@@ -89,15 +92,24 @@ export async function benchCommand(argv: string[]): Promise<void> {
     if (remote.target.wsPort === 0 && scenarios.some((s) => s === 'events' || s === 'connections')) throw new CliError('the events and connections scenarios need a --url ws://HOST:PORT/', 2);
   }
   if (remote && scenarios.includes('scale')) throw new CliError('--scenario scale makes its own banks; it cannot run against --url', 2);
-  if (scenarios.includes('store') !== (values.store !== undefined)) {
-    throw new CliError('--scenario store and --store postgres://USER@HOST:PORT/DB go together (an empty scratch database: the store bench writes its own accounts there)', 2);
+  if (scenarios.includes('store') && values.store === undefined) {
+    throw new CliError('--scenario store needs --store postgres://USER@HOST:PORT/DB (an empty scratch database: the store bench writes its own accounts there)', 2);
   }
   if (values.store !== undefined && !isPostgresUrl(values.store)) throw new CliError(`--store must be a postgres:// URL (got ${redactUrl(values.store)})`, 2);
+  if (values.store !== undefined && scenarios.includes('store') && scenarios.length > 1) {
+    throw new CliError('--scenario store measures the store alone on its own scratch database; run the relay scenarios on --store in another run (another empty database)', 2);
+  }
+  const relayCount = intOption('--relays', values.relays ?? '1', 1, 8);
+  if (relayCount > 1 && values.store === undefined) throw new CliError('--relays N needs --store postgres://…: several relays share one PostgreSQL store (LevelDB is one relay\'s own)', 2);
+  if (remote && values.store !== undefined && !scenarios.includes('store')) throw new CliError('--store starts the bench\'s own relays on that database; it cannot be combined with --url', 2);
   const log = (line: string) => process.stderr.write(`${line}\n`);
 
   const out: Record<string, unknown> = {
     machine: { cpus: os.cpus().length, model: os.cpus()[0]?.model, memoryGiB: Math.round(os.totalmem() / 2 ** 30), node: process.version },
-    config: { connections, pipeline, accounts: accountCount, durationS, warmupS, rate, eventRate, clients: clientCount, idleS, target: remote ? values.url : 'local relay process' },
+    config: {
+      connections, pipeline, accounts: accountCount, durationS, warmupS, rate, eventRate, clients: clientCount, idleS,
+      target: remote ? values.url : values.store !== undefined && !scenarios.includes('store') ? `${relayCount} local relay process${relayCount > 1 ? 'es' : ''} on ${redactUrl(values.store)}` : 'local relay process',
+    },
   };
   const rows: Row[] = [];
   const results: Record<string, unknown>[] = [];
@@ -107,10 +119,13 @@ export async function benchCommand(argv: string[]): Promise<void> {
   const live = scenarios.filter((s) => s !== 'scale' && s !== 'store');
   if (live.length > 0) {
     const dataDir = remote ? undefined : await mkdtemp(path.join(os.tmpdir(), 'bank-bench-'));
+    const relaysStarted: RelayProcess[] = [];
     let relay: RelayProcess | undefined;
     let admin: BankClient | undefined;
+    const otherAdmins: BankClient[] = [];
     try {
       let target: Target;
+      let targets: Target[];
       let accounts: string[];
       let tokens: string[] = [];
       if (remote) {
@@ -123,23 +138,55 @@ export async function benchCommand(argv: string[]): Promise<void> {
           log(`signing in ${clientCount} sessions…`);
           tokens = await prepareSessionsOnline(() => openClient(target, remote.adminTransport), accountCount, clientCount);
         }
+        targets = [target];
+      } else if (values.store !== undefined) {
+        // Several relays on one PostgreSQL store, each with its own data directory (the
+        // identity key only), the same key on all, as behind a load balancer.
+        log(`preparing ${accountCount} accounts on the PostgreSQL store ${redactUrl(values.store)}…`);
+        accounts = await prepareBankPg(values.store, accountCount, OPENING);
+        for (let i = 0; i < relayCount; i++) {
+          const dir = path.join(dataDir!, `relay-${i}`);
+          await mkdir(dir, { recursive: true, mode: 0o700 });
+          if (i > 0) await copyFile(path.join(dataDir!, 'relay-0', IDENTITY_FILE), path.join(dir, IDENTITY_FILE));
+          relaysStarted.push(await startRelayProcess(['--data', dir, '--store', values.store], { BANK_RELAY_ADMIN_PASSWORD: ADMIN_PASSWORD }));
+        }
+        relay = relaysStarted[0];
+        targets = relaysStarted.map((r) => ({ host: '127.0.0.1', tcpPort: r.tcpPort, wsPort: r.wsPort }));
+        target = targets[0]!;
+        admin = await openClient(target, 'tcp');
+        await admin.request('auth.login', { username: 'admin', password: ADMIN_PASSWORD });
+        for (const t of targets.slice(1)) {
+          const other = await openClient(t, 'tcp');
+          await other.request('auth.login', { username: 'admin', password: ADMIN_PASSWORD });
+          otherAdmins.push(other);
+        }
+        if (live.includes('connections')) {
+          log(`signing in ${clientCount} sessions…`);
+          tokens = await prepareSessionsOnline(() => openClient(target, 'tcp'), accountCount, clientCount);
+        }
       } else {
         log(`preparing ${accountCount} accounts in ${dataDir}…`);
         accounts = await prepareBank(dataDir!, accountCount, OPENING);
         if (live.includes('connections')) tokens = await prepareSessions(dataDir!, accountCount, clientCount);
         relay = await startRelayProcess(['--data', dataDir!], { BANK_RELAY_ADMIN_PASSWORD: ADMIN_PASSWORD });
+        relaysStarted.push(relay);
         target = { host: '127.0.0.1', tcpPort: relay.tcpPort, wsPort: relay.wsPort };
+        targets = [target];
         admin = await openClient(target, 'tcp');
         await admin.request('auth.login', { username: 'admin', password: ADMIN_PASSWORD });
       }
-      const adminClient = admin;
-      const commitStats = async () => ((await adminClient.request('admin.stats', {})) as { commits?: { batches: number; jobs: number } }).commits ?? { batches: 0, jobs: 0 };
+      const admins = [admin, ...otherAdmins];
+      // Batches (fsyncs, or PostgreSQL commits) summed over every relay.
+      const commitStats = async () => {
+        const all = await Promise.all(admins.map(async (a) => ((await a.request('admin.stats', {})) as { commits?: { batches: number; jobs: number } }).commits ?? { batches: 0, jobs: 0 }));
+        return all.reduce((s, c) => ({ batches: s.batches + c.batches, jobs: s.jobs + c.jobs }), { batches: 0, jobs: 0 });
+      };
       for (const scenario of live) {
         if (scenario === 'transfers' || scenario === 'hot' || scenario === 'hot-both') {
           for (const transport of transports) {
             log(`${scenario} over ${transport}: ${connections} connections × ${pipeline} in flight for ${durationS} s…`);
             const before = await commitStats();
-            const r = await runTransfers(target, { transport, connections, pipeline, accounts, mix: MIX[scenario], durationS, warmupS });
+            const r = await runTransfers(targets, { transport, connections, pipeline, accounts, mix: MIX[scenario], durationS, warmupS });
             const after = await commitStats();
             const batches = after.batches - before.batches;
             const row: Row = {
@@ -157,14 +204,14 @@ export async function benchCommand(argv: string[]): Promise<void> {
         } else if (scenario === 'paced') {
           for (const transport of transports) {
             log(`paced over ${transport}: ${rate}/s offered over ${connections} connections for ${durationS} s…`);
-            const r = await runPaced(target, { transport, connections, ratePerS: rate, accounts, durationS, warmupS });
+            const r = await runPaced(targets, { transport, connections, ratePerS: rate, accounts, durationS, warmupS });
             const row: Row = { scenario: `paced ${rate}/s`, via: transport, perSecond: r.perSecond, latency: r.latency, errors: sum(r.errors) };
             rows.push(row);
             results.push({ scenario, transport, ...r });
           }
         } else if (scenario === 'events') {
-          log(`events: ${eventRate}/s for ${durationS} s, payee on WebSocket…`);
-          const e = await runEvents(target, accounts, eventRate, durationS);
+          log(`events: ${eventRate}/s for ${durationS} s, payee on WebSocket${targets.length > 1 ? ' on another relay than the payer' : ''}…`);
+          const e = await runEvents(targets, accounts, eventRate, durationS);
           rows.push({ scenario: `events ${eventRate}/s`, via: 'ws', perSecond: '-', latency: e.latency, errors: e.sent - e.received });
           results.push({ scenario: 'events', transport: 'ws', ...e });
         } else if (scenario === 'connections') {
@@ -175,7 +222,8 @@ export async function benchCommand(argv: string[]): Promise<void> {
       }
     } finally {
       admin?.close();
-      await relay?.stop();
+      for (const a of otherAdmins) a.close();
+      await Promise.all(relaysStarted.map((r) => r.stop()));
       if (dataDir) await rm(dataDir, { recursive: true, force: true });
     }
   }
@@ -183,7 +231,7 @@ export async function benchCommand(argv: string[]): Promise<void> {
     scale = await runScale({ levels: scaleLevels, startupTransfers: scaleTransfers, transport: transports[0]!, connections, pipeline, durationS, log });
     results.push({ scenario: 'scale', ...scale });
   }
-  if (values.store !== undefined) {
+  if (scenarios.includes('store') && values.store !== undefined) {
     try {
       store = await runPgStore(values.store, { accounts: accountCount, inFlight: connections * pipeline, durationS, log });
     } catch (err) {
@@ -192,7 +240,7 @@ export async function benchCommand(argv: string[]): Promise<void> {
     results.push({ scenario: 'store', target: redactUrl(values.store), rows: store });
   }
   out.results = results;
-  process.stdout.write(report(rows, conn, scale, { connections, pipeline, accountCount, durationS, warmupS, idleS }, store));
+  process.stdout.write(report(rows, conn, scale, { connections, pipeline, accountCount, durationS, warmupS, idleS, relays: values.store !== undefined && !scenarios.includes('store') ? `${relayCount} relay${relayCount > 1 ? 's' : ''} on PostgreSQL` : undefined }, store));
   if (values.json) await writeFile(values.json, JSON.stringify(out, null, 2) + '\n');
 }
 
@@ -200,13 +248,13 @@ function report(
   rows: Row[],
   conn: ConnectionsResult | undefined,
   scale: ScaleResult | undefined,
-  c: { connections: number; pipeline: number; accountCount: number; durationS: number; warmupS: number; idleS: number },
+  c: { connections: number; pipeline: number; accountCount: number; durationS: number; warmupS: number; idleS: number; relays?: string | undefined },
   store?: StoreRow[],
 ): string {
   const lines: string[] = [''];
   lines.push(`machine: ${os.cpus().length} × ${os.cpus()[0]?.model ?? 'cpu'}, ${Math.round(os.totalmem() / 2 ** 30)} GiB, Node ${process.version}; the load runs on the same machine`);
   if (rows.length > 0) {
-    lines.push(`${c.connections} connections × ${c.pipeline} in flight (paced: open loop), ${c.accountCount} accounts, ${c.durationS} s each after ${c.warmupS} s of warm-up; latencies in ms`, '');
+    lines.push(`${c.relays ? `${c.relays} (connections spread over them); ` : ''}${c.connections} connections × ${c.pipeline} in flight (paced: open loop), ${c.accountCount} accounts, ${c.durationS} s each after ${c.warmupS} s of warm-up; latencies in ms`, '');
     lines.push(`${'scenario'.padEnd(14)} via  transfers/s      p50      p95      p99      max  errors  fsyncs/s  batch`);
     for (const r of rows) {
       lines.push(
