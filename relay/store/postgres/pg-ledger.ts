@@ -19,6 +19,8 @@ import type { PgLedgerWriter } from './ledger-writer.js';
 export class PgLedger implements LedgerStore {
   private readonly accountReads: BatchedGet<AccountState>;
   private readonly ownerReads: BatchedGet<OwnerState>;
+  /** Each owner's accounts, in opening order: every owner asked for in one tick, one query. */
+  private readonly accountsByOwner: BatchedGet<AccountState[]>;
   private known = { accounts: 0, transfers: 0 };
   readonly isHalted = false;
   readonly cashAccount = CASH_ACCOUNT;
@@ -32,6 +34,21 @@ export class PgLedger implements LedgerStore {
   ) {
     this.accountReads = new BatchedGet(bank.accounts);
     this.ownerReads = new BatchedGet(bank.owners);
+    this.accountsByOwner = new BatchedGet({
+      getMany: async (owners: string[]) => {
+        const res = await bank.pool.query<{ owner: string; record: AccountState }>(
+          'SELECT owner, record FROM accounts WHERE owner = ANY($1::text[]) ORDER BY substring(account from 5)::bigint',
+          [[...new Set(owners)]],
+        );
+        const held = new Map<string, AccountState[]>();
+        for (const r of res.rows) {
+          const list = held.get(r.owner);
+          if (list) list.push(r.record);
+          else held.set(r.owner, [r.record]);
+        }
+        return owners.map((o) => held.get(o) ?? []);
+      },
+    });
   }
 
   get currency(): string {
@@ -43,8 +60,7 @@ export class PgLedger implements LedgerStore {
   }
 
   async accountStatesOf(owner: string): Promise<AccountState[]> {
-    const res = await this.bank.pool.query<{ record: AccountState }>('SELECT record FROM accounts WHERE owner = $1 ORDER BY substring(account from 5)::bigint', [owner]);
-    return res.rows.map((r) => r.record);
+    return (await this.accountsByOwner.get(owner)) ?? [];
   }
 
   async accountsOf(owner: string): Promise<Account[]> {
