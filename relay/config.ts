@@ -7,14 +7,6 @@ const MINUTE = 60_000;
 /** Every relay setting, with its default. The CLI's flags map onto these keys. */
 export const relayConfigSchema = z.strictObject({
   dataDir: z.string().min(1).default('./data'),
-  /**
-   * Where the bank is stored: "leveldb" (embedded, in dataDir/db) or a PostgreSQL URL,
-   * postgres://USER@HOST:PORT/DB, that several relays may share (docs/POSTGRES.md). The
-   * password is best given in PGPASSWORD, not in the URL.
-   */
-  store: z.string().refine((v) => v === 'leveldb' || /^postgres(ql)?:\/\/[^\s]+$/.test(v), 'must be "leveldb" or a postgres:// URL').default('leveldb'),
-  /** Connections this relay keeps to PostgreSQL (its writer uses one at a time; reads share the rest). */
-  postgresPoolSize: z.number().int().min(2).max(200).default(10),
   host: z.string().min(1).default('127.0.0.1'),
   tcpPort: z.number().int().min(0).max(65535).default(1234),
   wsPort: z.number().int().min(0).max(65535).default(1235),
@@ -65,6 +57,14 @@ export const relayConfigSchema = z.strictObject({
     .default({ maxFailuresPerIp: 20, windowMs: 15 * MINUTE }),
   /** After a disk error, how often the relay checks whether the data directory takes writes again. */
   diskRetryMs: z.number().int().min(100).default(5000),
+  /**
+   * Where the bank is stored: "leveldb" (embedded, in dataDir/db) or a PostgreSQL URL,
+   * postgres://USER@HOST:PORT/DB, that several relays may share (docs/POSTGRES.md). The
+   * password is best given in PGPASSWORD, not in the URL.
+   */
+  store: z.string().refine((v) => v === 'leveldb' || /^postgres(ql)?:\/\/[^\s]+$/.test(v), 'must be "leveldb" or a postgres:// URL').default('leveldb'),
+  /** Connections this relay keeps to PostgreSQL (its writer uses one at a time; reads share the rest). */
+  postgresPoolSize: z.number().int().min(2).max(200).default(10),
   /** `auth.register` calls one IP address may make per hour; 0 = no limit. */
   registrationsPerIpPerHour: z.number().int().min(0).default(10),
   logFormat: z.enum(['json', 'pretty']).default('json'),
