@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { isPostgresUrl } from './store/postgres/url.js';
 import { DEFAULT_HEARTBEAT_MS, DEFAULT_MAX_FRAME } from '../common/protocol/constants.js';
 import { EXTENSION_ORIGIN } from '../common/extension-identity.js';
 
@@ -62,7 +63,7 @@ export const relayConfigSchema = z.strictObject({
    * postgres://USER@HOST:PORT/DB, that several relays may share (docs/POSTGRES.md). The
    * password is best given in PGPASSWORD, not in the URL.
    */
-  store: z.string().refine((v) => v === 'leveldb' || /^postgres(ql)?:\/\/[^\s]+$/.test(v), 'must be "leveldb" or a postgres:// URL').default('leveldb'),
+  store: z.string().refine((v) => v === 'leveldb' || isPostgresUrl(v), 'must be "leveldb" or a postgres:// URL').default('leveldb'),
   /** Connections this relay keeps to PostgreSQL (its writer uses one at a time; reads share the rest). */
   postgresPoolSize: z.number().int().min(2).max(200).default(10),
   /** `auth.register` calls one IP address may make per hour; 0 = no limit. */

@@ -41,7 +41,7 @@ export async function runPgStore(url: string, opts: { accounts: number; inFlight
   try {
     const funding = new PgLedgerWriter(pools[0]!, RULES);
     // The bank's cash account, as a relay's first start opens it.
-    await funding.change({ kind: 'cash', audit: [{ actor: 'system', role: 'system', action: 'ledger.open', target: CASH_ACCOUNT, outcome: 'ok', details: { kind: 'cash' } }] });
+    await funding.change({ kind: 'cash' });
     opts.log(`store: opening ${opts.accounts} accounts…`);
     const accounts = await Promise.all(
       Array.from({ length: opts.accounts }, async (_, i) => {

@@ -32,6 +32,11 @@ export function effectiveLimits(rules: LedgerRules, owner: OwnerState | undefine
   return { ...rules.defaultLimits, ...(owner?.limits ?? {}) };
 }
 
+/** A movement admins are alerted to. */
+export function isLarge(rules: LedgerRules, amount: number): boolean {
+  return amount >= rules.largeTransferAlert;
+}
+
 export type MoveOutcome = { kind: 'applied'; effect: MoveEffect } | { kind: 'replay'; transfer: TransferRecord };
 
 /**
@@ -197,7 +202,7 @@ export class LedgerEngine {
         fromEntry: { transferId: transfer.id, ts, amount: -req.amount, counterparty: to.account, ...memo, balanceAfter: from.balance },
         toEntry: { transferId: transfer.id, ts, amount: req.amount, counterparty: from.account, ...memo, balanceAfter: to.balance },
         ...(owner && { owner }),
-        large: req.amount >= this.rules.largeTransferAlert,
+        large: isLarge(this.rules, req.amount),
       },
     };
   }

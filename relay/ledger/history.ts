@@ -1,6 +1,6 @@
 import { BankError } from '../../common/errors.js';
 import type { Entry } from '../../common/schemas/models.js';
-import { entryKey, } from '../store/db.js';
+import { entryKey } from '../store/db.js';
 import type { BankStore } from '../store/bank-store.js';
 
 /**

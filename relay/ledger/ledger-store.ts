@@ -19,9 +19,6 @@ export interface MoveResult {
  */
 export interface LedgerStore {
   readonly currency: string;
-  readonly cashAccount: string;
-  /** True while changes are refused (the embedded store after a disk error). */
-  readonly isHalted: boolean;
   toWire(a: AccountState): Account;
   accountsOf(owner: string): Promise<Account[]>;
   accountStatesOf(owner: string): Promise<AccountState[]>;

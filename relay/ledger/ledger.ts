@@ -14,6 +14,7 @@ import { TransferIdFilter } from './transfer-id-filter.js';
 import { loadIdSnapshot, saveIdSnapshot, type IdSnapshot } from './transfer-id-snapshot.js';
 import type { AccountState, LedgerRules, OwnerState, TransferRecord } from './types.js';
 import type { LedgerStore, MoveResult } from './ledger-store.js';
+import { balanceFor, CASH_OPENED_AUDIT, openedAudit, postedAudit } from './outcomes.js';
 import type { GenericOp } from '../store/bank-store.js';
 
 /**
@@ -165,9 +166,7 @@ export class Ledger implements LedgerStore {
   async openCashAccount(): Promise<void> {
     const cash = this.engine.ensureCash(this.now());
     if (!cash) return;
-    await this.commits.commit([{ type: 'put', sublevel: 'accounts', key: cash.account, value: { ...cash } }], [
-      { actor: 'system', role: 'system', action: 'ledger.open', target: cash.account, outcome: 'ok', details: { kind: 'cash' } },
-    ]);
+    await this.commits.commit([{ type: 'put', sublevel: 'accounts', key: cash.account, value: { ...cash } }], [CASH_OPENED_AUDIT]);
   }
 
   get currency(): string {
@@ -233,15 +232,7 @@ export class Ledger implements LedgerStore {
     }
     const { effect } = outcome;
     this.ids.add(effect.transfer.id);
-    const durable = this.write(moveOps(effect), [
-      {
-        ...audit,
-        action: audit.action,
-        target: effect.transfer.id,
-        outcome: 'posted',
-        details: { from: effect.transfer.from, to: effect.transfer.to, amount: effect.transfer.amount },
-      },
-    ]);
+    const durable = this.write(moveOps(effect), [postedAudit(audit, effect.transfer)]);
     this.recent.add(effect.transfer, durable);
     await durable;
     this.recent.markCommitted([effect.transfer.id]);
@@ -253,10 +244,7 @@ export class Ledger implements LedgerStore {
   async openAccount(owner: string, extra: GenericOp[], audit: AuditDraft[]): Promise<AccountState> {
     this.assertRunning();
     const account = this.engine.openAccount(owner, this.now());
-    await this.write([...extra, { type: 'put', sublevel: 'accounts', key: account.account, value: { ...account } }], [
-      ...audit,
-      { actor: audit[0]?.actor ?? 'system', role: audit[0]?.role ?? 'system', action: 'ledger.open', target: account.account, outcome: 'ok', details: { owner } },
-    ]);
+    await this.write([...extra, { type: 'put', sublevel: 'accounts', key: account.account, value: { ...account } }], [...audit, openedAudit(account, owner, audit)]);
     return account;
   }
 
@@ -318,11 +306,6 @@ async function usableSnapshot(bank: BankDb, file: string, transferSeq: number): 
   if (!snapshot || snapshot.seq > transferSeq) return undefined;
   const idThere = (await bank.txlog.get(txlogKey(snapshot.seq))) as string | undefined;
   return idThere === snapshot.idAtSeq ? snapshot : undefined;
-}
-
-/** The customer's side: the payee for a deposit, the payer otherwise. */
-function balanceFor(t: TransferRecord): number {
-  return t.kind === 'deposit' ? t.toBalanceAfter : t.fromBalanceAfter;
 }
 
 /** The wire's Transfer (PROTOCOL §5), without the ledger's bookkeeping. */

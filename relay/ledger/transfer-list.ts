@@ -1,6 +1,6 @@
 import { BankError } from '../../common/errors.js';
 import type { Entry, Transfer } from '../../common/schemas/models.js';
-import { entryKey, txlogKey, } from '../store/db.js';
+import { entryKey, txlogKey } from '../store/db.js';
 import type { BankStore } from '../store/bank-store.js';
 import { toWireTransfer } from './ledger.js';
 import type { TransferRecord } from './types.js';

@@ -1,14 +1,19 @@
+import { z } from 'zod';
 import { utf8Encode } from '../../common/encoding.js';
 import { eventDefs, isEventName, type EventData, type EventName } from '../../common/schemas/events.js';
 import type { ClientConnection } from './client-connection.js';
 import type { LiveConnections } from './live.js';
 
-/** An event raised on one relay for people who may be connected to another (a shared store). */
-export interface SharedEvent {
-  to: { user: string } | { admins: true };
-  name: string;
-  data: unknown;
-}
+/**
+ * An event raised on one relay for people who may be connected to another (a shared store):
+ * its data is checked against the event's own schema on delivery (deliverShared).
+ */
+export const sharedEventSchema = z.object({
+  to: z.union([z.strictObject({ user: z.string() }), z.strictObject({ admins: z.literal(true) })]),
+  name: z.string(),
+  data: z.unknown(),
+});
+export type SharedEvent = z.infer<typeof sharedEventSchema>;
 
 /** Serializes (and UTF-8 encodes) each event once and seals it per recipient (PROTOCOL §6). */
 export class EventBus {

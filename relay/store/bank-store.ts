@@ -63,12 +63,8 @@ export interface CommitSink {
   commit(ops: GenericOp[], audit?: AuditDraft[]): Promise<AuditEntry[]>;
   /** The newest head this relay wrote or read (the stored one may be newer on a shared store). */
   readonly auditHead: AuditHead;
-  /** True while the store refuses writes (the LevelDB store after a disk error). */
-  readonly failed: boolean;
   /** Figures for operators: batches written and jobs in them. */
   readonly stats: { batches: number; jobs: number };
-  /** Metrics hook: jobs in a batch, its write time in seconds, and whether it committed. */
-  onBatch: ((jobs: number, seconds: number, ok: boolean) => void) | undefined;
   /** Waits for everything queued so far, then refuses new work. */
   drain(): Promise<void>;
 }

@@ -42,7 +42,7 @@ async function openBank(server: TestPostgres, name: string, customers: number, o
   }
   const relays = pools.map((p, i) => new PgLedgerWriter(p, RULES, () => new Date(), `relay-${'AB'[i]}`));
   // The bank's cash account, as a relay's first start opens it.
-  await relays[0]!.change({ kind: 'cash', audit: [{ actor: 'system', role: 'system', action: 'ledger.open', target: CASH_ACCOUNT, outcome: 'ok', details: { kind: 'cash' } }] });
+  await relays[0]!.change({ kind: 'cash' });
   const accounts: { account: string; owner: string }[] = [];
   for (let i = 1; i <= customers; i++) {
     const owner = `pg_user_${i}`;

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { copyFile, rm } from 'node:fs/promises';
 import path from 'node:path';
+import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { BankClient } from '../../common/client/bank-client.js';
 import { CASH_ACCOUNT } from '../../common/account-number.js';
@@ -20,6 +21,7 @@ import { ADMIN_PASSWORD, connect, startTestRelay, tempDir, type TestRelay, type 
 const PASSWORD = 'two relays password';
 let server: TestPostgres;
 let relays: [TestRelay, TestRelay];
+let url: string;
 const dirs: string[] = [];
 const open: BankClient[] = [];
 
@@ -37,7 +39,7 @@ async function signIn(t: TestRelay, kind: TransportKind, username: string, passw
 
 /** Two relays on a fresh database: B starts with A's identity key. */
 async function startPair(database: string): Promise<[TestRelay, TestRelay]> {
-  const url = await server.createDatabase(database);
+  url = await server.createDatabase(database);
   const [dirA, dirB] = [await tempDir('bank-pg-a-'), await tempDir('bank-pg-b-')];
   dirs.push(dirA, dirB);
   const a = await startTestRelay({ store: url, dataDir: dirA });
@@ -170,6 +172,29 @@ describe('two relays on one PostgreSQL database', () => {
     await closed;
     const again = await client(relays[1], 'tcp');
     await expect(again.request('auth.resume', { token })).rejects.toMatchObject({ code: 'UNAUTHENTICATED' });
+  });
+
+  it('a relay whose LISTEN connection is cut opens another, and events from the other relay reach its sessions again', { timeout: 60_000 }, async () => {
+    const db = new pg.Client({ connectionString: url });
+    await db.connect();
+    try {
+      const listeners = async () => (await db.query<{ pid: number }>(`SELECT pid FROM pg_stat_activity WHERE query = 'LISTEN bank_events' ORDER BY pid`)).rows.map((r) => r.pid);
+      const before = await listeners();
+      expect(before).toHaveLength(2);
+      await db.query('SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE pid = ANY($1::int[])', [before]);
+      // Both relays listen again, on new connections, and say they serve.
+      await expect.poll(async () => (await listeners()).filter((pid) => !before.includes(pid)).length, { timeout: 20_000 }).toBe(2);
+      await expect.poll(() => relays.map((r) => r.relay.health().status), { timeout: 20_000 }).toEqual([200, 200]);
+    } finally {
+      await db.end();
+    }
+    const adminA = (await signIn(relays[0], 'tcp', 'admin', ADMIN_PASSWORD)).client;
+    const [payer, payee] = await customers(adminA, 'relisten', 2, 10_000);
+    const onA = (await signIn(relays[0], 'tcp', payer!.username)).client;
+    const onB = (await signIn(relays[1], 'ws', payee!.username)).client;
+    const received = onB.nextEvent('transfer.received');
+    const r = await onA.request('transfer.create', { transferId: randomUUID(), to: payee!.account, amount: 500 });
+    expect((await received).data).toEqual({ transfer: r.transfer });
   });
 
   it('serves 10 hot accounts from both relays with no deadlock or in-doubt error reaching a client', { timeout: 120_000 }, async () => {

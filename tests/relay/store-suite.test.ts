@@ -11,10 +11,9 @@ import type { LedgerRules, TransferRecord } from '../../relay/ledger/types.js';
 import type { BankStore } from '../../relay/store/bank-store.js';
 import { CommitQueue } from '../../relay/store/commit-queue.js';
 import { BankDb } from '../../relay/store/db.js';
-import { PgLedgerWriter } from '../../relay/store/postgres/ledger-writer.js';
 import { migrate } from '../../relay/store/postgres/migrations.js';
 import { PgBank } from '../../relay/store/postgres/pg-bank.js';
-import { PgLedger } from '../../relay/store/postgres/pg-ledger.js';
+import { openPgWriters } from '../../relay/store/postgres/pg-writers.js';
 import { prng } from '../helpers/ledger.js';
 import { startPostgres, type TestPostgres } from '../helpers/postgres.js';
 import { tempDir } from '../helpers/relay.js';
@@ -91,9 +90,7 @@ async function postgresStore(): Promise<MoneyStore> {
     c.release();
   }
   const bank = new PgBank(pool);
-  const writer = new PgLedgerWriter(pool, RULES, NOW);
-  const ledger = new PgLedger(bank, writer, RULES, () => {});
-  await ledger.openCashAccount();
+  const { writer, ledger } = await openPgWriters(bank, RULES, { now: NOW });
   return moneyStore(ledger, bank, async () => {
     await writer.drain();
     await bank.close();

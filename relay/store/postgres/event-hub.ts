@@ -1,5 +1,6 @@
 import pg from 'pg';
-import type { SharedEvent } from '../../session/events.js';
+import { z } from 'zod';
+import { sharedEventSchema, type SharedEvent } from '../../session/events.js';
 
 /**
  * Events across relays on the PostgreSQL store (issue 8): each committed batch announces the
@@ -13,14 +14,15 @@ export const EVENT_CHANNEL = 'bank_events';
 /**
  * What one notification says: which relay sent it (so it can skip its own), and either the ids
  * of transfers posted, the keys of sessions ended, or one small event for other relays' sessions.
+ * Checked on arrival like any input from outside the process.
  */
-export interface RelayNotice {
-  relay: string;
-  posted?: string[];
-  ended?: string[];
-  event?: SharedEvent;
-}
-
+const relayNoticeSchema = z.object({
+  relay: z.string(),
+  posted: z.array(z.string()).optional(),
+  ended: z.array(z.string()).optional(),
+  event: sharedEventSchema.optional(),
+});
+export type RelayNotice = z.infer<typeof relayNoticeSchema>;
 
 /** Ids per notification: 36-byte UUIDs (and any client-made id up to 64) stay under 8,000 bytes. */
 const IDS_PER_NOTICE = 100;
@@ -58,13 +60,14 @@ export class EventListener {
     await client.connect();
     client.on('notification', (msg) => {
       if (msg.channel !== EVENT_CHANNEL || msg.payload === undefined) return;
-      let notice: unknown;
+      let payload: unknown;
       try {
-        notice = JSON.parse(msg.payload);
+        payload = JSON.parse(msg.payload);
       } catch {
         return;
       }
-      if (isNotice(notice)) onNotice(notice);
+      const notice = relayNoticeSchema.safeParse(payload);
+      if (notice.success) onNotice(notice.data);
     });
     client.on('error', onError);
     await client.query(`LISTEN ${EVENT_CHANNEL}`);
@@ -76,10 +79,55 @@ export class EventListener {
   }
 }
 
-function isNotice(v: unknown): v is RelayNotice {
-  if (typeof v !== 'object' || v === null) return false;
-  const n = v as Partial<RelayNotice>;
-  const strings = (a: unknown) => a === undefined || (Array.isArray(a) && a.every((id) => typeof id === 'string'));
-  const event = n.event === undefined || (typeof n.event === 'object' && n.event !== null && typeof n.event.name === 'string' && typeof n.event.to === 'object' && n.event.to !== null);
-  return typeof n.relay === 'string' && strings(n.posted) && strings(n.ended) && event;
+/**
+ * A LISTEN that keeps itself up: when its connection is lost it opens another every
+ * `retryMs` until one holds. `listening` is false meanwhile (the relay's /healthz says so),
+ * since notifications sent in between are not heard.
+ */
+export class KeptListener {
+  private current: EventListener | undefined;
+  private closed = false;
+  listening = false;
+
+  constructor(
+    private readonly connectionString: string,
+    private readonly onNotice: (notice: RelayNotice) => void,
+    private readonly log: { lost(err: Error): void; retrying(err: Error): void },
+    private readonly retryMs = 1_000,
+  ) {}
+
+  /** The first attempt; on failure it goes on retrying in the background. */
+  async start(): Promise<void> {
+    try {
+      let opened: EventListener | undefined;
+      const listener = await EventListener.open(this.connectionString, this.onNotice, (err) => opened && this.lost(opened, err));
+      opened = listener;
+      if (this.closed) return void (await listener.close());
+      this.current = listener;
+      this.listening = true;
+    } catch (err) {
+      if (this.closed) return;
+      this.log.retrying(err as Error);
+      this.retry();
+    }
+  }
+
+  private lost(listener: EventListener, err: Error): void {
+    if (this.closed || this.current !== listener) return;
+    this.current = undefined;
+    this.listening = false;
+    this.log.lost(err);
+    void listener.close().catch(() => undefined);
+    this.retry();
+  }
+
+  private retry(): void {
+    setTimeout(() => void this.start(), this.retryMs).unref();
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    this.listening = false;
+    await this.current?.close();
+  }
 }

@@ -8,6 +8,8 @@ import type { AccountState, LedgerRules, OwnerState, TransferRecord } from '../.
 import { CASH_ACCOUNT } from '../../../common/account-number.js';
 import type { GenericOp } from '../bank-store.js';
 import { announce } from './event-hub.js';
+import type { MoveResult } from '../../ledger/ledger-store.js';
+import { balanceFor, CASH_OPENED_AUDIT, openedAudit, postedAudit } from '../../ledger/outcomes.js';
 
 /**
  * The PostgreSQL store's money path (issue 8): one SQL transaction applies a batch of
@@ -39,8 +41,8 @@ export type AccountJob =
   | { kind: 'open'; owner: string; audit: AuditDraft[]; extra?: GenericOp[] }
   | { kind: 'status'; owner: string; status: AccountStatus; audit: AuditDraft[]; extra?: GenericOp[] }
   | { kind: 'limits'; owner: string; limits: Partial<Limits>; audit: AuditDraft[]; extra?: GenericOp[] }
-  /** The bank's own account, opened once (by whichever relay starts first). */
-  | { kind: 'cash'; audit: AuditDraft[] };
+  /** The bank's own account, opened (and audited) once, by whichever relay starts first. */
+  | { kind: 'cash' };
 
 /** Users, sessions and singletons with their audit entries: the commit sink's work (pg-commits.ts). */
 export interface WriteJob {
@@ -59,11 +61,7 @@ export interface WriteJobResult {
   audit: AuditEntry[];
 }
 
-export interface MoveJobResult {
-  transfer: TransferRecord;
-  /** The payer's balance right after (the customer's side, for a deposit the payee's). */
-  balance: number;
-  replay: boolean;
+export interface MoveJobResult extends MoveResult {
   /** What an applied movement changed, for this relay's own events (absent on a replay). */
   effect?: MoveEffect;
 }
@@ -78,12 +76,8 @@ export interface BatchOutcome {
   audit: AuditEntry[];
 }
 
-function balanceFor(t: TransferRecord): number {
-  return t.kind === 'deposit' ? t.toBalanceAfter : t.fromBalanceAfter;
-}
-
 /** `relay`: this relay's name in the notifications the batch sends at commit (event-hub.ts). */
-export async function applyMoveBatch(client: pg.ClientBase, rules: LedgerRules, jobs: readonly LedgerJob[], now: Date, relay?: string): Promise<BatchOutcome> {
+export async function applyBatch(client: pg.ClientBase, rules: LedgerRules, jobs: readonly LedgerJob[], now: Date, relay?: string): Promise<BatchOutcome> {
   await client.query('BEGIN');
   try {
     const headRow = await client.query<{ seq: string; hash: string }>('SELECT seq, hash FROM audit_head FOR UPDATE');
@@ -141,7 +135,7 @@ export async function applyMoveBatch(client: pg.ClientBase, rules: LedgerRules, 
           const cash = engine.ensureCash(now);
           if (cash) {
             opened.push(cash);
-            job.audit.forEach(record);
+            record(CASH_OPENED_AUDIT);
           }
           settled.push({ ok: true, value: { accounts: cash ? [{ ...cash }] : [] } });
         } else if (job.kind === 'open') {
@@ -150,7 +144,7 @@ export async function applyMoveBatch(client: pg.ClientBase, rules: LedgerRules, 
           writes.add(job.extra ?? []);
           job.audit.forEach(record);
           // As on the embedded store: the opening itself, once its number is known.
-          record({ actor: job.audit[0]?.actor ?? 'system', role: job.audit[0]?.role ?? 'system', action: 'ledger.open', target: account.account, outcome: 'ok', details: { owner: job.owner } });
+          record(openedAudit(account, job.owner, job.audit));
           settled.push({ ok: true, value: { accounts: [{ ...account }] } });
         } else if (job.kind === 'status') {
           const accountsOfOwner = engine.setOwnerStatus(job.owner, job.status);
@@ -172,12 +166,7 @@ export async function applyMoveBatch(client: pg.ClientBase, rules: LedgerRules, 
           const { effect } = outcome;
           known.set(effect.transfer.id, effect.transfer);
           effects.push(effect);
-          record({
-            ...job.audit,
-            target: effect.transfer.id,
-            outcome: 'posted',
-            details: { from: effect.transfer.from, to: effect.transfer.to, amount: effect.transfer.amount },
-          });
+          record(postedAudit(job.audit, effect.transfer));
           settled.push({ ok: true, value: { transfer: effect.transfer, balance: balanceFor(effect.transfer), replay: false, effect } });
         }
       } catch (err) {

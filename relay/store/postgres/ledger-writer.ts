@@ -2,7 +2,7 @@ import type pg from 'pg';
 import { BankError } from '../../../common/errors.js';
 import type { LedgerRules } from '../../ledger/types.js';
 import type { AuditEntry } from '../../../common/schemas/models.js';
-import { applyMoveBatch, type AccountJob, type AccountJobResult, type JobResult, type LedgerJob, type MoveJob, type MoveJobResult, type WriteJob, type WriteJobResult } from './ledger-batch.js';
+import { applyBatch, type AccountJob, type AccountJobResult, type JobResult, type LedgerJob, type MoveJob, type MoveJobResult, type WriteJob, type WriteJobResult } from './ledger-batch.js';
 
 interface Pending {
   job: LedgerJob;
@@ -17,7 +17,7 @@ const MAX_BATCH = 2000;
  * One relay's group commit on the PostgreSQL store: while one batch's transaction is in
  * flight, later movements queue and go together in the next one. Each is answered only
  * after its batch committed. Several relays each run one of these against the same database;
- * the audit-head lock in applyMoveBatch orders their batches.
+ * the audit-head lock in applyBatch orders their batches.
  */
 export class PgLedgerWriter {
   private pending: Pending[] = [];
@@ -74,7 +74,7 @@ export class PgLedgerWriter {
       const started = performance.now();
       try {
         client = await this.pool.connect();
-        const { settled, audit } = await applyMoveBatch(client, this.rules, batch.map((p) => p.job), this.now(), this.relay);
+        const { settled, audit } = await applyBatch(client, this.rules, batch.map((p) => p.job), this.now(), this.relay);
         this.stats.batches++;
         this.stats.jobs += batch.length;
         this.onBatch?.(batch.length, (performance.now() - started) / 1000, true);

@@ -1,25 +1,22 @@
 import { randomBytes } from 'node:crypto';
 import os from 'node:os';
 import pg from 'pg';
+import { isLarge } from '../../ledger/engine.js';
 import { ledgerRules } from '../../ledger/rules.js';
 import { notifyPosted, type PostedView } from '../../ledger/notify.js';
 import type { TransferRecord } from '../../ledger/types.js';
 import { closeEndedSessions } from '../../session/revoke.js';
 import { StartupError } from '../open.js';
 import type { OpenedStore, StoreOpening } from '../opened-store.js';
-import { EventListener, shareEvent, type RelayNotice } from './event-hub.js';
-import { PgLedgerWriter } from './ledger-writer.js';
+import { KeptListener, shareEvent, type RelayNotice } from './event-hub.js';
 import { migrate } from './migrations.js';
 import { PgBank } from './pg-bank.js';
-import { PgCommits } from './pg-commits.js';
-import { PgLedger } from './pg-ledger.js';
+import { openPgWriters } from './pg-writers.js';
 import { pgQuickCheck } from './quick-check.js';
 import { redactUrl } from './url.js';
 
 /** How often the figures for metrics and admin.stats are read again. */
 const COUNTS_EVERY_MS = 5_000;
-/** How soon a lost LISTEN connection is opened again. */
-const RELISTEN_MS = 1_000;
 
 /**
  * The PostgreSQL store (issue 8): the schema migrated on start, the start-up check as SQL,
@@ -66,11 +63,8 @@ export async function openPgStore({ config, log, clock, metrics, events, live, o
     // A name no other relay has, so each skips only its own notifications.
     const relayName = `${os.hostname()}:${process.pid}:${randomBytes(4).toString('hex')}`;
     const rules = ledgerRules(config);
-    const writer = new PgLedgerWriter(pool, rules, () => new Date(clock()), relayName);
+    const { writer, commits, ledger } = await openPgWriters(bank, rules, { now: () => new Date(clock()), relayName, onPosted });
     writer.onBatch = (jobs, seconds, ok) => metrics.batch(jobs, seconds, ok);
-    const commits = new PgCommits(writer, await bank.auditHead());
-    const ledger = new PgLedger(bank, writer, rules, onPosted);
-    await ledger.openCashAccount();
     await ledger.refreshCounts();
     const counts = setInterval(() => {
       ledger.refreshCounts().catch((err: unknown) => log.warn('could not read the ledger figures', { error: (err as Error).message }));
@@ -94,7 +88,7 @@ export async function openPgStore({ config, log, clock, metrics, events, live, o
           transfer: r.record,
           from: { account: r.record.from, owner: r.from_owner },
           to: { account: r.record.to, owner: r.to_owner },
-          large: r.record.amount >= rules.largeTransferAlert,
+          large: isLarge(rules, r.record.amount),
         };
         notifyPosted(events, view, config.currency);
       }
@@ -108,35 +102,12 @@ export async function openPgStore({ config, log, clock, metrics, events, live, o
       if (notice.event && !events.deliverShared(notice.event)) log.warn('ignored an event from another relay that does not check out', { relay: notice.relay, event: notice.event.name });
     };
 
-    let listener: EventListener | undefined;
-    let closing = false;
-    let listening = false;
-    const listen = async (): Promise<void> => {
-      try {
-        listener = await EventListener.open(url, onNotice, (err) => {
-          if (closing) return;
-          listening = false;
-          log.error('lost the PostgreSQL LISTEN connection: events from other relays are not delivered until it is back', { error: err.message });
-          void listener?.close().catch(() => undefined);
-          setTimeout(() => void listen(), RELISTEN_MS).unref();
-        });
-        if (closing) {
-          await listener.close();
-          return;
-        }
-        if (!listening && listener) log.info('listening for other relays\u2019 events', { store: where });
-        listening = true;
-      } catch (err) {
-        if (closing) return;
-        log.warn('could not open the PostgreSQL LISTEN connection; retrying', { error: (err as Error).message });
-        setTimeout(() => void listen(), RELISTEN_MS).unref();
-      }
-    };
-    await listen();
-    closers.push(async () => {
-      closing = true;
-      await listener?.close();
+    const listener = new KeptListener(url, onNotice, {
+      lost: (err) => log.error('lost the PostgreSQL LISTEN connection: events from other relays are not delivered until it is back', { error: err.message }),
+      retrying: (err) => log.warn('could not open the PostgreSQL LISTEN connection; retrying', { error: err.message }),
     });
+    await listener.start();
+    closers.push(() => listener.close());
     events.share = (event) => {
       shareEvent(pool, relayName, event).then(
         (sent) => {
@@ -153,10 +124,9 @@ export async function openPgStore({ config, log, clock, metrics, events, live, o
       ledger,
       startupProblems: check.problems,
       get trouble() {
-        return listening ? undefined : 'events-offline';
+        return listener.listening ? undefined : 'events-offline';
       },
       beginClose: () => {
-        closing = true;
         events.share = undefined;
       },
       close: closeAll,

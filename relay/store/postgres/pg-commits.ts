@@ -10,7 +10,6 @@ import type { PgLedgerWriter } from './ledger-writer.js';
  */
 export class PgCommits implements CommitSink {
   private head: AuditHead;
-  readonly failed = false;
 
   constructor(
     private readonly writer: PgLedgerWriter,
@@ -33,14 +32,6 @@ export class PgCommits implements CommitSink {
 
   get stats(): { batches: number; jobs: number } {
     return this.writer.stats;
-  }
-
-  get onBatch(): PgLedgerWriter['onBatch'] {
-    return this.writer.onBatch;
-  }
-
-  set onBatch(hook: PgLedgerWriter['onBatch']) {
-    this.writer.onBatch = hook;
   }
 
   drain(): Promise<void> {

@@ -1,4 +1,3 @@
-import { CASH_ACCOUNT } from '../../../common/account-number.js';
 import type { Account, Limits } from '../../../common/schemas/models.js';
 import type { AccountStatus } from '../../../common/schemas/primitives.js';
 import type { AuditDraft } from '../../audit/chain.js';
@@ -22,8 +21,6 @@ export class PgLedger implements LedgerStore {
   /** Each owner's accounts, in opening order: every owner asked for in one tick, one query. */
   private readonly accountsByOwner: BatchedGet<AccountState[]>;
   private known = { accounts: 0, transfers: 0 };
-  readonly isHalted = false;
-  readonly cashAccount = CASH_ACCOUNT;
 
   constructor(
     private readonly bank: PgBank,
@@ -79,9 +76,17 @@ export class PgLedger implements LedgerStore {
     return this.known;
   }
 
-  /** Reads the figures `counts` answers (the relay does so every few seconds: a count of accounts is a scan). */
+  /**
+   * Reads the figures `counts` answers (the relay does so every few seconds). Both come from an
+   * index's last entry, not a scan: accounts are numbered 0 (the cash account), 1, 2, … with no
+   * gaps and never deleted, and transfers 1, 2, … in the ledger's order.
+   */
   async refreshCounts(): Promise<void> {
-    const row = (await this.bank.pool.query<{ accounts: string; transfers: string }>('SELECT (SELECT count(*) FROM accounts) AS accounts, (SELECT coalesce(max(seq), 0) FROM transfers) AS transfers')).rows[0]!;
+    const row = (
+      await this.bank.pool.query<{ accounts: string; transfers: string }>(
+        'SELECT (SELECT coalesce(max(substring(account from 5)::bigint) + 1, 0) FROM accounts) AS accounts, (SELECT coalesce(max(seq), 0) FROM transfers) AS transfers',
+      )
+    ).rows[0]!;
     this.known = { accounts: Number(row.accounts), transfers: Number(row.transfers) };
   }
 
@@ -93,7 +98,7 @@ export class PgLedger implements LedgerStore {
 
   /** The bank's own account, opened once on the database, by whichever relay starts first. */
   async openCashAccount(): Promise<void> {
-    await this.writer.change({ kind: 'cash', audit: [{ actor: 'system', role: 'system', action: 'ledger.open', target: CASH_ACCOUNT, outcome: 'ok', details: { kind: 'cash' } }] });
+    await this.writer.change({ kind: 'cash' });
   }
 
   async openAccount(owner: string, extra: GenericOp[], audit: AuditDraft[]): Promise<AccountState> {

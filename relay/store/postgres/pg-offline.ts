@@ -2,11 +2,11 @@ import pg from 'pg';
 import type { RelayConfig } from '../../config.js';
 import { UserStore } from '../../auth/users.js';
 import { ledgerRules } from '../../ledger/rules.js';
-import { PgLedgerWriter } from './ledger-writer.js';
 import { migrate } from './migrations.js';
 import { PgBank } from './pg-bank.js';
-import { PgCommits } from './pg-commits.js';
-import { PgLedger } from './pg-ledger.js';
+import type { PgCommits } from './pg-commits.js';
+import type { PgLedger } from './pg-ledger.js';
+import { openPgWriters } from './pg-writers.js';
 
 /** The PostgreSQL store without a relay (operator tools, the bench's set-up): migrated, with its cash account. */
 export interface PgOffline {
@@ -27,11 +27,7 @@ export async function openPgOffline(config: RelayConfig): Promise<PgOffline> {
     } finally {
       client.release();
     }
-    const rules = ledgerRules(config);
-    const writer = new PgLedgerWriter(pool, rules);
-    const commits = new PgCommits(writer, await bank.auditHead());
-    const ledger = new PgLedger(bank, writer, rules, () => {});
-    await ledger.openCashAccount();
+    const { writer, commits, ledger } = await openPgWriters(bank, ledgerRules(config));
     return {
       bank,
       commits,

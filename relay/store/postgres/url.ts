@@ -11,5 +11,5 @@ export function redactUrl(url: string): string {
 
 /** True for the URLs the PostgreSQL store takes. */
 export function isPostgresUrl(url: string): boolean {
-  return /^postgres(ql)?:\/\//.test(url);
+  return /^postgres(ql)?:\/\/\S+$/.test(url);
 }
