@@ -1,8 +1,9 @@
 import { randomUUID } from 'node:crypto';
-import pg from 'pg';
+import type pg from 'pg';
 import { CASH_ACCOUNT } from '../../common/account-number.js';
 import { isBankError } from '../../common/errors.js';
 import type { LedgerRules } from '../ledger/types.js';
+import { newClient, openPool } from '../store/postgres/connect.js';
 import { migrate } from '../store/postgres/migrations.js';
 import { PgLedgerWriter } from '../store/postgres/ledger-writer.js';
 import { summarize, type LatencySummary } from './percentiles.js';
@@ -28,7 +29,7 @@ const RULES: LedgerRules = { currency: 'USD', largeTransferAlert: Number.MAX_SAF
 const OPENING = 1_000_000_000;
 
 export async function runPgStore(url: string, opts: { accounts: number; inFlight: number; durationS: number; log: (line: string) => void }): Promise<StoreRow[]> {
-  const setup = new pg.Client({ connectionString: url });
+  const setup = newClient(url);
   await setup.connect();
   try {
     await migrate(setup);
@@ -37,7 +38,7 @@ export async function runPgStore(url: string, opts: { accounts: number; inFlight
   } finally {
     await setup.end();
   }
-  const pools = [new pg.Pool({ connectionString: url, max: 2 }), new pg.Pool({ connectionString: url, max: 2 })];
+  const pools = [openPool(url, 2), openPool(url, 2)];
   try {
     const funding = new PgLedgerWriter(pools[0]!, RULES);
     // The bank's cash account, as a relay's first start opens it.

@@ -1,8 +1,8 @@
 import { stat } from 'node:fs/promises';
 import path from 'node:path';
-import pg from 'pg';
 import { resolveConfig, type RelayConfig } from '../config.js';
 import type { BankStore } from '../store/bank-store.js';
+import { openPool } from '../store/postgres/connect.js';
 import { PgBank } from '../store/postgres/pg-bank.js';
 import { isPostgresUrl, redactUrl } from '../store/postgres/url.js';
 import { BankDb } from '../store/db.js';
@@ -64,7 +64,7 @@ export async function openBankOffline(config: RelayConfig, opts: { existing?: bo
 export async function openBankToVerify(values: { data?: string | undefined; store?: string | undefined }): Promise<{ bank: BankStore; close(): Promise<void> }> {
   if (values.store !== undefined && values.store !== 'leveldb') {
     if (!isPostgresUrl(values.store)) throw new CliError('--store takes "leveldb" or a postgres:// URL', 2);
-    const bank = new PgBank(new pg.Pool({ connectionString: values.store, max: 2 }));
+    const bank = new PgBank(openPool(values.store, 2));
     try {
       await bank.pool.query('SELECT version FROM bank_schema_migrations LIMIT 1');
     } catch (err) {

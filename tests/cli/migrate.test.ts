@@ -1,5 +1,5 @@
-import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { newClient } from '../../relay/store/postgres/connect.js';
 import { prepareBank, prepareSessions, prepareTransfers } from '../../relay/bench/prepare.js';
 import { verifyLedger } from '../../relay/ledger/verify.js';
 import { BankDb } from '../../relay/store/db.js';
@@ -47,7 +47,7 @@ describe('bank-relay migrate', () => {
     for await (const a of bank.accounts.values()) balances.set(a.account, a.balance);
     const head = await bank.auditHead();
     await bank.close();
-    const c = new pg.Client({ connectionString: url });
+    const c = newClient(url);
     await c.connect();
     try {
       expect(await verifyPgLedger(c)).toEqual(source);

@@ -4,7 +4,7 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import pg from 'pg';
+import { newClient } from '../../relay/store/postgres/connect.js';
 
 const run = promisify(execFile);
 
@@ -69,7 +69,7 @@ export async function startPostgres(): Promise<TestPostgres> {
     port,
     async createDatabase(name) {
       if (!/^[a-z_][a-z0-9_]*$/.test(name)) throw new Error(`not a plain database name: ${name}`);
-      const admin = new pg.Client({ connectionString: url });
+      const admin = newClient(url);
       await admin.connect();
       try {
         await admin.query(`CREATE DATABASE ${name}`);

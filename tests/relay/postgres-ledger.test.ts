@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
-import pg from 'pg';
+import type pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { openPool } from '../../relay/store/postgres/connect.js';
 import { CASH_ACCOUNT } from '../../common/account-number.js';
 import type { AuditHead } from '../../common/schemas/models.js';
 import { isBankError } from '../../common/errors.js';
@@ -33,7 +34,7 @@ interface Bank {
 
 async function openBank(server: TestPostgres, name: string, customers: number, opening: number): Promise<Bank> {
   const url = await server.createDatabase(name);
-  const pools = [new pg.Pool({ connectionString: url, max: 4 }), new pg.Pool({ connectionString: url, max: 4 })];
+  const pools = [openPool(url, 4), openPool(url, 4)];
   const c = await pools[0]!.connect();
   try {
     await migrate(c);

@@ -1,5 +1,6 @@
-import pg from 'pg';
+import type pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { newClient } from '../../relay/store/postgres/connect.js';
 import { migrate, MIGRATIONS, SCHEMA_VERSION } from '../../relay/store/postgres/migrations.js';
 import { startPostgres, type TestPostgres } from '../helpers/postgres.js';
 
@@ -11,7 +12,7 @@ describe('PostgreSQL schema migrations', () => {
   let server: TestPostgres;
   const clients: pg.Client[] = [];
   async function client(url: string): Promise<pg.Client> {
-    const c = new pg.Client({ connectionString: url });
+    const c = newClient(url);
     await c.connect();
     clients.push(c);
     return c;

@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { copyFile, rm } from 'node:fs/promises';
 import path from 'node:path';
-import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { newClient } from '../../relay/store/postgres/connect.js';
 import type { BankClient } from '../../common/client/bank-client.js';
 import { CASH_ACCOUNT } from '../../common/account-number.js';
 import { isBankError } from '../../common/errors.js';
@@ -175,7 +175,7 @@ describe('two relays on one PostgreSQL database', () => {
   });
 
   it('a relay whose LISTEN connection is cut opens another, and events from the other relay reach its sessions again', { timeout: 60_000 }, async () => {
-    const db = new pg.Client({ connectionString: url });
+    const db = newClient(url);
     await db.connect();
     try {
       const listeners = async () => (await db.query<{ pid: number }>(`SELECT pid FROM pg_stat_activity WHERE query = 'LISTEN bank_events' ORDER BY pid`)).rows.map((r) => r.pid);

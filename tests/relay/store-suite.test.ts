@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { rm } from 'node:fs/promises';
-import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { openPool } from '../../relay/store/postgres/connect.js';
 import { CASH_ACCOUNT, makeAccountNumber } from '../../common/account-number.js';
 import type { AccountStatus } from '../../common/schemas/primitives.js';
 import type { MoveRequest } from '../../relay/ledger/engine.js';
@@ -82,7 +82,7 @@ let databases = 0;
 
 async function postgresStore(): Promise<MoneyStore> {
   const url = await server!.createDatabase(`suite_${++databases}`);
-  const pool = new pg.Pool({ connectionString: url, max: 3 });
+  const pool = openPool(url, 3);
   const c = await pool.connect();
   try {
     await migrate(c);

@@ -1,9 +1,9 @@
 import { parseArgs } from 'node:util';
-import pg from 'pg';
 import { resolveConfig } from '../../config.js';
 import { ProgressBar } from '../../backup/progress.js';
 import { verifyLedger } from '../../ledger/verify.js';
 import { verifyStoredChain } from '../../audit/verify.js';
+import { newClient } from '../../store/postgres/connect.js';
 import { migrate } from '../../store/postgres/migrations.js';
 import { importLevelDb, TargetNotEmptyError } from '../../store/postgres/import-leveldb.js';
 import { verifyPgAudit, verifyPgLedger } from '../../store/postgres/verify.js';
@@ -28,7 +28,7 @@ export async function migrateCommand(argv: string[]): Promise<void> {
   const target = redactUrl(to);
 
   const offline = await openBankOffline(resolveConfig({ dataDir: from }), { existing: true });
-  const client = new pg.Client({ connectionString: to });
+  const client = newClient(to);
   try {
     // The source is checked first: a broken bank is not copied anywhere.
     const [sourceLedger, sourceAudit] = await Promise.all([verifyLedger(offline.bank), verifyStoredChain(offline.bank)]);

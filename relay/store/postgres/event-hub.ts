@@ -1,5 +1,6 @@
-import pg from 'pg';
+import type pg from 'pg';
 import { z } from 'zod';
+import { newClient } from './connect.js';
 import { sharedEventSchema, type SharedEvent } from '../../session/events.js';
 
 /**
@@ -56,7 +57,7 @@ export class EventListener {
   private constructor(private readonly client: pg.Client) {}
 
   static async open(connectionString: string, onNotice: (notice: RelayNotice) => void, onError: (err: Error) => void): Promise<EventListener> {
-    const client = new pg.Client({ connectionString });
+    const client = newClient(connectionString, onError);
     await client.connect();
     client.on('notification', (msg) => {
       if (msg.channel !== EVENT_CHANNEL || msg.payload === undefined) return;
@@ -69,7 +70,6 @@ export class EventListener {
       const notice = relayNoticeSchema.safeParse(payload);
       if (notice.success) onNotice(notice.data);
     });
-    client.on('error', onError);
     await client.query(`LISTEN ${EVENT_CHANNEL}`);
     return new EventListener(client);
   }

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import os from 'node:os';
-import pg from 'pg';
+import type pg from 'pg';
 import { isLarge } from '../../ledger/engine.js';
 import { ledgerRules } from '../../ledger/rules.js';
 import { notifyPosted, type PostedView } from '../../ledger/notify.js';
@@ -8,6 +8,7 @@ import type { TransferRecord } from '../../ledger/types.js';
 import { closeEndedSessions } from '../../session/revoke.js';
 import { StartupError } from '../open.js';
 import type { OpenedStore, StoreOpening } from '../opened-store.js';
+import { openPool } from './connect.js';
 import { KeptListener, shareEvent, type RelayNotice } from './event-hub.js';
 import { migrate } from './migrations.js';
 import { PgBank } from './pg-bank.js';
@@ -27,9 +28,8 @@ const COUNTS_EVERY_MS = 5_000;
 export async function openPgStore({ config, log, clock, metrics, events, live, onPosted }: StoreOpening): Promise<OpenedStore> {
   const url = config.store;
   const where = redactUrl(url);
-  const pool = new pg.Pool({ connectionString: url, max: config.postgresPoolSize });
   // An idle connection that dies is replaced by the pool; a query on a dying one fails alone.
-  pool.on('error', (err) => log.warn('a PostgreSQL connection failed; the pool opens another', { store: where, error: err.message }));
+  const pool = openPool(url, config.postgresPoolSize, (err) => log.warn('a PostgreSQL connection failed; the pool opens another', { store: where, error: err.message }));
   const bank = new PgBank(pool);
   const closers: (() => Promise<void>)[] = [() => bank.close()];
   const closeAll = async () => {

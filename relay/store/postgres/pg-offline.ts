@@ -1,7 +1,7 @@
-import pg from 'pg';
 import type { RelayConfig } from '../../config.js';
 import { UserStore } from '../../auth/users.js';
 import { ledgerRules } from '../../ledger/rules.js';
+import { openPool } from './connect.js';
 import { migrate } from './migrations.js';
 import { PgBank } from './pg-bank.js';
 import type { PgCommits } from './pg-commits.js';
@@ -18,7 +18,7 @@ export interface PgOffline {
 }
 
 export async function openPgOffline(config: RelayConfig): Promise<PgOffline> {
-  const pool = new pg.Pool({ connectionString: config.store, max: 3 });
+  const pool = openPool(config.store, 3);
   const bank = new PgBank(pool);
   try {
     const client = await pool.connect();
