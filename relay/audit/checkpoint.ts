@@ -3,7 +3,9 @@ import { z } from 'zod';
 import { canonicalJson } from '../../common/canonical-json.js';
 import type { IdentitySigner } from '../../common/protocol/crypto.js';
 import { spkiFingerprint } from '../identity.js';
-import { auditKey, type BankDb } from '../store/db.js';
+import type { AuditEntry, AuditHead } from '../../common/schemas/models.js';
+import type { KvView } from '../store/bank-store.js';
+import { auditKey } from '../store/db.js';
 
 /** Domain separation: this signature can never be mistaken for a handshake or any other signed message. */
 export const CHECKPOINT_LABEL = 'bankrelay/audit-checkpoint/1';
@@ -42,11 +44,10 @@ export async function signCheckpoint(body: CheckpointBody, signer: IdentitySigne
   };
 }
 
-/** The current head as a checkpoint body; undefined when the log is empty. */
-export async function headCheckpoint(bank: BankDb): Promise<CheckpointBody | undefined> {
-  const head = await bank.auditHead();
+/** A verified head as a checkpoint body (on either store); undefined when the log is empty. */
+export async function headCheckpoint(audit: KvView<AuditEntry>, head: AuditHead): Promise<CheckpointBody | undefined> {
   if (head.seq === 0) return undefined;
-  const entry = await bank.audit.get(auditKey(head.seq));
+  const entry = await audit.get(auditKey(head.seq));
   if (!entry) return undefined;
   return { seq: head.seq, hash: head.hash, ts: entry.ts };
 }
@@ -54,11 +55,12 @@ export async function headCheckpoint(bank: BankDb): Promise<CheckpointBody | und
 export type CheckpointVerdict = { ok: true } | { ok: false; reason: string };
 
 /**
- * Checks a kept checkpoint against a data directory: its key is the directory's identity key,
- * its signature is valid under that key, and the log still holds an entry at its seq with its
- * hash and ts. (The chain itself is verified separately, from genesis.)
+ * Checks a kept checkpoint against a bank's audit log (LevelDB or PostgreSQL): its key is the
+ * data directory's identity key, its signature is valid under that key, and the log still holds
+ * an entry at its seq with its hash and ts. (The chain itself is verified separately, from
+ * genesis.)
  */
-export async function verifyCheckpoint(cp: SignedCheckpoint, dataDirSpki: Uint8Array, bank: BankDb): Promise<CheckpointVerdict> {
+export async function verifyCheckpoint(cp: SignedCheckpoint, dataDirSpki: Uint8Array, audit: KvView<AuditEntry>): Promise<CheckpointVerdict> {
   const dirFp = spkiFingerprint(dataDirSpki);
   const cpKey = Buffer.from(cp.key, 'base64url');
   if (spkiFingerprint(cpKey) !== cp.fingerprint) return { ok: false, reason: 'the checkpoint\'s key does not match its own fingerprint' };
@@ -73,14 +75,14 @@ export async function verifyCheckpoint(cp: SignedCheckpoint, dataDirSpki: Uint8A
     good = false;
   }
   if (!good) return { ok: false, reason: 'the checkpoint\'s signature is not valid' };
-  const raw = (await bank.audit.get(auditKey(cp.checkpoint.seq), { valueEncoding: 'utf8' })) as string | undefined;
-  if (raw === undefined) return { ok: false, reason: `the log has no entry at the checkpoint's seq ${cp.checkpoint.seq}` };
-  let entry: { hash?: unknown; ts?: unknown };
+  let entry: { hash?: unknown; ts?: unknown } | undefined;
   try {
-    entry = JSON.parse(raw) as { hash?: unknown; ts?: unknown };
+    entry = await audit.get(auditKey(cp.checkpoint.seq));
   } catch {
+    // A stored value that is no longer JSON fails to decode.
     return { ok: false, reason: `the entry at seq ${cp.checkpoint.seq} is unreadable` };
   }
+  if (entry === undefined) return { ok: false, reason: `the log has no entry at the checkpoint's seq ${cp.checkpoint.seq}` };
   if (entry.hash !== cp.checkpoint.hash) {
     return { ok: false, reason: `the entry at seq ${cp.checkpoint.seq} has hash ${String(entry.hash).slice(0, 16)}…, the checkpoint says ${cp.checkpoint.hash.slice(0, 16)}…: the log was rewritten` };
   }

@@ -22,7 +22,7 @@ usage:
   bank-relay fingerprint [--data DIR]
   bank-relay user add [--data DIR] --username U --role user|admin [--display-name N] [--password-file F]
   ${monitorUsage}
-  bank-relay audit checkpoint [--data DIR]
+  bank-relay audit checkpoint [--data DIR] [--store postgres://…]
   bank-relay audit verify [--data DIR | --store postgres://…] [--checkpoint FILE [--key OLD_IDENTITY.pem]]
   bank-relay ledger verify [--data DIR | --store postgres://…]
   bank-relay backup [--data DIR] --out FILE [--gzip]

@@ -1,12 +1,10 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { resolveConfig } from '../../config.js';
-import { verifyStoredChain } from '../../audit/verify.js';
 import { signedCheckpointSchema, verifyCheckpoint, type SignedCheckpoint } from '../../audit/checkpoint.js';
 import { IDENTITY_FILE, identityFromPem } from '../../identity.js';
 import { CliError } from '../errors.js';
-import { openBankOffline, openBankToVerify } from '../offline.js';
+import { openBankToVerify } from '../offline.js';
 import type { ChainVerdict } from '../../audit/chain.js';
 
 /**
@@ -17,21 +15,14 @@ import type { ChainVerdict } from '../../audit/chain.js';
 export async function auditVerifyCommand(argv: string[]): Promise<void> {
   const { values } = parseArgs({ args: argv, strict: true, options: { data: { type: 'string' }, store: { type: 'string' }, checkpoint: { type: 'string' }, key: { type: 'string' } } });
   if (values.key !== undefined && values.checkpoint === undefined) throw new CliError('--key names the identity key a --checkpoint was signed with; give --checkpoint FILE too', 2);
-  if (values.store !== undefined && values.store !== 'leveldb') {
-    if (values.checkpoint !== undefined) throw new CliError('--checkpoint is checked against a LevelDB bank (--data); on the PostgreSQL store, verify the chain alone', 2);
-    const opened = await openBankToVerify(values);
-    try {
-      report(await opened.bank.verifyAudit());
-    } finally {
-      await opened.close();
-    }
-    return;
-  }
   const dataDir = values.data ?? './data';
   const checkpoint = values.checkpoint !== undefined ? await readCheckpoint(values.checkpoint) : undefined;
-  const offline = await openBankOffline(resolveConfig({ dataDir }), { existing: true });
+  // The bank is the PostgreSQL store named by --store, else the LevelDB bank in --data; the
+  // identity key a checkpoint is checked with is --key, else the one in --data (on the
+  // PostgreSQL store every relay's data directory holds the same key).
+  const opened = await openBankToVerify(values);
   try {
-    report(await verifyStoredChain(offline.bank));
+    report(await opened.bank.verifyAudit());
     if (checkpoint) {
       // A checkpoint signed before the identity key was replaced is checked with the old key (--key).
       const keyFile = values.key ?? path.join(dataDir, IDENTITY_FILE);
@@ -39,7 +30,7 @@ export async function auditVerifyCommand(argv: string[]): Promise<void> {
         throw new CliError(`cannot read the identity key ${keyFile}: ${err.code === 'ENOENT' ? 'no such file' : err.message}`);
       });
       const spki = identityFromPem(pem, keyFile).spki;
-      const cv = await verifyCheckpoint(checkpoint, spki, offline.bank);
+      const cv = await verifyCheckpoint(checkpoint, spki, opened.bank.audit);
       if (cv.ok) {
         process.stdout.write(`checkpoint OK: seq ${checkpoint.checkpoint.seq} ${checkpoint.checkpoint.hash} is in the log, signed by ${checkpoint.fingerprint}\n`);
       } else {
@@ -48,7 +39,7 @@ export async function auditVerifyCommand(argv: string[]): Promise<void> {
       }
     }
   } finally {
-    await offline.close();
+    await opened.close();
   }
 }
 
