@@ -100,6 +100,7 @@ export class SessionStore {
     await this.commits.commit(
       keys.map((key) => ({ type: 'del' as const, sublevel: 'sessions' as const, key })),
       [{ actor, role, action: 'session.revoke', target: username, outcome: 'revoked', details: { sessions: keys.length, reason } }],
+      { endedReason: reason },
     );
     return keys;
   }

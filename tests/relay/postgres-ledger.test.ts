@@ -216,6 +216,35 @@ describe('the PostgreSQL store: two relays on one database', () => {
     }
   });
 
+  it('announces the sessions a batch ends, grouped by why, so other relays tell their connections the reason', { timeout: 60_000 }, async () => {
+    const bank = await openBank(server, 'bank_ended', 1, 1_000);
+    banks.push(bank);
+    const heard: RelayNotice[] = [];
+    const listener = await EventListener.open(bank.url, (n) => heard.push(n), () => undefined);
+    try {
+      const session = (key: string) => ({ type: 'put' as const, sublevel: 'sessions' as const, key, value: { username: 'pg_user_1', createdAt: 1, lastSeenAt: 1, expiresAt: Date.now() + 60_000 } });
+      const del = (key: string) => ({ type: 'del' as const, sublevel: 'sessions' as const, key });
+      const keys = Array.from({ length: 5 }, (_, i) => `session-${i}`);
+      await bank.relays[0]!.write({ kind: 'write', ops: keys.map(session), audit: [] });
+      // Two revoked with a reason, one logged out without, one ended then made again. The idle
+      // writer takes the first job alone; the other three queue meanwhile and go in one batch,
+      // where the session made again is not ended.
+      await Promise.all([
+        bank.relays[0]!.write({ kind: 'write', ops: [del('session-0'), del('session-1')], audit: [], endedReason: 'this user was frozen by the bank' }),
+        bank.relays[0]!.write({ kind: 'write', ops: [del('session-2')], audit: [] }),
+        bank.relays[0]!.write({ kind: 'write', ops: [del('session-3')], audit: [], endedReason: 'the password was changed' }),
+        bank.relays[0]!.write({ kind: 'write', ops: [session('session-3')], audit: [] }),
+      ]);
+      await expect.poll(() => heard.filter((n) => n.ended).length, { timeout: 10_000 }).toBeGreaterThanOrEqual(2);
+      const ended = heard.filter((n) => n.ended).map((n) => ({ ended: [...n.ended!].sort(), reason: n.reason }));
+      expect(ended).toHaveLength(2);
+      expect(ended).toContainEqual({ ended: ['session-0', 'session-1'], reason: 'this user was frozen by the bank' });
+      expect(ended).toContainEqual({ ended: ['session-2'], reason: undefined });
+    } finally {
+      await listener.close();
+    }
+  });
+
   it('opens accounts from both relays at once with distinct, consecutive numbers, and freezes an owner in order with transfers', async () => {
     const bank = await openBank(server, 'bank_accounts', 2, 10_000);
     banks.push(bank);

@@ -12,15 +12,19 @@ import { sharedEventSchema, type SharedEvent } from '../../session/events.js';
  */
 export const EVENT_CHANNEL = 'bank_events';
 
+/** The longest reason a notice carries for the sessions it ends (the relay's own sentences are far shorter). */
+const MAX_REASON = 200;
+
 /**
  * What one notification says: which relay sent it (so it can skip its own), and either the ids
- * of transfers posted, the keys of sessions ended, or one small event for other relays' sessions.
- * Checked on arrival like any input from outside the process.
+ * of transfers posted, the keys of sessions ended (with why, when known), or one small event
+ * for other relays' sessions. Checked on arrival like any input from outside the process.
  */
 const relayNoticeSchema = z.object({
   relay: z.string(),
   posted: z.array(z.string()).optional(),
   ended: z.array(z.string()).optional(),
+  reason: z.string().max(MAX_REASON).optional(),
   event: sharedEventSchema.optional(),
 });
 export type RelayNotice = z.infer<typeof relayNoticeSchema>;
@@ -30,18 +34,35 @@ const IDS_PER_NOTICE = 100;
 /** PostgreSQL refuses a payload of 8,000 bytes or more. */
 export const MAX_PAYLOAD = 7_900;
 
+/** A session a batch ended, and why when the writer said (a revocation's reason). */
+export interface EndedSession {
+  key: string;
+  reason?: string;
+}
+
 /**
  * Queues the notifications for what the current transaction posted and ended (sent at COMMIT,
- * dropped at ROLLBACK).
+ * dropped at ROLLBACK). Ended sessions go out grouped by reason.
  */
-export async function announce(client: pg.ClientBase, relay: string, what: { posted: readonly string[]; ended: readonly string[] }): Promise<void> {
-  for (const field of ['posted', 'ended'] as const) {
-    const ids = what[field];
-    for (let i = 0; i < ids.length; i += IDS_PER_NOTICE) {
-      const notice: RelayNotice = { relay, [field]: ids.slice(i, i + IDS_PER_NOTICE) };
-      await client.query('SELECT pg_notify($1, $2)', [EVENT_CHANNEL, JSON.stringify(notice)]);
-    }
+export async function announce(client: pg.ClientBase, relay: string, what: { posted: readonly string[]; ended: readonly EndedSession[] }): Promise<void> {
+  const notices: RelayNotice[] = chunks(what.posted).map((posted) => ({ relay, posted }));
+  const byReason = new Map<string | undefined, EndedSession[]>();
+  for (const s of what.ended) {
+    const reason = s.reason?.slice(0, MAX_REASON);
+    const group = byReason.get(reason);
+    if (group) group.push(s);
+    else byReason.set(reason, [s]);
   }
+  for (const [reason, sessions] of byReason) {
+    for (const ended of chunks(sessions.map((s) => s.key))) notices.push(reason === undefined ? { relay, ended } : { relay, ended, reason });
+  }
+  for (const notice of notices) await client.query('SELECT pg_notify($1, $2)', [EVENT_CHANNEL, JSON.stringify(notice)]);
+}
+
+function chunks(ids: readonly string[]): string[][] {
+  const out: string[][] = [];
+  for (let i = 0; i < ids.length; i += IDS_PER_NOTICE) out.push(ids.slice(i, i + IDS_PER_NOTICE));
+  return out;
 }
 
 /** Sends one event to the other relays now (no transaction: at most once, like a live event). False if it is too large to send. */

@@ -7,7 +7,7 @@ import { LedgerEngine, type MoveEffect, type MoveRequest } from '../../ledger/en
 import type { AccountState, LedgerRules, OwnerState, TransferRecord } from '../../ledger/types.js';
 import { CASH_ACCOUNT } from '../../../common/account-number.js';
 import type { GenericOp } from '../bank-store.js';
-import { announce } from './event-hub.js';
+import { announce, type EndedSession } from './event-hub.js';
 import type { MoveResult } from '../../ledger/ledger-store.js';
 import { balanceFor, CASH_OPENED_AUDIT, openedAudit, postedAudit } from '../../ledger/outcomes.js';
 
@@ -49,6 +49,8 @@ export interface WriteJob {
   kind: 'write';
   ops: GenericOp[];
   audit: AuditDraft[];
+  /** Why the sessions these ops delete ended (other relays tell their connections). */
+  endedReason?: string;
 }
 
 export type LedgerJob = MoveJob | AccountJob | WriteJob;
@@ -127,7 +129,7 @@ export async function applyBatch(client: pg.ClientBase, rules: LedgerRules, jobs
     for (const job of jobs) {
       try {
         if (job.kind === 'write') {
-          writes.add(job.ops);
+          writes.add(job.ops, job.endedReason);
           const first = audit.length;
           job.audit.forEach(record);
           settled.push({ ok: true, value: { audit: audit.slice(first) } });
@@ -193,7 +195,7 @@ export async function applyBatch(client: pg.ClientBase, rules: LedgerRules, jobs
       await client.query(`INSERT INTO audit (seq, entry) SELECT * FROM unnest($1::bigint[], $2::jsonb[])`, [audit.map((a) => a.seq), audit.map((a) => JSON.stringify(a))]);
       await client.query('UPDATE audit_head SET seq = $1, hash = $2', [head.seq, head.hash]);
     }
-    if (relay !== undefined) await announce(client, relay, { posted: effects.map((e) => e.transfer.id), ended: writes.deletedSessions() });
+    if (relay !== undefined) await announce(client, relay, { posted: effects.map((e) => e.transfer.id), ended: writes.endedSessions() });
     await client.query('COMMIT');
     return { settled, audit };
   } catch (err) {
@@ -255,13 +257,23 @@ const DELETE = Symbol('delete');
 class GenericWrites {
   private readonly tables = { users: new Map<string, unknown>(), sessions: new Map<string, unknown>(), meta: new Map<string, unknown>() };
 
-  add(ops: readonly GenericOp[]): void {
-    for (const op of ops) this.tables[op.sublevel].set(op.key, op.type === 'put' ? op.value : DELETE);
+  private readonly endedWhy = new Map<string, string>();
+
+  add(ops: readonly GenericOp[], endedReason?: string): void {
+    for (const op of ops) {
+      this.tables[op.sublevel].set(op.key, op.type === 'put' ? op.value : DELETE);
+      if (op.sublevel !== 'sessions') continue;
+      if (op.type === 'del' && endedReason !== undefined) this.endedWhy.set(op.key, endedReason);
+      else this.endedWhy.delete(op.key);
+    }
   }
 
-  /** Sessions this batch ends: other relays close their connections on them. */
-  deletedSessions(): string[] {
-    return [...this.tables.sessions].filter(([, v]) => v === DELETE).map(([k]) => k);
+  /** Sessions this batch ends, each with why when its writer said: other relays close their connections on them. */
+  endedSessions(): EndedSession[] {
+    return [...this.tables.sessions].filter(([, v]) => v === DELETE).map(([key]) => {
+      const reason = this.endedWhy.get(key);
+      return reason === undefined ? { key } : { key, reason };
+    });
   }
 
   async write(client: pg.ClientBase): Promise<void> {

@@ -98,7 +98,7 @@ export async function openPgStore({ config, log, clock, metrics, events, live, o
       if (notice.posted && notice.posted.length > 0) {
         postedElsewhere(notice.posted).catch((err: unknown) => log.warn('could not read transfers another relay posted; their events are not delivered here', { error: (err as Error).message }));
       }
-      if (notice.ended && notice.ended.length > 0) closeEndedSessions(live, events, notice.ended, 'this session was ended on another relay of the bank');
+      if (notice.ended && notice.ended.length > 0) closeEndedSessions(live, events, notice.ended, notice.reason ?? 'this session was ended on another relay of the bank');
       if (notice.event && !events.deliverShared(notice.event)) log.warn('ignored an event from another relay that does not check out', { relay: notice.relay, event: notice.event.name });
     };
 

@@ -1,6 +1,6 @@
 import type { AuditEntry, AuditHead } from '../../../common/schemas/models.js';
 import type { AuditDraft } from '../../audit/chain.js';
-import type { CommitSink, GenericOp } from '../bank-store.js';
+import type { CommitNote, CommitSink, GenericOp } from '../bank-store.js';
 import type { PgLedgerWriter } from './ledger-writer.js';
 
 /**
@@ -22,8 +22,8 @@ export class PgCommits implements CommitSink {
     };
   }
 
-  async commit(ops: GenericOp[], audit: AuditDraft[] = []): Promise<AuditEntry[]> {
-    return (await this.writer.write({ kind: 'write', ops, audit })).audit;
+  async commit(ops: GenericOp[], audit: AuditDraft[] = [], note: CommitNote = {}): Promise<AuditEntry[]> {
+    return (await this.writer.write({ kind: 'write', ops, audit, ...(note.endedReason !== undefined ? { endedReason: note.endedReason } : {}) })).audit;
   }
 
   get auditHead(): AuditHead {
