@@ -20,14 +20,14 @@ const USAGE = `bank-relay: the Distributed Bank relay
 usage:
   ${startUsage}
   bank-relay fingerprint [--data DIR]
-  bank-relay user add [--data DIR] --username U --role user|admin [--display-name N] [--password-file F]
+  bank-relay user add [--data DIR | --store postgres://…] --username U --role user|admin [--display-name N] [--password-file F]
   ${monitorUsage}
   bank-relay audit checkpoint [--data DIR] [--store postgres://…]
   bank-relay audit verify [--data DIR | --store postgres://…] [--checkpoint FILE [--key OLD_IDENTITY.pem]]
   bank-relay ledger verify [--data DIR | --store postgres://…]
   bank-relay backup [--data DIR] --out FILE [--gzip]
   bank-relay restore --in FILE --data NEWDIR
-  bank-relay demo [--data DIR]
+  bank-relay demo [--data DIR | --store postgres://…]
   ${migrateUsage}
   bank-relay bench [--scenario transfers|hot|hot-both|paced|events|connections|scale|store]... [--transport tcp|ws|both]
                    [--connections C] [--pipeline P] [--accounts A] [--duration S] [--rate R] [--event-rate R]

@@ -4,6 +4,8 @@ import { resolveConfig, type RelayConfig } from '../config.js';
 import type { BankStore } from '../store/bank-store.js';
 import { openPool } from '../store/postgres/connect.js';
 import { PgBank } from '../store/postgres/pg-bank.js';
+import { openPgOffline } from '../store/postgres/pg-offline.js';
+import type { LedgerStore } from '../ledger/ledger-store.js';
 import { isPostgresUrl, redactUrl } from '../store/postgres/url.js';
 import { BankDb } from '../store/db.js';
 import { CommitQueue } from '../store/commit-queue.js';
@@ -55,6 +57,35 @@ export async function openBankOffline(config: RelayConfig, opts: { existing?: bo
       await bank.close();
     },
   };
+}
+
+/** A bank that operator commands write to (`user add`, `demo`), on either store. */
+export interface BankToWrite {
+  /** Where it is, for messages: the data directory, or the store's URL without its password. */
+  where: string;
+  users: UserStore;
+  ledger(): Promise<LedgerStore>;
+  close(): Promise<void>;
+}
+
+/**
+ * The bank for `user add` and `demo`: the PostgreSQL store named by --store (relays may be
+ * serving it meanwhile, since the database orders every write and each relay reads users and
+ * balances from it; a new database is migrated first), else the LevelDB bank in --data (no relay
+ * may be running on it).
+ */
+export async function openBankToWrite(values: { data?: string | undefined; store?: string | undefined }): Promise<BankToWrite> {
+  if (values.store !== undefined && values.store !== 'leveldb') {
+    if (!isPostgresUrl(values.store)) throw new CliError('--store takes "leveldb" or a postgres:// URL', 2);
+    const where = redactUrl(values.store);
+    const opened = await openPgOffline(resolveConfig({ store: values.store })).catch((err: unknown) => {
+      throw new CliError(`cannot open the PostgreSQL store at ${where}: ${(err as Error).message}`);
+    });
+    return { where, users: opened.users, ledger: () => Promise.resolve(opened.ledger), close: () => opened.close() };
+  }
+  const config = resolveConfig({ dataDir: values.data ?? './data' });
+  const offline = await openBankOffline(config);
+  return { where: config.dataDir, users: offline.users, ledger: () => offline.ledger(), close: () => offline.close() };
 }
 
 /**

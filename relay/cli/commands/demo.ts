@@ -3,9 +3,8 @@ import { parseArgs } from 'node:util';
 import { CASH_ACCOUNT, formatAccountNumber } from '../../../common/account-number.js';
 import { formatAmount } from '../../../common/money.js';
 import { isBankError } from '../../../common/errors.js';
-import { resolveConfig } from '../../config.js';
 import { UserStore } from '../../auth/users.js';
-import { openBankOffline } from '../offline.js';
+import { openBankToWrite } from '../offline.js';
 import { CliError } from '../errors.js';
 
 /** The seed system's sample customers, with opening balances in cents. */
@@ -30,19 +29,19 @@ const HISTORY: [number, number, number, string][] = [
 ];
 
 /**
- * Fills a data directory with demo customers, opening deposits and some history, and prints
+ * Fills a bank (the data directory, or the PostgreSQL store given by --store) with demo customers, opening deposits and some history, and prints
  * their passwords, so a new user can try the bank at once. Refuses if they already exist.
  */
 export async function demoCommand(argv: string[]): Promise<void> {
-  const { values } = parseArgs({ args: argv, strict: true, options: { data: { type: 'string' } } });
-  const config = resolveConfig({ dataDir: values.data ?? './data' });
-  const offline = await openBankOffline(config);
+  const { values } = parseArgs({ args: argv, strict: true, options: { data: { type: 'string' }, store: { type: 'string' } } });
+  const offline = await openBankToWrite(values);
   const by = { actor: 'operator', role: 'system' as const };
   try {
     const ledger = await offline.ledger();
+    const currency = ledger.currency;
     const accounts: string[] = [];
     for (const c of CUSTOMERS) {
-      if (await offline.users.get(c.username)) throw new CliError(`${c.username} already exists in ${config.dataDir}: the demo data is there already`);
+      if (await offline.users.get(c.username)) throw new CliError(`${c.username} already exists in ${offline.where}: the demo data is there already`);
       const record = await offline.users.prepare({ username: c.username, password: c.password, displayName: c.displayName, role: 'user', status: 'active' });
       const account = await ledger.openAccount(c.username, UserStore.insertOps(record), [UserStore.createdAudit(record, by, 'demo.user')]);
       accounts.push(account.account);
@@ -60,11 +59,11 @@ export async function demoCommand(argv: string[]): Promise<void> {
     const balances = await Promise.all(accounts.map(async (a) => (await ledger.account(a))!.balance));
     const rows = CUSTOMERS.map((c, i) => {
       const balance = balances[i]!;
-      return `  ${c.username.padEnd(12)} ${c.password.padEnd(17)} ${formatAccountNumber(accounts[i]!)}   ${formatAmount(balance, config.currency, 'en-US')}`;
+      return `  ${c.username.padEnd(12)} ${c.password.padEnd(17)} ${formatAccountNumber(accounts[i]!)}   ${formatAmount(balance, currency, 'en-US')}`;
     });
     process.stdout.write(
-      `demo customers created in ${config.dataDir}:\n\n  ${'username'.padEnd(12)} ${'password'.padEnd(17)} ${'account'.padEnd(20)} balance\n${rows.join('\n')}\n\n` +
-        `Start the relay with the same --data and sign in as any of them.\n`,
+      `demo customers created in ${offline.where}:\n\n  ${'username'.padEnd(12)} ${'password'.padEnd(17)} ${'account'.padEnd(20)} balance\n${rows.join('\n')}\n\n` +
+        `Start the relay with the same ${values.store !== undefined && values.store !== 'leveldb' ? '--store' : '--data'} and sign in as any of them.\n`,
     );
   } catch (err) {
     if (isBankError(err)) throw new CliError(err.message);

@@ -2,20 +2,20 @@ import { parseArgs } from 'node:util';
 import { displayNameSchema, passwordSchema, roleSchema, usernameSchema } from '../../../common/schemas/primitives.js';
 import { describeZodError } from '../../../common/schemas/messages.js';
 import { isBankError } from '../../../common/errors.js';
-import { resolveConfig } from '../../config.js';
-import { openBankOffline } from '../offline.js';
+import { openBankToWrite } from '../offline.js';
 import { CliError } from '../errors.js';
 import { requireOption } from '../options.js';
 import { readSecret } from '../read-secret.js';
 import type { z } from 'zod';
 
-/** Adds an active user straight to the database (no relay may be running on it). */
+/** Adds an active user straight to the bank (on LevelDB no relay may be running on it; on the PostgreSQL store relays may). */
 export async function userAddCommand(argv: string[]): Promise<void> {
   const { values } = parseArgs({
     args: argv,
     strict: true,
     options: {
       data: { type: 'string' },
+      store: { type: 'string' },
       username: { type: 'string' },
       role: { type: 'string' },
       'display-name': { type: 'string' },
@@ -26,7 +26,7 @@ export async function userAddCommand(argv: string[]): Promise<void> {
   const role = check('--role', roleSchema, requireOption('--role', values.role));
   const displayName = check('--display-name', displayNameSchema, values['display-name'] ?? username);
   const password = check('password', passwordSchema, await readSecret(values['password-file'], 'password'));
-  const offline = await openBankOffline(resolveConfig({ dataDir: values.data ?? './data' }));
+  const offline = await openBankToWrite(values);
   try {
     await offline.users.create({ username, password, displayName, role, status: 'active' }, { actor: 'operator', role: 'system' }, 'user.add');
   } catch (err) {
