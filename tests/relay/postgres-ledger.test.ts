@@ -245,6 +245,35 @@ describe('the PostgreSQL store: two relays on one database', () => {
     }
   });
 
+  it('a batch with one failing statement commits nothing: every job in it is told the change is in doubt, and the next batch goes through', { timeout: 60_000 }, async () => {
+    const bank = await openBank(server, 'bank_failed_batch', 2, 10_000);
+    banks.push(bank);
+    const [a, b] = bank.accounts;
+    const headBefore = (await bank.pools[0]!.query<{ seq: string }>('SELECT seq FROM audit_head')).rows[0]!.seq;
+    const writer = bank.relays[0]!;
+    // The first job goes alone while the writer is idle; the next three share one batch, in
+    // which a session row without a username breaks the NOT NULL constraint near the end.
+    const first = writer.move(transferJob({ kind: 'transfer', transferId: randomUUID(), from: a!.account, to: b!.account, amount: 1, actor: a!.owner }));
+    const doomed = writer.move(transferJob({ kind: 'transfer', transferId: randomUUID(), from: a!.account, to: b!.account, amount: 2, actor: a!.owner }));
+    const broken = writer.write({ kind: 'write', ops: [{ type: 'put', sublevel: 'sessions', key: 'broken', value: {} as never }], audit: [{ actor: 'test', role: 'system', action: 'session.create', outcome: 'ok' }] });
+    const alsoDoomed = writer.change({ kind: 'limits', owner: a!.owner, limits: { perTransfer: 5 }, audit: [{ actor: 'admin', role: 'admin', action: 'admin.limits.set', target: a!.owner, outcome: 'ok' }] });
+    const acknowledged = new Map<string, TransferRecord>([[(await first).transfer.id, (await first).transfer]]);
+    for (const p of [doomed, broken, alsoDoomed]) await expect(p).rejects.toMatchObject({ code: 'INTERNAL', message: expect.stringMatching(/could not confirm this change was saved/) });
+    // Nothing of that batch is stored: the head moved by the first transfer's entry alone.
+    const c = await bank.pools[0]!.connect();
+    try {
+      expect(Number((await c.query<{ seq: string }>('SELECT seq FROM audit_head')).rows[0]!.seq)).toBe(Number(headBefore) + 1);
+      expect((await c.query('SELECT 1 FROM sessions WHERE key = $1', ['broken'])).rowCount).toBe(0);
+      expect((await c.query<{ n: string }>('SELECT count(*) AS n FROM transfers')).rows[0]!.n).toBe(String(2 + 1));
+    } finally {
+      c.release();
+    }
+    // The writer goes on with a fresh connection.
+    const next = await writer.move(transferJob({ kind: 'transfer', transferId: randomUUID(), from: a!.account, to: b!.account, amount: 3, actor: a!.owner }));
+    acknowledged.set(next.transfer.id, next.transfer);
+    await checkBank(bank, acknowledged);
+  });
+
   it('opens accounts from both relays at once with distinct, consecutive numbers, and freezes an owner in order with transfers', async () => {
     const bank = await openBank(server, 'bank_accounts', 2, 10_000);
     banks.push(bank);

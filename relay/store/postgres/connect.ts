@@ -12,7 +12,8 @@ import pg from 'pg';
  * worth a log line, which `onError` gives.
  */
 export function openPool(connectionString: string, max: number, onError: (err: Error) => void = ignore): pg.Pool {
-  const pool = new pg.Pool({ connectionString, max });
+  // Pipelined: queries issued together on one connection go out together (see `sendTogether`).
+  const pool = new pg.Pool({ connectionString, max, pipeline: true });
   pool.on('error', onError);
   return pool;
 }
@@ -25,3 +26,24 @@ export function newClient(connectionString: string, onError: (err: Error) => voi
 }
 
 function ignore(): void {}
+
+/** One statement of several sent together. */
+export interface Sql {
+  text: string;
+  values?: unknown[];
+}
+
+/**
+ * Sends statements in order without waiting for each answer: on a pipelined connection (every
+ * one `openPool` opens) that is one network round trip for all of them, which is what keeps a
+ * ledger batch's hold on the audit-head lock short. PostgreSQL still runs them one after
+ * another, in order. When one fails, those after it in the same transaction fail too (the
+ * transaction is aborted) and this rejects, so a COMMIT at the end never counts as done.
+ * A connection that is not pipelined gets them one at a time.
+ */
+export async function sendTogether(client: pg.ClientBase, statements: readonly Sql[]): Promise<pg.QueryResult[]> {
+  if ('pipeline' in client && client.pipeline === true) return Promise.all(statements.map((s) => client.query(s.text, s.values)));
+  const results: pg.QueryResult[] = [];
+  for (const s of statements) results.push(await client.query(s.text, s.values));
+  return results;
+}

@@ -1,6 +1,6 @@
 import type pg from 'pg';
 import { z } from 'zod';
-import { newClient } from './connect.js';
+import { newClient, type Sql } from './connect.js';
 import { sharedEventSchema, type SharedEvent } from '../../session/events.js';
 
 /**
@@ -41,11 +41,11 @@ export interface EndedSession {
 }
 
 /**
- * Queues the notifications for what the current transaction posted and ended (sent at COMMIT,
- * dropped at ROLLBACK). Ended sessions go out grouped by reason.
+ * The statements that queue the notifications for what the current transaction posted and
+ * ended (sent at COMMIT, dropped at ROLLBACK). Ended sessions go out grouped by reason.
  */
-export async function announce(client: pg.ClientBase, relay: string, what: { posted: readonly string[]; ended: readonly EndedSession[] }): Promise<void> {
-  const notices: RelayNotice[] = chunks(what.posted).map((posted) => ({ relay, posted }));
+export function notices(relay: string, what: { posted: readonly string[]; ended: readonly EndedSession[] }): Sql[] {
+  const out: RelayNotice[] = chunks(what.posted).map((posted) => ({ relay, posted }));
   const byReason = new Map<string | undefined, EndedSession[]>();
   for (const s of what.ended) {
     const reason = s.reason?.slice(0, MAX_REASON);
@@ -54,9 +54,9 @@ export async function announce(client: pg.ClientBase, relay: string, what: { pos
     else byReason.set(reason, [s]);
   }
   for (const [reason, sessions] of byReason) {
-    for (const ended of chunks(sessions.map((s) => s.key))) notices.push(reason === undefined ? { relay, ended } : { relay, ended, reason });
+    for (const ended of chunks(sessions.map((s) => s.key))) out.push(reason === undefined ? { relay, ended } : { relay, ended, reason });
   }
-  for (const notice of notices) await client.query('SELECT pg_notify($1, $2)', [EVENT_CHANNEL, JSON.stringify(notice)]);
+  return out.map((notice) => ({ text: 'SELECT pg_notify($1, $2)', values: [EVENT_CHANNEL, JSON.stringify(notice)] }));
 }
 
 function chunks(ids: readonly string[]): string[][] {

@@ -7,7 +7,8 @@ import { LedgerEngine, type MoveEffect, type MoveRequest } from '../../ledger/en
 import type { AccountState, LedgerRules, OwnerState, TransferRecord } from '../../ledger/types.js';
 import { CASH_ACCOUNT } from '../../../common/account-number.js';
 import type { GenericOp } from '../bank-store.js';
-import { announce, type EndedSession } from './event-hub.js';
+import { sendTogether, type Sql } from './connect.js';
+import { notices, type EndedSession } from './event-hub.js';
 import type { MoveResult } from '../../ledger/ledger-store.js';
 import { balanceFor, CASH_OPENED_AUDIT, openedAudit, postedAudit } from '../../ledger/outcomes.js';
 
@@ -80,12 +81,8 @@ export interface BatchOutcome {
 
 /** `relay`: this relay's name in the notifications the batch sends at commit (event-hub.ts). */
 export async function applyBatch(client: pg.ClientBase, rules: LedgerRules, jobs: readonly LedgerJob[], now: Date, relay?: string): Promise<BatchOutcome> {
-  await client.query('BEGIN');
+  let begun = false;
   try {
-    const headRow = await client.query<{ seq: string; hash: string }>('SELECT seq, hash FROM audit_head FOR UPDATE');
-    if (headRow.rows.length !== 1) throw new Error('audit_head has no row: the schema was not migrated');
-    let head: AuditHead = { seq: Number(headRow.rows[0]!.seq), hash: headRow.rows[0]!.hash };
-
     const moves = jobs.filter((j): j is MoveJob => j.kind === undefined || j.kind === 'move');
     const others = jobs.filter((j): j is Exclude<AccountJob, { kind: 'cash' }> => j.kind === 'open' || j.kind === 'status' || j.kind === 'limits');
     const ids = [...new Set(moves.map((j) => j.req.transferId))];
@@ -94,14 +91,26 @@ export async function applyBatch(client: pg.ClientBase, rules: LedgerRules, jobs
     // Owners whose limits or spending a job reads, and owners whose every account a job changes.
     const ownerNames = [...new Set([...moves.map((j) => j.req.actor), ...others.map((j) => j.owner)])];
     const statusOwners = [...new Set(others.filter((j) => j.kind === 'status').map((j) => j.owner))];
-    // One after another: a pg client runs one query at a time (queuing them is deprecated).
-    const stored = await client.query<{ record: TransferRecord }>('SELECT record FROM transfers WHERE id = ANY($1::text[])', [ids]);
-    const accounts = await client.query<{ record: AccountState }>('SELECT record FROM accounts WHERE account = ANY($1::text[]) OR owner = ANY($2::text[])', [accountNumbers, statusOwners]);
-    const owners = await client.query<{ owner: string; state: OwnerState }>('SELECT owner, state FROM owners WHERE owner = ANY($1::text[])', [ownerNames]);
-    const seq = await client.query<{ seq: string }>('SELECT coalesce(max(seq), 0) AS seq FROM transfers');
-    const serial = others.some((j) => j.kind === 'open')
-      ? await client.query<{ next: string }>('SELECT coalesce(max(substring(account from 5)::bigint), 0) + 1 AS next FROM accounts')
-      : undefined;
+    // Round trip 1: the head lock and every row the batch reads, sent together (connect.ts). The
+    // reads run once the lock is granted, so they see every batch committed before this one.
+    begun = true;
+    const read = await sendTogether(client, [
+      { text: 'BEGIN' },
+      { text: 'SELECT seq, hash FROM audit_head FOR UPDATE' },
+      { text: 'SELECT record FROM transfers WHERE id = ANY($1::text[])', values: [ids] },
+      { text: 'SELECT record FROM accounts WHERE account = ANY($1::text[]) OR owner = ANY($2::text[])', values: [accountNumbers, statusOwners] },
+      { text: 'SELECT owner, state FROM owners WHERE owner = ANY($1::text[])', values: [ownerNames] },
+      { text: 'SELECT coalesce(max(seq), 0) AS seq FROM transfers' },
+      ...(others.some((j) => j.kind === 'open') ? [{ text: 'SELECT coalesce(max(substring(account from 5)::bigint), 0) + 1 AS next FROM accounts' }] : []),
+    ]);
+    const headRow = read[1] as pg.QueryResult<{ seq: string; hash: string }>;
+    const stored = read[2] as pg.QueryResult<{ record: TransferRecord }>;
+    const accounts = read[3] as pg.QueryResult<{ record: AccountState }>;
+    const owners = read[4] as pg.QueryResult<{ owner: string; state: OwnerState }>;
+    const seq = read[5] as pg.QueryResult<{ seq: string }>;
+    const serial = read[6] as pg.QueryResult<{ next: string }> | undefined;
+    if (headRow.rows.length !== 1) throw new Error('audit_head has no row: the schema was not migrated');
+    let head: AuditHead = { seq: Number(headRow.rows[0]!.seq), hash: headRow.rows[0]!.hash };
     const engine = new LedgerEngine(rules);
     const loaded = new Map<string, AccountState>();
     for (const r of accounts.rows) loaded.set(r.record.account, r.record);
@@ -177,51 +186,54 @@ export async function applyBatch(client: pg.ClientBase, rules: LedgerRules, jobs
       }
     }
 
+    // Round trip 2: every write, the notifications and COMMIT, sent together.
+    const write: Sql[] = [];
     if (opened.length > 0) {
-      await client.query('INSERT INTO accounts (account, owner, balance, record) SELECT * FROM unnest($1::text[], $2::text[], $3::bigint[], $4::jsonb[])', [
-        opened.map((a) => a.account),
-        opened.map((a) => a.owner ?? ''),
-        opened.map((a) => a.balance),
-        opened.map((a) => JSON.stringify(a)),
-      ]);
+      write.push({
+        text: 'INSERT INTO accounts (account, owner, balance, record) SELECT * FROM unnest($1::text[], $2::text[], $3::bigint[], $4::jsonb[])',
+        values: [opened.map((a) => a.account), opened.map((a) => a.owner ?? ''), opened.map((a) => a.balance), opened.map((a) => JSON.stringify(a))],
+      });
     }
     // A movement may touch an account opened in this batch: it is inserted above, updated below.
     // Owners in their final state: a limit set and a transfer's spending may both be in the batch.
     const touchedOwners = new Set([...limitsSet.keys(), ...effects.flatMap((e) => (e.owner ? [e.owner.username] : []))]);
     const finalOwners = new Map([...touchedOwners].map((name) => [name, engine.owners.get(name)!] as [string, OwnerState]));
-    await writeEffects(client, effects, changed, finalOwners);
-    await writes.write(client);
+    write.push(...effectStatements(effects, changed, finalOwners), ...writes.statements());
     if (audit.length > 0) {
-      await client.query(`INSERT INTO audit (seq, entry) SELECT * FROM unnest($1::bigint[], $2::jsonb[])`, [audit.map((a) => a.seq), audit.map((a) => JSON.stringify(a))]);
-      await client.query('UPDATE audit_head SET seq = $1, hash = $2', [head.seq, head.hash]);
+      write.push(
+        { text: 'INSERT INTO audit (seq, entry) SELECT * FROM unnest($1::bigint[], $2::jsonb[])', values: [audit.map((a) => a.seq), audit.map((a) => JSON.stringify(a))] },
+        { text: 'UPDATE audit_head SET seq = $1, hash = $2', values: [head.seq, head.hash] },
+      );
     }
-    if (relay !== undefined) await announce(client, relay, { posted: effects.map((e) => e.transfer.id), ended: writes.endedSessions() });
-    await client.query('COMMIT');
+    if (relay !== undefined) write.push(...notices(relay, { posted: effects.map((e) => e.transfer.id), ended: writes.endedSessions() }));
+    write.push({ text: 'COMMIT' });
+    await sendTogether(client, write);
     return { settled, audit };
   } catch (err) {
-    await client.query('ROLLBACK').catch(() => undefined);
+    if (begun) await client.query('ROLLBACK').catch(() => undefined);
     throw err;
   }
 }
 
 /** All of a batch's rows in a handful of statements (unnest of arrays), whatever its size. */
-async function writeEffects(client: pg.ClientBase, effects: readonly MoveEffect[], changed: Map<string, AccountState>, finalOwners: Map<string, OwnerState>): Promise<void> {
+function effectStatements(effects: readonly MoveEffect[], changed: Map<string, AccountState>, finalOwners: Map<string, OwnerState>): Sql[] {
+  const out: Sql[] = [];
   const transfers = effects.map((e) => e.transfer);
   if (transfers.length > 0) {
-    await client.query(
-      `INSERT INTO transfers (id, seq, from_account, to_account, amount, record)
+    out.push({
+      text: `INSERT INTO transfers (id, seq, from_account, to_account, amount, record)
        SELECT * FROM unnest($1::text[], $2::bigint[], $3::text[], $4::text[], $5::bigint[], $6::jsonb[])`,
-      [transfers.map((t) => t.id), transfers.map((t) => t.seq), transfers.map((t) => t.from), transfers.map((t) => t.to), transfers.map((t) => t.amount), transfers.map((t) => JSON.stringify(t))],
-    );
+      values: [transfers.map((t) => t.id), transfers.map((t) => t.seq), transfers.map((t) => t.from), transfers.map((t) => t.to), transfers.map((t) => t.amount), transfers.map((t) => JSON.stringify(t))],
+    });
     const entries = effects.flatMap((e) => [
       { account: e.from.account, seq: e.transfer.fromEntry, transferId: e.transfer.id, record: e.fromEntry },
       { account: e.to.account, seq: e.transfer.toEntry, transferId: e.transfer.id, record: e.toEntry },
     ]);
-    await client.query(
-      `INSERT INTO entries (account, seq, transfer_id, record)
+    out.push({
+      text: `INSERT INTO entries (account, seq, transfer_id, record)
        SELECT * FROM unnest($1::text[], $2::bigint[], $3::text[], $4::jsonb[])`,
-      [entries.map((e) => e.account), entries.map((e) => e.seq), entries.map((e) => e.transferId), entries.map((e) => JSON.stringify(e.record))],
-    );
+      values: [entries.map((e) => e.account), entries.map((e) => e.seq), entries.map((e) => e.transferId), entries.map((e) => JSON.stringify(e.record))],
+    });
   }
   // Each account once, in its final state after the batch.
   const finalAccounts = new Map(changed);
@@ -231,20 +243,21 @@ async function writeEffects(client: pg.ClientBase, effects: readonly MoveEffect[
   }
   const accounts = [...finalAccounts.values()];
   if (accounts.length > 0) {
-    await client.query(
-      `UPDATE accounts SET balance = v.balance, record = v.record
+    out.push({
+      text: `UPDATE accounts SET balance = v.balance, record = v.record
        FROM unnest($1::text[], $2::bigint[], $3::jsonb[]) AS v(account, balance, record)
        WHERE accounts.account = v.account`,
-      [accounts.map((a) => a.account), accounts.map((a) => a.balance), accounts.map((a) => JSON.stringify(a))],
-    );
+      values: [accounts.map((a) => a.account), accounts.map((a) => a.balance), accounts.map((a) => JSON.stringify(a))],
+    });
   }
   if (finalOwners.size > 0) {
-    await client.query(
-      `INSERT INTO owners (owner, state) SELECT * FROM unnest($1::text[], $2::jsonb[])
+    out.push({
+      text: `INSERT INTO owners (owner, state) SELECT * FROM unnest($1::text[], $2::jsonb[])
        ON CONFLICT (owner) DO UPDATE SET state = excluded.state`,
-      [[...finalOwners.keys()], [...finalOwners.values()].map((s) => JSON.stringify(s))],
-    );
+      values: [[...finalOwners.keys()], [...finalOwners.values()].map((s) => JSON.stringify(s))],
+    });
   }
+  return out;
 }
 
 /** Marks a key deleted among a batch's generic writes. */
@@ -276,27 +289,29 @@ class GenericWrites {
     });
   }
 
-  async write(client: pg.ClientBase): Promise<void> {
+  statements(): Sql[] {
+    const out: Sql[] = [];
     const table = { users: ['users', 'username', 'record'], sessions: ['sessions', 'key', 'record'], meta: ['meta', 'key', 'value'] } as const;
     for (const name of ['users', 'sessions', 'meta'] as const) {
       const [tbl, key, value] = table[name];
       const puts = [...this.tables[name]].filter(([, v]) => v !== DELETE);
       const dels = [...this.tables[name]].filter(([, v]) => v === DELETE).map(([k]) => k);
-      if (dels.length > 0) await client.query(`DELETE FROM ${tbl} WHERE ${key} = ANY($1::text[])`, [dels]);
+      if (dels.length > 0) out.push({ text: `DELETE FROM ${tbl} WHERE ${key} = ANY($1::text[])`, values: [dels] });
       if (puts.length === 0) continue;
       if (name === 'sessions') {
-        await client.query(
-          `INSERT INTO sessions (key, username, record) SELECT * FROM unnest($1::text[], $2::text[], $3::jsonb[])
+        out.push({
+          text: `INSERT INTO sessions (key, username, record) SELECT * FROM unnest($1::text[], $2::text[], $3::jsonb[])
            ON CONFLICT (key) DO UPDATE SET username = excluded.username, record = excluded.record`,
-          [puts.map(([k]) => k), puts.map(([, v]) => (v as { username: string }).username), puts.map(([, v]) => JSON.stringify(v))],
-        );
+          values: [puts.map(([k]) => k), puts.map(([, v]) => (v as { username: string }).username), puts.map(([, v]) => JSON.stringify(v))],
+        });
       } else {
-        await client.query(
-          `INSERT INTO ${tbl} (${key}, ${value}) SELECT * FROM unnest($1::text[], $2::jsonb[])
+        out.push({
+          text: `INSERT INTO ${tbl} (${key}, ${value}) SELECT * FROM unnest($1::text[], $2::jsonb[])
            ON CONFLICT (${key}) DO UPDATE SET ${value} = excluded.${value}`,
-          [puts.map(([k]) => k), puts.map(([, v]) => JSON.stringify(v))],
-        );
+          values: [puts.map(([k]) => k), puts.map(([, v]) => JSON.stringify(v))],
+        });
       }
     }
+    return out;
   }
 }
