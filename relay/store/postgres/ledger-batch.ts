@@ -81,7 +81,6 @@ export interface BatchOutcome {
 
 /** `relay`: this relay's name in the notifications the batch sends at commit (event-hub.ts). */
 export async function applyBatch(client: pg.ClientBase, rules: LedgerRules, jobs: readonly LedgerJob[], now: Date, relay?: string): Promise<BatchOutcome> {
-  let begun = false;
   try {
     const moves = jobs.filter((j): j is MoveJob => j.kind === undefined || j.kind === 'move');
     const others = jobs.filter((j): j is Exclude<AccountJob, { kind: 'cash' }> => j.kind === 'open' || j.kind === 'status' || j.kind === 'limits');
@@ -93,7 +92,6 @@ export async function applyBatch(client: pg.ClientBase, rules: LedgerRules, jobs
     const statusOwners = [...new Set(others.filter((j) => j.kind === 'status').map((j) => j.owner))];
     // Round trip 1: the head lock and every row the batch reads, sent together (connect.ts). The
     // reads run once the lock is granted, so they see every batch committed before this one.
-    begun = true;
     const read = await sendTogether(client, [
       { text: 'BEGIN' },
       { text: 'SELECT seq, hash FROM audit_head FOR UPDATE' },
@@ -210,7 +208,7 @@ export async function applyBatch(client: pg.ClientBase, rules: LedgerRules, jobs
     await sendTogether(client, write);
     return { settled, audit };
   } catch (err) {
-    if (begun) await client.query('ROLLBACK').catch(() => undefined);
+    await client.query('ROLLBACK').catch(() => undefined);
     throw err;
   }
 }
