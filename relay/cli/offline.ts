@@ -59,10 +59,17 @@ export async function openBankOffline(config: RelayConfig, opts: { existing?: bo
   };
 }
 
+/** True when an operator command's --store names a database rather than the embedded store. */
+export function namesDatabase(store: string | undefined): store is string {
+  return store !== undefined && store !== 'leveldb';
+}
+
 /** A bank that operator commands write to (`user add`, `demo`), on either store. */
 export interface BankToWrite {
   /** Where it is, for messages: the data directory, or the store's URL without its password. */
   where: string;
+  /** The option that names it again (`--data` or `--store`), for what to do next. */
+  option: '--data' | '--store';
   users: UserStore;
   ledger(): Promise<LedgerStore>;
   close(): Promise<void>;
@@ -75,17 +82,17 @@ export interface BankToWrite {
  * may be running on it).
  */
 export async function openBankToWrite(values: { data?: string | undefined; store?: string | undefined }): Promise<BankToWrite> {
-  if (values.store !== undefined && values.store !== 'leveldb') {
+  if (namesDatabase(values.store)) {
     if (!isPostgresUrl(values.store)) throw new CliError('--store takes "leveldb" or a postgres:// URL', 2);
     const where = redactUrl(values.store);
     const opened = await openPgOffline(resolveConfig({ store: values.store })).catch((err: unknown) => {
       throw new CliError(`cannot open the PostgreSQL store at ${where}: ${(err as Error).message}`);
     });
-    return { where, users: opened.users, ledger: () => Promise.resolve(opened.ledger), close: () => opened.close() };
+    return { where, option: '--store', users: opened.users, ledger: () => Promise.resolve(opened.ledger), close: () => opened.close() };
   }
   const config = resolveConfig({ dataDir: values.data ?? './data' });
   const offline = await openBankOffline(config);
-  return { where: config.dataDir, users: offline.users, ledger: () => offline.ledger(), close: () => offline.close() };
+  return { where: config.dataDir, option: '--data', users: offline.users, ledger: () => offline.ledger(), close: () => offline.close() };
 }
 
 /**
@@ -93,7 +100,7 @@ export async function openBankToWrite(values: { data?: string | undefined; store
  * --store (read-only here: nothing is migrated or written), else the LevelDB bank in --data.
  */
 export async function openBankToVerify(values: { data?: string | undefined; store?: string | undefined }): Promise<{ bank: BankStore; close(): Promise<void> }> {
-  if (values.store !== undefined && values.store !== 'leveldb') {
+  if (namesDatabase(values.store)) {
     if (!isPostgresUrl(values.store)) throw new CliError('--store takes "leveldb" or a postgres:// URL', 2);
     const bank = new PgBank(openPool(values.store, 2));
     try {

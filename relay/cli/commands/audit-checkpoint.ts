@@ -8,7 +8,7 @@ import { IDENTITY_FILE, identityFromPem } from '../../identity.js';
 import type { AuditEntry } from '../../../common/schemas/models.js';
 import type { KvView } from '../../store/bank-store.js';
 import { CliError } from '../errors.js';
-import { openBankToVerify } from '../offline.js';
+import { namesDatabase, openBankToVerify } from '../offline.js';
 
 /**
  * Prints the audit head `{seq, hash, ts}` signed with the relay's identity key (in --data), as
@@ -25,7 +25,7 @@ export async function auditCheckpointCommand(argv: string[]): Promise<void> {
     throw new CliError(err.code === 'ENOENT' ? `no identity key at ${keyFile}: check --data` : `cannot read ${keyFile}: ${err.message}`);
   });
   const signer = identityFromPem(pem, keyFile);
-  const opened = values.store !== undefined && values.store !== 'leveldb' ? await verifiedStore(values.store) : await verifiedView(dataDir);
+  const opened = namesDatabase(values.store) ? await verifiedStore(values.store) : await verifiedView(dataDir);
   try {
     const { verdict, audit } = opened;
     if (!verdict.ok) throw new CliError(`refusing to sign a broken audit chain: BROKEN at seq ${verdict.badSeq}: ${verdict.reason}`);

@@ -29,8 +29,9 @@ const HISTORY: [number, number, number, string][] = [
 ];
 
 /**
- * Fills a bank (the data directory, or the PostgreSQL store given by --store) with demo customers, opening deposits and some history, and prints
- * their passwords, so a new user can try the bank at once. Refuses if they already exist.
+ * Fills a bank (the data directory, or the PostgreSQL store given by --store) with demo
+ * customers, opening deposits and some history, and prints their passwords, so a new user can
+ * try the bank at once. Refuses if they already exist.
  */
 export async function demoCommand(argv: string[]): Promise<void> {
   const { values } = parseArgs({ args: argv, strict: true, options: { data: { type: 'string' }, store: { type: 'string' } } });
@@ -63,7 +64,7 @@ export async function demoCommand(argv: string[]): Promise<void> {
     });
     process.stdout.write(
       `demo customers created in ${offline.where}:\n\n  ${'username'.padEnd(12)} ${'password'.padEnd(17)} ${'account'.padEnd(20)} balance\n${rows.join('\n')}\n\n` +
-        `Start the relay with the same ${values.store !== undefined && values.store !== 'leveldb' ? '--store' : '--data'} and sign in as any of them.\n`,
+        `Start the relay with the same ${offline.option} and sign in as any of them.\n`,
     );
   } catch (err) {
     if (isBankError(err)) throw new CliError(err.message);
