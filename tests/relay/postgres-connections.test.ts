@@ -1,6 +1,8 @@
+import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CASH_ACCOUNT } from '../../common/account-number.js';
 import { resolveConfig } from '../../relay/config.js';
-import { newClient, openPool } from '../../relay/store/postgres/connect.js';
+import { IDLE_IN_TRANSACTION_MS, newClient, openPool } from '../../relay/store/postgres/connect.js';
 import { openPgOffline } from '../../relay/store/postgres/pg-offline.js';
 import { startPostgres, type TestPostgres } from '../helpers/postgres.js';
 
@@ -69,6 +71,31 @@ describe('PostgreSQL connections ended by the server', () => {
       expect(await offline.bank.auditHead()).toEqual(before);
       expect((await offline.bank.verifyLedger()).ok).toBe(true);
     } finally {
+      await offline.close();
+    }
+  });
+  it('a relay frozen inside a batch holds the audit-head lock only until the server ends its idle transaction; the other relay then goes on', async () => {
+    const offline = await openPgOffline(resolveConfig({ store: url }));
+    // A short timeout for the frozen side, so the test need not wait the default.
+    const frozenPool = openPool(url, 1, () => undefined, { idleInTransactionMs: 300 });
+    try {
+      const shown = await offline.bank.pool.query<{ idle_in_transaction_session_timeout: string }>('SHOW idle_in_transaction_session_timeout');
+      expect(shown.rows[0]!.idle_in_transaction_session_timeout).toBe(`${IDLE_IN_TRANSACTION_MS / 1000}s`);
+      const account = await offline.ledger.openAccount('frozen_relay_owner', [], [{ actor: 'admin', role: 'admin', action: 'account.open', target: 'frozen_relay_owner', outcome: 'ok' }]);
+      // Relay A takes the head lock, as the first round trip of a batch does, and freezes there.
+      const frozen = await frozenPool.connect();
+      await frozen.query('BEGIN');
+      await frozen.query('SELECT seq FROM audit_head FOR UPDATE');
+      // Relay B's deposit waits for the lock, and goes through once the server has ended A's transaction.
+      const moved = await offline.ledger.move({ kind: 'deposit', transferId: randomUUID(), from: CASH_ACCOUNT, to: account.account, amount: 100, actor: 'admin' }, { actor: 'admin', role: 'admin', action: 'admin.account.deposit' });
+      expect(moved.balance).toBe(100);
+      // A's connection is gone (it was checked out, so only its own query tells): nothing of its transaction stays.
+      await expect(frozen.query('SELECT 1')).rejects.toThrow();
+      frozen.release(true);
+      expect((await offline.bank.verifyLedger()).ok).toBe(true);
+      expect((await offline.bank.verifyAudit()).ok).toBe(true);
+    } finally {
+      await frozenPool.end();
       await offline.close();
     }
   });

@@ -10,11 +10,22 @@ import pg from 'pg';
  * on: the pool has already dropped such a connection and opens another for the next query, and
  * a lone client's next query rejects with pg's own "not queryable" error. The event is only
  * worth a log line, which `onError` gives.
+ *
+ * The server ends a pool connection that sits idle inside a transaction for `idleInTransactionMs`
+ * (PostgreSQL's `idle_in_transaction_session_timeout`). Every ledger batch takes the one
+ * audit-head lock, so a relay frozen in the middle of one (SIGSTOP, a paused VM, a stalled
+ * process) would otherwise stop every relay of the bank for as long as it stays frozen. Our own
+ * transactions are never idle for more than milliseconds: a batch computes between its two
+ * round trips, a verifier between its pages.
  */
-export function openPool(connectionString: string, max: number, onError: (err: Error) => void = ignore): pg.Pool {
+export function openPool(connectionString: string, max: number, onError: (err: Error) => void = ignore, opts: { idleInTransactionMs?: number } = {}): pg.Pool {
   // Pipelined: queries issued together on one connection go out together (see `sendTogether`).
-  const pool = new pg.Pool({ connectionString, max, pipeline: true });
+  const pool = new pg.Pool({ connectionString, max, pipeline: true, idle_in_transaction_session_timeout: opts.idleInTransactionMs ?? IDLE_IN_TRANSACTION_MS });
   pool.on('error', onError);
+  // pg-pool listens on a connection only while it sits idle in the pool. One checked out and
+  // between queries (a verifier's pages, a batch's two round trips) would throw its 'error' just
+  // the same; its holder learns of the loss from its next query, which rejects.
+  pool.on('connect', (client) => client.on('error', ignore));
   return pool;
 }
 
@@ -24,6 +35,9 @@ export function newClient(connectionString: string, onError: (err: Error) => voi
   client.on('error', onError);
   return client;
 }
+
+/** How long a pool connection may sit idle inside a transaction before the server ends it. */
+export const IDLE_IN_TRANSACTION_MS = 10_000;
 
 function ignore(): void {}
 
