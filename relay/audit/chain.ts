@@ -80,7 +80,8 @@ export async function verifyChain(
   return { ok: true, entries: count, head: storedHead };
 }
 
-function isEntryShaped(value: unknown): value is AuditEntry {
+/** Whether a stored value has an audit entry's chain fields (seq, prev, hash), so it can be checked at all. */
+export function isEntryShaped(value: unknown): value is AuditEntry {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) return false;
   const v = value as Record<string, unknown>;
   return typeof v.seq === 'number' && typeof v.prev === 'string' && typeof v.hash === 'string';

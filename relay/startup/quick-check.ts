@@ -1,9 +1,11 @@
 import type { AuditEntry, AuditHead } from '../../common/schemas/models.js';
 import type { Entry } from '../../common/schemas/models.js';
-import { auditHash } from '../audit/chain.js';
+import { auditHash, isEntryShaped } from '../audit/chain.js';
 import { AUDIT_GENESIS, auditKey, entryKey, type BankDb } from '../store/db.js';
 import type { AccountState } from '../ledger/types.js';
 import { scan } from '../store/scan.js';
+import { StartupError } from '../store/open.js';
+import type { Logger } from '../log.js';
 
 export interface QuickCheckResult {
   ok: boolean;
@@ -123,17 +125,11 @@ async function checkLegs(bank: BankDb, batch: AccountState[]): Promise<string | 
 
 function parseEntry(text: string): AuditEntry | undefined {
   try {
-    return asAuditEntry(JSON.parse(text) as unknown);
+    const v = JSON.parse(text) as unknown;
+    return isEntryShaped(v) ? v : undefined;
   } catch {
     return undefined;
   }
-}
-
-/** The value if it has an audit entry's chain fields, else undefined. */
-export function asAuditEntry(v: unknown): AuditEntry | undefined {
-  if (typeof v !== 'object' || v === null || Array.isArray(v)) return undefined;
-  const e = v as Record<string, unknown>;
-  return typeof e.seq === 'number' && typeof e.prev === 'string' && typeof e.hash === 'string' ? (v as AuditEntry) : undefined;
 }
 
 function errMessage(err: unknown): string {
@@ -141,6 +137,16 @@ function errMessage(err: unknown): string {
 }
 
 /** The refusal shown to the operator (one StartupError, printed without a stack by the CLI). */
+/**
+ * What a relay does with its start-up check, on either store: on a mismatch it refuses to serve
+ * (a StartupError saying `refusal`), unless forceStart, when it serves and says so loudly.
+ */
+export function enforceStartupCheck(check: QuickCheckResult, forceStart: boolean, log: Logger, refusal: () => string): void {
+  if (check.ok) return;
+  if (!forceStart) throw new StartupError(refusal());
+  log.error('START-UP CHECK FAILED: serving anyway because of --force (forceStart); the audit log or ledger may be damaged', { problems: check.problems });
+}
+
 export function refusalMessage(dataDir: string, problems: readonly string[]): string {
   return [
     `refusing to serve: the start-up check of ${dataDir} found a mismatch`,

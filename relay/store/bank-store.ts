@@ -55,16 +55,16 @@ export interface BankStore {
 /** The writes every store takes through its commit sink: users, sessions and small singletons. */
 export type GenericOp = Extract<BatchOp, { sublevel: 'users' | 'sessions' | 'meta' }>;
 
-/**
- * The writer: every change that is not a ledger movement goes through `commit`, atomically with
- * its audit entries, acknowledged once durable (group commit on both stores).
- */
 /** What a commit tells beyond its rows. */
 export interface CommitNote {
   /** Why the sessions these ops delete ended: told to their connections on the bank's other relays. */
   endedReason?: string;
 }
 
+/**
+ * The writer: every change that is not a ledger movement goes through `commit`, atomically with
+ * its audit entries, acknowledged once durable (group commit on both stores).
+ */
 export interface CommitSink {
   commit(ops: GenericOp[], audit?: AuditDraft[], note?: CommitNote): Promise<AuditEntry[]>;
   /** The newest head this relay wrote or read (the stored one may be newer on a shared store). */

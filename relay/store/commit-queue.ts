@@ -139,7 +139,6 @@ export class CommitQueue implements CommitSink {
   }
 }
 
-
 /**
  * What a client is told when its change met a disk error. A sync write that failed may still
  * have reached the log (LevelDB replays it on reopen), so the change is in doubt, not lost:

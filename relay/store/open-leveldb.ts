@@ -1,11 +1,11 @@
 import { BankDb } from './db.js';
 import { CommitQueue } from './commit-queue.js';
 import { DiskRecovery } from './disk-recovery.js';
-import { openDatabase, StartupError } from './open.js';
+import { openDatabase } from './open.js';
 import { Ledger } from '../ledger/ledger.js';
 import { ledgerRules } from '../ledger/rules.js';
 import { idSnapshotPath } from '../ledger/transfer-id-snapshot.js';
-import { quickCheck, refusalMessage } from '../startup/quick-check.js';
+import { enforceStartupCheck, quickCheck, refusalMessage } from '../startup/quick-check.js';
 import type { OpenedStore, StoreOpening } from './opened-store.js';
 
 /**
@@ -27,10 +27,7 @@ export async function openLevelStore({ config, log, clock, metrics, onPosted }: 
     const checkStarted = performance.now();
     const check = await quickCheck(bank, [...ledger.engine.accounts.values()]);
     const checkMs = Math.round(performance.now() - checkStarted);
-    if (!check.ok) {
-      if (!config.forceStart) throw new StartupError(refusalMessage(config.dataDir, check.problems));
-      log.error('START-UP CHECK FAILED: serving anyway because of --force (forceStart); the audit log or ledger may be damaged', { problems: check.problems });
-    }
+    enforceStartupCheck(check, config.forceStart, log, () => refusalMessage(config.dataDir, check.problems));
     log.info('ledger loaded', { accounts: ledger.engine.accounts.size, transfers: ledger.engine.transferSeq, transferIds: ledger.idsLoadedFrom, loadMs, checkMs });
     await ledger.openCashAccount();
     const recovery = new DiskRecovery(config.dataDir, bank, commits, ledger, log, config.diskRetryMs);

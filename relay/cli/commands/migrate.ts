@@ -1,8 +1,6 @@
 import { parseArgs } from 'node:util';
 import { resolveConfig } from '../../config.js';
 import { ProgressBar } from '../../backup/progress.js';
-import { verifyLedger } from '../../ledger/verify.js';
-import { verifyStoredChain } from '../../audit/verify.js';
 import { newClient } from '../../store/postgres/connect.js';
 import { migrate } from '../../store/postgres/migrations.js';
 import { importLevelDb, TargetNotEmptyError } from '../../store/postgres/import-leveldb.js';
@@ -12,7 +10,6 @@ import { CliError } from '../errors.js';
 import { openBankOffline } from '../offline.js';
 
 export const migrateUsage = 'bank-relay migrate --from-leveldb DIR --to postgres://USER@HOST:PORT/DB';
-
 
 /**
  * Moves a LevelDB bank into an empty PostgreSQL database (issue 8): applies the schema,
@@ -31,7 +28,7 @@ export async function migrateCommand(argv: string[]): Promise<void> {
   const client = newClient(to);
   try {
     // The source is checked first: a broken bank is not copied anywhere.
-    const [sourceLedger, sourceAudit] = await Promise.all([verifyLedger(offline.bank), verifyStoredChain(offline.bank)]);
+    const [sourceLedger, sourceAudit] = await Promise.all([offline.bank.verifyLedger(), offline.bank.verifyAudit()]);
     if (!sourceLedger.ok) throw new CliError(`the source ledger in ${from} does not verify (${sourceLedger.problem}); nothing was copied`);
     if (!sourceAudit.ok) throw new CliError(`the source audit chain in ${from} is broken at seq ${sourceAudit.badSeq} (${sourceAudit.reason}); nothing was copied`);
 

@@ -110,10 +110,8 @@ export async function applyBatch(client: pg.ClientBase, rules: LedgerRules, jobs
     if (headRow.rows.length !== 1) throw new Error('audit_head has no row: the schema was not migrated');
     let head: AuditHead = { seq: Number(headRow.rows[0]!.seq), hash: headRow.rows[0]!.hash };
     const engine = new LedgerEngine(rules);
-    const loaded = new Map<string, AccountState>();
-    for (const r of accounts.rows) loaded.set(r.record.account, r.record);
     engine.load(
-      loaded.values(),
+      accounts.rows.map((r) => r.record),
       owners.rows.map((r) => [r.owner, r.state] as [string, OwnerState]),
       Number(serial?.rows[0]!.next ?? 1),
       Number(seq.rows[0]!.seq),
@@ -125,7 +123,7 @@ export async function applyBatch(client: pg.ClientBase, rules: LedgerRules, jobs
     const audit: AuditEntry[] = [];
     const opened: AccountState[] = [];
     const changed = new Map<string, AccountState>();
-    const limitsSet = new Map<string, OwnerState>();
+    const limitsSet = new Set<string>();
     const ts = now.toISOString();
     const record = (draft: AuditDraft) => {
       const entry = sealAuditEntry(draft, head, ts);
@@ -162,7 +160,8 @@ export async function applyBatch(client: pg.ClientBase, rules: LedgerRules, jobs
           job.audit.forEach(record);
           settled.push({ ok: true, value: { accounts: accountsOfOwner.map((a) => ({ ...a })) } });
         } else if (job.kind === 'limits') {
-          limitsSet.set(job.owner, engine.setLimits(job.owner, job.limits));
+          engine.setLimits(job.owner, job.limits);
+          limitsSet.add(job.owner);
           writes.add(job.extra ?? []);
           job.audit.forEach(record);
           settled.push({ ok: true, value: { limits: engine.limitsOf(job.owner) } });
@@ -194,7 +193,7 @@ export async function applyBatch(client: pg.ClientBase, rules: LedgerRules, jobs
     }
     // A movement may touch an account opened in this batch: it is inserted above, updated below.
     // Owners in their final state: a limit set and a transfer's spending may both be in the batch.
-    const touchedOwners = new Set([...limitsSet.keys(), ...effects.flatMap((e) => (e.owner ? [e.owner.username] : []))]);
+    const touchedOwners = new Set([...limitsSet, ...effects.flatMap((e) => (e.owner ? [e.owner.username] : []))]);
     const finalOwners = new Map([...touchedOwners].map((name) => [name, engine.owners.get(name)!] as [string, OwnerState]));
     write.push(...effectStatements(effects, changed, finalOwners), ...writes.statements());
     if (audit.length > 0) {

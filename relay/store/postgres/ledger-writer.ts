@@ -89,8 +89,7 @@ export class PgLedgerWriter {
         this.onBatch?.(batch.length, (performance.now() - started) / 1000, false);
         // The transaction did not commit, or we cannot tell (the connection died at COMMIT):
         // in doubt, and safe to retry with the same transfer id.
-        const message = err instanceof Error ? err.message : String(err);
-        for (const p of batch) p.reject(new BankError('INTERNAL', `the bank could not confirm this change was saved (${message.slice(0, 120)}); a transfer retried with the same transfer id is applied at most once`));
+        for (const p of batch) p.reject(new BankError('INTERNAL', `the bank could not confirm this change was saved (${broken.message.slice(0, 120)}); a transfer retried with the same transfer id is applied at most once`));
       } finally {
         // A client whose transaction failed is not handed out again: the pool opens a fresh one.
         client?.release(broken);

@@ -7,6 +7,7 @@ import { notifyPosted, type PostedView } from '../../ledger/notify.js';
 import type { TransferRecord } from '../../ledger/types.js';
 import { closeEndedSessions } from '../../session/revoke.js';
 import { StartupError } from '../open.js';
+import { enforceStartupCheck } from '../../startup/quick-check.js';
 import type { OpenedStore, StoreOpening } from '../opened-store.js';
 import { openPool } from './connect.js';
 import { KeptListener, shareEvent, type RelayNotice } from './event-hub.js';
@@ -49,16 +50,13 @@ export async function openPgStore({ config, log, clock, metrics, events, live, o
       client.release();
     }
     const check = await pgQuickCheck(pool);
-    if (!check.ok) {
-      if (!config.forceStart) {
-        throw new StartupError([
-          `refusing to serve: the start-up check of the PostgreSQL store ${where} found a mismatch`,
-          ...check.problems.map((p) => `  - ${p}`),
-          `Run \`bank-relay ledger verify --store URL\` and \`bank-relay audit verify --store URL\` for a full report, or start with --force to serve anyway.`,
-        ].join('\n'));
-      }
-      log.error('START-UP CHECK FAILED: serving anyway because of --force (forceStart); the audit log or ledger may be damaged', { problems: check.problems });
-    }
+    enforceStartupCheck(check, config.forceStart, log, () =>
+      [
+        `refusing to serve: the start-up check of the PostgreSQL store ${where} found a mismatch`,
+        ...check.problems.map((p) => `  - ${p}`),
+        `Run \`bank-relay ledger verify --store URL\` and \`bank-relay audit verify --store URL\` for a full report, or start with --force to serve anyway.`,
+      ].join('\n'),
+    );
 
     // A name no other relay has, so each skips only its own notifications.
     const relayName = `${os.hostname()}:${process.pid}:${randomBytes(4).toString('hex')}`;

@@ -23,7 +23,7 @@ export class PgCommits implements CommitSink {
   }
 
   async commit(ops: GenericOp[], audit: AuditDraft[] = [], note: CommitNote = {}): Promise<AuditEntry[]> {
-    return (await this.writer.write({ kind: 'write', ops, audit, ...(note.endedReason !== undefined ? { endedReason: note.endedReason } : {}) })).audit;
+    return (await this.writer.write({ kind: 'write', ops, audit, ...note })).audit;
   }
 
   get auditHead(): AuditHead {

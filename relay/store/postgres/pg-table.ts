@@ -19,8 +19,6 @@ export interface TableSpec<V> {
   encode(key: string): unknown[];
   /** The key string of a row's key columns. */
   decode(row: Record<string, unknown>): string;
-  /** An optional extra condition every read adds (e.g. the txlog is transfers that have a seq). */
-  where?: string;
   /** The stored value as the relay sees it. */
   toValue?(raw: unknown): V;
 }
@@ -54,7 +52,7 @@ export class PgTable<V> implements KvView<V> {
     const unnest = spec.keys.map((k, i) => `$${i + 1}::${k.type}[]`).join(', ');
     const res = await this.pool.query<Record<string, unknown>>(
       `SELECT ${this.keyList}, ${spec.value} AS v FROM ${spec.table}
-       WHERE (${this.keyList}) IN (SELECT * FROM unnest(${unnest}))${spec.where ? ` AND ${spec.where}` : ''}`,
+       WHERE (${this.keyList}) IN (SELECT * FROM unnest(${unnest}))`,
       params,
     );
     const found = new Map(res.rows.map((r) => [spec.decode(r), this.value(r.v)]));
@@ -82,7 +80,7 @@ export class PgTable<V> implements KvView<V> {
     const order = spec.keys.map((k) => `${k.column} ${direction}`).join(', ');
     while (remaining > 0) {
       const params: unknown[] = [];
-      const conds: string[] = spec.where ? [spec.where] : [];
+      const conds: string[] = [];
       const bound = (b: { op: string; key: string }) => {
         const values = spec.encode(b.key);
         const refs = values.map((v, i) => {

@@ -1,5 +1,6 @@
 import type pg from 'pg';
-import { asAuditEntry, auditTailProblem, type QuickCheckResult } from '../../startup/quick-check.js';
+import { isEntryShaped } from '../../audit/chain.js';
+import { auditTailProblem, type QuickCheckResult } from '../../startup/quick-check.js';
 
 /**
  * The start-up check on the PostgreSQL store, the same checks as on the embedded one
@@ -33,9 +34,9 @@ async function checkAudit(pool: pg.Pool): Promise<string | undefined> {
   const [lastRow, beforeRow] = tail;
   if (head.seq === 0) return lastRow ? `no audit head is stored but the log holds entries up to seq ${lastRow.seq}` : undefined;
   if (!lastRow) return `the head says seq ${head.seq} but the audit log is empty`;
-  const last = asAuditEntry(lastRow.entry);
-  if (!last || last.seq !== Number(lastRow.seq)) return `the last stored entry (seq ${lastRow.seq}) is not a readable audit entry`;
-  return auditTailProblem(head, last, beforeRow ? asAuditEntry(beforeRow.entry) : undefined);
+  const last = lastRow.entry;
+  if (!isEntryShaped(last) || last.seq !== Number(lastRow.seq)) return `the last stored entry (seq ${lastRow.seq}) is not a readable audit entry`;
+  return auditTailProblem(head, last, beforeRow && isEntryShaped(beforeRow.entry) ? beforeRow.entry : undefined);
 }
 
 async function checkLedger(pool: pg.Pool): Promise<string | undefined> {
