@@ -1,7 +1,7 @@
 import { spawn } from 'node:child_process';
 import { chmod, chown, mkdir, stat, writeFile } from 'node:fs/promises';
 import { afterAll, beforeAll, describe, it } from 'vitest';
-import { CLI_PATH, EPHEMERAL, isShortMessage, killStrays, runCli, startRelayProcess, tempRoot } from '../helpers/cli.js';
+import { EPHEMERAL, isShortMessage, killStrays, reachableCli, runCli, startRelayProcess, tempRoot } from '../helpers/cli.js';
 
 /**
  * The data directory must belong to the user the relay runs as, and be writable by it. As root,
@@ -12,10 +12,13 @@ const isRoot = typeof process.getuid === 'function' && process.getuid() === 0;
 const OTHER_UID = 12345;
 
 let tmp: Awaited<ReturnType<typeof tempRoot>>;
+/** The CLI as another uid runs it: a copy it can reach, wherever this checkout is. */
+let otherCli: string;
 beforeAll(async () => {
   tmp = await tempRoot('bank-datadir-');
   await chmod(tmp.root, 0o755); // another uid must be able to reach the directories inside
-});
+  if (isRoot) otherCli = await reachableCli(tmp.root);
+}, 60_000);
 afterAll(async () => {
   killStrays();
   await tmp?.remove();
@@ -24,7 +27,7 @@ afterAll(async () => {
 /** `bank-relay ...args` as `uid`, to completion. */
 function runAs(uid: number, args: string[]): Promise<{ code: number | null; stderr: string; stdout: string }> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [CLI_PATH, ...args], { uid, gid: uid, stdio: ['ignore', 'pipe', 'pipe'], env: { PATH: process.env.PATH ?? '' } });
+    const child = spawn(process.execPath, [otherCli, ...args], { uid, gid: uid, stdio: ['ignore', 'pipe', 'pipe'], env: { PATH: process.env.PATH ?? '' } });
     let stdout = '';
     let stderr = '';
     child.stdout.setEncoding('utf8').on('data', (s: string) => (stdout += s));

@@ -1,6 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { chmod, cp, mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -11,6 +11,38 @@ import { BENCH_RELAY_LIMITS } from '../../relay/bench/relay-process.js';
 
 /** The built CLI (`npm run build`; `npm test` builds first through `pretest`). */
 export const CLI_PATH = fileURLToPath(new URL('../../dist/relay/cli/main.js', import.meta.url));
+
+/** The checkout's root (package.json, dist/, node_modules/). */
+const ROOT = fileURLToPath(new URL('../../', import.meta.url));
+
+/**
+ * A copy of the built CLI with its runtime dependencies, under `dir`, for a test that runs it as
+ * another uid: the checkout may sit in a private directory (a home directory, mode 0700) that
+ * another user cannot enter. Copied: package.json (it makes dist's files ES modules), dist/ and
+ * the production packages package-lock.json lists. Returns the copy's CLI path.
+ */
+export async function reachableCli(dir: string): Promise<string> {
+  assertBuilt();
+  const app = path.join(dir, 'app');
+  await mkdir(app, { recursive: true, mode: 0o755 });
+  await cp(path.join(ROOT, 'package.json'), path.join(app, 'package.json'));
+  await cp(path.join(ROOT, 'dist'), path.join(app, 'dist'), { recursive: true });
+  const lock = JSON.parse(await readFile(path.join(ROOT, 'package-lock.json'), 'utf8')) as { packages: Record<string, { dev?: boolean; devOptional?: boolean }> };
+  const runtime = Object.entries(lock.packages).filter(([where, p]) => where.startsWith('node_modules/') && !p.dev && !p.devOptional);
+  await Promise.all(runtime.map(([where]) => cp(path.join(ROOT, where), path.join(app, where), { recursive: true })));
+  // Whatever umask the copy ran under, the other uid must be able to read and enter all of it.
+  await chmodReadable(app);
+  return path.join(app, 'dist', 'relay', 'cli', 'main.js');
+}
+
+async function chmodReadable(dir: string): Promise<void> {
+  await chmod(dir, 0o755);
+  for (const entry of await readdir(dir, { withFileTypes: true })) {
+    const p = path.join(dir, entry.name);
+    if (entry.isDirectory()) await chmodReadable(p);
+    else if (entry.isFile()) await chmod(p, 0o644);
+  }
+}
 
 function assertBuilt(): void {
   if (!existsSync(CLI_PATH)) throw new Error(`${CLI_PATH} is missing: run "npm run build" first`);
