@@ -13,6 +13,12 @@ export const ERROR_CODES = [
   'CONFLICT',
   'RATE_LIMITED',
   'LOCKED_OUT',
+  /** Not serving yet or any more, or the store takes no writes: nothing was done; retry later. */
+  'UNAVAILABLE',
+  /** The write may or may not have happened: replay the same transferId to learn which. */
+  'IN_DOUBT',
+  /** An atomic batch's item that was not applied because another item failed. */
+  'BATCH_ABORTED',
   'INTERNAL',
 ] as const;
 

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { passwordSchema } from '../common/schemas/primitives.js';
 import { describeZodError } from '../common/schemas/messages.js';
 import type { UserStore } from './auth/users.js';
-import { StartupError } from './store/open.js';
+import { StartupError } from './startup/startup-error.js';
 
 export interface BootstrappedAdmin {
   username: string;

@@ -1,6 +1,7 @@
 import type { RelayConfig } from './config.js';
 import type { Logger } from './log.js';
-import type { BankStore, CommitSink } from './store/bank-store.js';
+import type { BankStore } from './store/bank-store.js';
+import type { CommitSink } from './ledger/writer.js';
 import type { UserStore } from './auth/users.js';
 import type { SessionStore } from './auth/sessions.js';
 import type { LiveConnections } from './session/live.js';
@@ -23,6 +24,8 @@ export interface RelayContext {
   identity: RelayIdentity;
   clock: () => number;
   startedAt: number;
+  /** True once the relay serves (not while it starts or stops): other requests are answered UNAVAILABLE. */
+  serving(): boolean;
   /** Requests served, by op: a cheap figure for `admin.stats`. */
   opCounts: Map<string, number>;
   /** account.lookup allowance per session. */

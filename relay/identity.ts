@@ -3,7 +3,7 @@ import path from 'node:path';
 import { createHash } from 'node:crypto';
 import type { IdentitySigner } from '../common/protocol/crypto.js';
 import { generateIdentityKeyPem, nodeIdentityFromPem } from '../common/protocol/crypto-node.js';
-import { StartupError } from './store/open.js';
+import { StartupError } from './startup/startup-error.js';
 import { secretFileProblem } from './config/secret-file.js';
 
 export const IDENTITY_FILE = 'identity.pem';

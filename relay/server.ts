@@ -16,7 +16,7 @@ import { ensureAdmin, type BootstrappedAdmin } from './bootstrap.js';
 import type { RelayContext } from './context.js';
 import { RelayMetrics } from './metrics/relay-metrics.js';
 import { relayMetricsSource } from './metrics/source.js';
-import { notifyPosted } from './ledger/notify.js';
+import { notifyCommitted } from './ledger/notify.js';
 import { MinuteRateLimit, WindowRateLimit } from './session/rate-limit.js';
 import { checkDataDir } from './config/data-dir.js';
 import { loadTls } from './transport/tls.js';
@@ -91,7 +91,7 @@ export class Relay {
     const events = new EventBus(live, clock);
     let store: OpenedStore;
     try {
-      store = await openStore({ config, log, clock, metrics, events, live, onPosted: (effect) => notifyPosted(events, effect, config.currency) });
+      store = await openStore({ config, log, clock, metrics, events, live, onCommitted: (effects) => notifyCommitted(events, effects, config.currency) });
     } catch (err) {
       await stopWs();
       throw err;
@@ -108,6 +108,7 @@ export class Relay {
       });
       const sessions = new SessionStore(bank, commits, config, clock);
       const context: RelayContext = { config, log, bank, commits, users, sessions, ledger, live, events, identity, clock, startedAt: clock(), opCounts: new Map(),
+        serving: () => relay?.phase === 'serving',
         lookupLimit: new MinuteRateLimit(config.lookupsPerMinute, clock),
         loginFailuresByIp: config.loginThrottle.maxFailuresPerIp > 0 ? new WindowRateLimit(config.loginThrottle.maxFailuresPerIp, config.loginThrottle.windowMs, clock) : null,
         registrationsByIp: config.registrationsPerIpPerHour > 0 ? new WindowRateLimit(config.registrationsPerIpPerHour, 60 * 60_000, clock) : null,

@@ -2,6 +2,12 @@ import { createHash } from 'node:crypto';
 import { canonicalJson } from '../../common/canonical-json.js';
 import type { AuditEntry, AuditHead } from '../../common/schemas/models.js';
 
+/** The `prev` of the first audit entry, and the hash of an empty log's head. */
+export const AUDIT_GENESIS = '0'.repeat(64);
+
+/** The head of an empty log. */
+export const EMPTY_HEAD: AuditHead = { seq: 0, hash: AUDIT_GENESIS };
+
 /** Domain separation for the audit chain: a hash here can never be confused with one elsewhere. */
 const AUDIT_LABEL = Buffer.from('bankrelay/audit/1', 'utf8');
 
@@ -47,13 +53,9 @@ export type ChainVerdict =
  * Recomputes the chain from genesis. Any edited, deleted, inserted or reordered entry breaks
  * either the seq run, a `prev` link or a hash; a dropped tail is caught by the stored head.
  */
-export async function verifyChain(
-  entries: AsyncIterable<unknown>,
-  storedHead: AuditHead,
-  genesis: string,
-): Promise<ChainVerdict> {
+export async function verifyChain(entries: AsyncIterable<unknown>, storedHead: AuditHead): Promise<ChainVerdict> {
   let expectedSeq = 1;
-  let prev = genesis;
+  let prev = AUDIT_GENESIS;
   let count = 0;
   for await (const raw of entries) {
     const fail = (reason: string): ChainVerdict => ({ ok: false, entries: count, badSeq: expectedSeq, reason, head: storedHead });

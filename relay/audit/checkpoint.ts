@@ -3,9 +3,11 @@ import { z } from 'zod';
 import { canonicalJson } from '../../common/canonical-json.js';
 import type { IdentitySigner } from '../../common/protocol/crypto.js';
 import { spkiFingerprint } from '../identity.js';
-import type { AuditEntry, AuditHead } from '../../common/schemas/models.js';
-import type { KvView } from '../store/bank-store.js';
-import { auditKey } from '../store/db.js';
+import type { AuditHead } from '../../common/schemas/models.js';
+import type { BankStore } from '../store/bank-store.js';
+
+/** Where a checkpoint's entry is read from: the bank's audit log, on either store. */
+type AuditReader = Pick<BankStore, 'auditEntry'>;
 
 /** Domain separation: this signature can never be mistaken for a handshake or any other signed message. */
 export const CHECKPOINT_LABEL = 'bankrelay/audit-checkpoint/1';
@@ -45,9 +47,9 @@ export async function signCheckpoint(body: CheckpointBody, signer: IdentitySigne
 }
 
 /** A verified head as a checkpoint body (on either store); undefined when the log is empty. */
-export async function headCheckpoint(audit: KvView<AuditEntry>, head: AuditHead): Promise<CheckpointBody | undefined> {
+export async function headCheckpoint(audit: AuditReader, head: AuditHead): Promise<CheckpointBody | undefined> {
   if (head.seq === 0) return undefined;
-  const entry = await audit.get(auditKey(head.seq));
+  const entry = await audit.auditEntry(head.seq);
   if (!entry) return undefined;
   return { seq: head.seq, hash: head.hash, ts: entry.ts };
 }
@@ -60,7 +62,7 @@ export type CheckpointVerdict = { ok: true } | { ok: false; reason: string };
  * an entry at its seq with its hash and ts. (The chain itself is verified separately, from
  * genesis.)
  */
-export async function verifyCheckpoint(cp: SignedCheckpoint, dataDirSpki: Uint8Array, audit: KvView<AuditEntry>): Promise<CheckpointVerdict> {
+export async function verifyCheckpoint(cp: SignedCheckpoint, dataDirSpki: Uint8Array, audit: AuditReader): Promise<CheckpointVerdict> {
   const dirFp = spkiFingerprint(dataDirSpki);
   const cpKey = Buffer.from(cp.key, 'base64url');
   if (spkiFingerprint(cpKey) !== cp.fingerprint) return { ok: false, reason: 'the checkpoint\'s key does not match its own fingerprint' };
@@ -77,7 +79,7 @@ export async function verifyCheckpoint(cp: SignedCheckpoint, dataDirSpki: Uint8A
   if (!good) return { ok: false, reason: 'the checkpoint\'s signature is not valid' };
   let entry: { hash?: unknown; ts?: unknown } | undefined;
   try {
-    entry = await audit.get(auditKey(cp.checkpoint.seq));
+    entry = await audit.auditEntry(cp.checkpoint.seq);
   } catch {
     // A stored value that is no longer JSON fails to decode.
     return { ok: false, reason: `the entry at seq ${cp.checkpoint.seq} is unreadable` };

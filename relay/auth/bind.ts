@@ -3,7 +3,7 @@ import type { RelayContext } from '../context.js';
 import type { ClientConnection } from '../session/client-connection.js';
 import { CloseCode } from '../transport/wire.js';
 import type { SessionHandle } from './sessions.js';
-import type { UserRecord } from '../store/records.js';
+import type { UserRecord } from './records.js';
 
 /**
  * Attaches a session to this connection. A session lives on one connection at a time: if

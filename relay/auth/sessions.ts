@@ -1,8 +1,9 @@
 import { BankError } from '../../common/errors.js';
 import type { RelayConfig } from '../config.js';
-import type { BankStore, CommitSink } from '../store/bank-store.js';
-import type { SessionRecord, UserRecord } from '../store/records.js';
-import { sessionRecordSchema } from '../store/records.js';
+import type { CommitSink } from '../ledger/writer.js';
+import type { BankStore } from '../store/bank-store.js';
+import type { SessionRecord, UserRecord } from './records.js';
+import { sessionRecordSchema } from './records.js';
 import { newSessionToken, tokenKey } from './tokens.js';
 import { BatchedGet } from '../store/batched-get.js';
 
@@ -26,7 +27,7 @@ export class SessionStore {
     private readonly config: RelayConfig,
     private readonly clock: () => number = Date.now,
   ) {
-    this.reads = new BatchedGet(bank.sessions);
+    this.reads = new BatchedGet({ getMany: (keys) => bank.getSessions(keys) });
   }
 
   async issue(user: UserRecord, action: 'auth.login'): Promise<{ token: string; handle: SessionHandle }> {
@@ -35,7 +36,7 @@ export class SessionStore {
     const now = this.clock();
     const record: SessionRecord = { username: user.username, createdAt: now, lastSeenAt: now, expiresAt: now + this.config.sessionAbsoluteMs };
     await this.commits.commit(
-      [{ type: 'put', sublevel: 'sessions', key, value: record }],
+      [{ type: 'session', key, session: record }],
       [{ actor: user.username, role: user.role, action, target: user.username, outcome: 'ok', details: { session: key.slice(0, 12) } }],
     );
     this.persistedSeen.set(key, now);
@@ -72,7 +73,7 @@ export class SessionStore {
     if (now - persisted >= TOUCH_PERSIST_MS) {
       this.persistedSeen.set(handle.key, now);
       // Best effort: losing a lastSeenAt only shortens a session's idle allowance.
-      this.commits.commit([{ type: 'put', sublevel: 'sessions', key: handle.key, value: handle.record }]).catch(() => {
+      this.commits.commit([{ type: 'session', key: handle.key, session: handle.record }]).catch(() => {
         this.persistedSeen.delete(handle.key);
       });
     }
@@ -84,21 +85,18 @@ export class SessionStore {
     handle.record = { ...handle.record, lastSeenAt: now };
     this.persistedSeen.set(handle.key, now);
     await this.commits.commit(
-      [{ type: 'put', sublevel: 'sessions', key: handle.key, value: handle.record }],
+      [{ type: 'session', key: handle.key, session: handle.record }],
       [{ actor: user.username, role: user.role, action: 'auth.resume', target: user.username, outcome: 'ok', details: { session: handle.key.slice(0, 12) } }],
     );
   }
 
   /** Ends every stored session of a user but one (after a password change, say); returns their keys. */
   async endAllFor(username: string, exceptKey: string | undefined, reason: string, actor: string, role: 'user' | 'admin' | 'system'): Promise<string[]> {
-    const keys: string[] = [];
-    for await (const [key, value] of this.bank.sessions.iterator()) {
-      if (key !== exceptKey && (value as SessionRecord).username === username) keys.push(key);
-    }
+    const keys = (await this.bank.sessionKeysOf(username)).filter((key) => key !== exceptKey);
     if (keys.length === 0) return keys;
     for (const key of keys) this.persistedSeen.delete(key);
     await this.commits.commit(
-      keys.map((key) => ({ type: 'del' as const, sublevel: 'sessions' as const, key })),
+      keys.map((key) => ({ type: 'endSession' as const, key })),
       [{ actor, role, action: 'session.revoke', target: username, outcome: 'revoked', details: { sessions: keys.length, reason } }],
       { endedReason: reason },
     );
@@ -108,7 +106,7 @@ export class SessionStore {
   async end(handle: SessionHandle, outcome: string, actor: string, role: 'user' | 'admin' | 'system' = 'system', action = 'auth.logout'): Promise<void> {
     this.persistedSeen.delete(handle.key);
     await this.commits.commit(
-      [{ type: 'del', sublevel: 'sessions', key: handle.key }],
+      [{ type: 'endSession', key: handle.key }],
       [{ actor, role, action, target: handle.username, outcome, details: { session: handle.key.slice(0, 12) } }],
     );
   }

@@ -1,6 +1,6 @@
 import type { User } from '../../common/schemas/models.js';
 import type { LedgerStore } from '../ledger/ledger-store.js';
-import type { UserRecord } from '../store/records.js';
+import type { UserRecord } from './records.js';
 
 /** The wire's `User` (PROTOCOL §5): the record plus effective limits and live balances. */
 export async function toWireUser(ledger: LedgerStore, u: UserRecord): Promise<User> {

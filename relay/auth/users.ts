@@ -1,12 +1,13 @@
 import { BankError } from '../../common/errors.js';
 import type { RelayConfig } from '../config.js';
 import type { AuditDraft } from '../audit/chain.js';
-import type { BankStore, CommitSink, GenericOp } from '../store/bank-store.js';
-import { HAS_ADMIN_KEY } from '../store/db.js';
+import type { RecordWrite } from '../ledger/commands.js';
+import type { CommitSink } from '../ledger/writer.js';
+import type { BankStore } from '../store/bank-store.js';
 import { BatchedGet } from '../store/batched-get.js';
 import { KeyedLock } from '../store/keyed-lock.js';
-import type { UserRecord } from '../store/records.js';
-import { userRecordSchema } from '../store/records.js';
+import type { UserRecord } from './records.js';
+import { userRecordSchema } from './records.js';
 import { burnPasswordCheck, hashPassword, verifyPassword } from './passwords.js';
 
 export interface NewUser {
@@ -37,7 +38,7 @@ export class UserStore {
     private readonly clock: () => number = Date.now,
     private readonly onLockout: (user: UserRecord) => void = () => {},
   ) {
-    this.reads = new BatchedGet(bank.users);
+    this.reads = new BatchedGet({ getMany: (names) => bank.getUsers(names) });
   }
 
   async get(username: string): Promise<UserRecord | undefined> {
@@ -65,10 +66,10 @@ export class UserStore {
   }
 
   /** The writes that store a new user (and note that an admin now exists). */
-  static insertOps(record: UserRecord): GenericOp[] {
-    const ops: GenericOp[] = [{ type: 'put', sublevel: 'users', key: record.username, value: record }];
-    if (record.role === 'admin') ops.push({ type: 'put', sublevel: 'meta', key: HAS_ADMIN_KEY, value: true });
-    return ops;
+  static insertOps(record: UserRecord): RecordWrite[] {
+    const writes: RecordWrite[] = [{ type: 'user', user: record }];
+    if (record.role === 'admin') writes.push({ type: 'hasAdmin' });
+    return writes;
   }
 
   static createdAudit(record: UserRecord, by: Actor, action: string): AuditDraft {
@@ -100,7 +101,7 @@ export class UserStore {
   }
 
   async hasAdmin(): Promise<boolean> {
-    return (await this.bank.getMeta<boolean>(HAS_ADMIN_KEY)) === true;
+    return this.bank.hasAdmin();
   }
 
   /**
@@ -139,7 +140,7 @@ export class UserStore {
       if (fresh.failedLogins.length > 0 || fresh.lockedUntil !== undefined) {
         current = { ...fresh, failedLogins: [] };
         delete current.lockedUntil;
-        await this.commits.commit([{ type: 'put', sublevel: 'users', key: username, value: current }]);
+        await this.commits.commit([{ type: 'user', user: current }]);
       }
       return onSuccess(current);
     });
@@ -170,7 +171,7 @@ export class UserStore {
           details: { failures: recent.length, until: new Date(now + durationMs).toISOString() },
         });
       }
-      await this.commits.commit([{ type: 'put', sublevel: 'users', key: username, value: next }], audit);
+      await this.commits.commit([{ type: 'user', user: next }], audit);
       return { lockedNow };
     });
   }
@@ -187,7 +188,7 @@ export class UserStore {
       if (!fresh) throw new BankError('NOT_FOUND', 'user not found');
       if (fresh.passwordHash !== user.passwordHash) throw new BankError('UNAUTHENTICATED', 'the current password is not correct');
       await this.commits.commit(
-        [{ type: 'put', sublevel: 'users', key: username, value: { ...fresh, passwordHash } }],
+        [{ type: 'user', user: { ...fresh, passwordHash } }],
         [{ actor: username, role: fresh.role, action: 'auth.changePassword', target: username, outcome: 'ok' }],
       );
       await then();

@@ -1,10 +1,9 @@
 import { copyFile, mkdtemp, readdir, readFile, rm, stat } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { verifyStoredChain } from '../audit/verify.js';
 import type { ChainVerdict } from '../audit/chain.js';
-import { verifyLedger, type LedgerVerdict } from '../ledger/verify.js';
-import { BankDb } from '../store/db.js';
+import type { LedgerVerdict } from '../ledger/verdict.js';
+import { BankDb } from '../store/leveldb/bank-db.js';
 import { CliError } from '../cli/errors.js';
 
 /**
@@ -56,7 +55,7 @@ export async function openConsistentView(dataDir: string, opts: { attempts?: num
   if (direct) {
     const bank = direct;
     try {
-      const [ledger, audit] = [await verifyLedger(bank), await verifyStoredChain(bank)];
+      const [ledger, audit] = [await bank.verifyLedger(), await bank.verifyAudit()];
       return { bank, copied: false, attempts: 0, ledger, audit, close: () => bank.close() };
     } catch (err) {
       await bank.close();
@@ -73,8 +72,8 @@ export async function openConsistentView(dataDir: string, opts: { attempts?: num
     try {
       await copyDbDir(dbDir, path.join(tmp, 'db'));
       bank = await BankDb.open(tmp);
-      const ledger = await verifyLedger(bank);
-      const audit = await verifyStoredChain(bank);
+      const ledger = await bank.verifyLedger();
+      const audit = await bank.verifyAudit();
       if (ledger.ok && audit.ok) {
         const b = bank;
         return {

@@ -5,9 +5,8 @@ import { createGunzip } from 'node:zlib';
 import { Level } from 'level';
 import { IDENTITY_FILE, identityFromPem, spkiFingerprint } from '../identity.js';
 import { CliError } from '../cli/errors.js';
-import { BankDb } from '../store/db.js';
-import { verifyLedger, type LedgerVerdict } from '../ledger/verify.js';
-import { verifyStoredChain } from '../audit/verify.js';
+import { BankDb } from '../store/leveldb/bank-db.js';
+import type { LedgerVerdict } from '../ledger/verdict.js';
 import type { ChainVerdict } from '../audit/chain.js';
 import { BackupFormatError, parseBackup, sublevelOf, type BackupHeader } from './format.js';
 import { ProgressBar } from './progress.js';
@@ -105,8 +104,8 @@ export async function restoreBackup(inFile: string, dataDir: string, opts: { pro
     let ledger: LedgerVerdict;
     let audit: ChainVerdict;
     try {
-      ledger = await verifyLedger(bank);
-      audit = await verifyStoredChain(bank);
+      ledger = await bank.verifyLedger();
+      audit = await bank.verifyAudit();
     } finally {
       await bank.close();
     }

@@ -5,7 +5,12 @@ import { isBankError } from '../../common/errors.js';
 import type { LedgerRules } from '../ledger/types.js';
 import { newClient, openPool } from '../store/postgres/connect.js';
 import { migrate } from '../store/postgres/migrations.js';
-import { PgLedgerWriter } from '../store/postgres/ledger-writer.js';
+import { Ledger } from '../ledger/ledger.js';
+import { LedgerWriter } from '../ledger/writer.js';
+import { EMPTY_HEAD } from '../audit/chain.js';
+import { PgLedgerReads } from '../store/postgres/pg-reads.js';
+import { PgBank } from '../store/postgres/pg-bank.js';
+import { PgLedgerStorage } from '../store/postgres/pg-storage.js';
 import { summarize, type LatencySummary } from './percentiles.js';
 import { randomAmount, randomOther } from './tally.js';
 
@@ -40,16 +45,15 @@ export async function runPgStore(url: string, opts: { accounts: number; inFlight
   }
   const pools = [openPool(url, 2), openPool(url, 2)];
   try {
-    const funding = new PgLedgerWriter(pools[0]!, RULES);
+    const funding = ledgerOn(pools[0]!);
     // The bank's cash account, as a relay's first start opens it.
-    await funding.change({ kind: 'cash' });
+    await funding.ledger.openCashAccount();
     opts.log(`store: opening ${opts.accounts} accounts…`);
     const accounts = await Promise.all(
       Array.from({ length: opts.accounts }, async (_, i) => {
         const name = owner(i + 1);
-        const opened = await funding.change({ kind: 'open', owner: name, audit: [{ actor: 'bench', role: 'admin', action: 'account.open', target: name, outcome: 'ok' }] });
-        const account = 'accounts' in opened ? opened.accounts[0]!.account : '';
-        await funding.move({ req: { kind: 'deposit', transferId: randomUUID(), from: CASH_ACCOUNT, to: account, amount: OPENING, actor: 'bench' }, audit: { actor: 'bench', role: 'admin', action: 'admin.account.deposit' } });
+        const { account } = await funding.ledger.openAccount(name, [], [{ actor: 'bench', role: 'admin', action: 'account.open', target: name, outcome: 'ok' }]);
+        await funding.ledger.move({ kind: 'deposit', transferId: randomUUID(), from: CASH_ACCOUNT, to: account, amount: OPENING, actor: 'bench' }, { actor: 'bench', role: 'admin', action: 'admin.account.deposit' });
         return { account, owner: name };
       }),
     );
@@ -67,23 +71,23 @@ export async function runPgStore(url: string, opts: { accounts: number; inFlight
 }
 
 async function measure(pools: pg.Pool[], accounts: { account: string; owner: string }[], mix: 'uniform' | 'hot', opts: { inFlight: number; durationS: number }): Promise<StoreRow> {
-  const writers = pools.map((p) => new PgLedgerWriter(p, RULES));
+  const writers = pools.map((p) => ledgerOn(p));
   const latencies: number[] = [];
   const errors: Record<string, number> = {};
   const end = performance.now() + opts.durationS * 1000;
   await Promise.all(
     Array.from({ length: opts.inFlight }, async (_, lane) => {
-      const writer = writers[lane % writers.length]!;
+      const { ledger } = writers[lane % writers.length]!;
       while (performance.now() < end) {
         const i = Math.floor(Math.random() * accounts.length);
         const from = accounts[i]!;
         const to = accounts[randomOther(accounts.length, i)]!;
         const started = performance.now();
         try {
-          await writer.move({
-            req: { kind: 'transfer', transferId: randomUUID(), from: from.account, to: to.account, amount: randomAmount(), actor: from.owner },
-            audit: { actor: from.owner, role: 'user', action: 'transfer.create' },
-          });
+          await ledger.move(
+            { kind: 'transfer', transferId: randomUUID(), from: from.account, to: to.account, amount: randomAmount(), actor: from.owner },
+            { actor: from.owner, role: 'user', action: 'transfer.create' },
+          );
           latencies.push(performance.now() - started);
         } catch (err) {
           const code = isBankError(err) ? err.code : 'ERROR';
@@ -92,7 +96,13 @@ async function measure(pools: pg.Pool[], accounts: { account: string; owner: str
       }
     }),
   );
-  return { mix, writers: writers.length, perSecond: Math.round(latencies.length / opts.durationS), latency: summarize(latencies), errors, batches: writers.reduce((n, w) => n + w.stats.batches, 0) };
+  return { mix, writers: writers.length, perSecond: Math.round(latencies.length / opts.durationS), latency: summarize(latencies), errors, batches: writers.reduce((n, w) => n + w.writer.stats.batches, 0) };
+}
+
+/** One writer standing for one relay: the bank's writer on its own pool, and the ledger over it. */
+function ledgerOn(pool: pg.Pool): { writer: LedgerWriter; ledger: Ledger } {
+  const writer = new LedgerWriter(new PgLedgerStorage(pool, RULES), () => new Date(), EMPTY_HEAD);
+  return { writer, ledger: new Ledger(writer, new PgLedgerReads(new PgBank(pool)), RULES) };
 }
 
 function owner(i: number): string {

@@ -18,7 +18,7 @@ export const BENCH_PASSWORD = 'bench-customer-password';
 export async function prepareBank(dataDir: string, count: number, opening: number): Promise<string[]> {
   const offline = await openBankOffline(resolveConfig({ dataDir }));
   try {
-    return await openCustomers(await offline.ledger(), offline.users, count, opening);
+    return await openCustomers(offline.ledger, offline.users, count, opening);
   } finally {
     await offline.close();
   }
@@ -28,8 +28,8 @@ export async function prepareBank(dataDir: string, count: number, opening: numbe
 export async function prepareBankPg(store: string, count: number, opening: number): Promise<string[]> {
   const offline = await openPgOffline(resolveConfig({ store }));
   try {
-    await offline.ledger.refreshCounts();
-    if (offline.ledger.counts().accounts > 1) throw new Error('the --store database already holds a bank; the bench needs an empty scratch database');
+    await offline.reads.refreshCounts();
+    if (offline.reads.counts().accounts > 1) throw new Error('the --store database already holds a bank; the bench needs an empty scratch database');
     return await openCustomers(offline.ledger, offline.users, count, opening);
   } finally {
     await offline.close();
@@ -88,7 +88,7 @@ export async function prepareSessions(dataDir: string, users: number, count: num
 export async function prepareTransfers(dataDir: string, accounts: string[], count: number, progress: (done: number) => void = () => {}): Promise<void> {
   const offline = await openBankOffline(resolveConfig({ dataDir }));
   try {
-    const ledger = await offline.ledger();
+    const ledger = offline.ledger;
     const CHUNK = 2000;
     for (let start = 0; start < count; start += CHUNK) {
       await Promise.all(

@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { runTransfers, type BenchTransport } from './load.js';
 import { prepareBank, prepareTransfers } from './prepare.js';
-import { idSnapshotPath } from '../ledger/transfer-id-snapshot.js';
+import { idSnapshotPath } from '../store/leveldb/transfer-id-snapshot.js';
 import { mib, rssOf } from './process-stats.js';
 import { startRelayProcess } from './relay-process.js';
 

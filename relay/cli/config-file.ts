@@ -4,7 +4,7 @@ import { redactUrl } from '../store/postgres/url.js';
 import { relayConfigSchema, type RelayConfig, type RelayConfigInput } from '../config.js';
 import { checkDataDir } from '../config/data-dir.js';
 import { loadTls } from '../transport/tls.js';
-import { StartupError } from '../store/open.js';
+import { StartupError } from '../startup/startup-error.js';
 import { CliError } from './errors.js';
 import { secretFileProblem } from '../config/secret-file.js';
 import { intOption } from './options.js';

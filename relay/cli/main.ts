@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-import { StartupError } from '../store/open.js';
+import { StartupError } from '../startup/startup-error.js';
 import { CliError } from './errors.js';
 import { startCommand, startUsage } from './commands/start.js';
 import { fingerprintCommand } from './commands/fingerprint.js';

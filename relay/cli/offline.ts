@@ -7,56 +7,75 @@ import { PgBank } from '../store/postgres/pg-bank.js';
 import { openPgOffline } from '../store/postgres/pg-offline.js';
 import type { LedgerStore } from '../ledger/ledger-store.js';
 import { isPostgresUrl, redactUrl } from '../store/postgres/url.js';
-import { BankDb } from '../store/db.js';
-import { CommitQueue } from '../store/commit-queue.js';
+import type { BankDb } from '../store/leveldb/bank-db.js';
+import { openDatabase } from '../store/leveldb/open-database.js';
+import { LevelLedger } from '../store/leveldb/level-ledger.js';
+import { idSnapshotPath } from '../store/leveldb/transfer-id-snapshot.js';
 import { UserStore } from '../auth/users.js';
-import { openDatabase, StartupError } from '../store/open.js';
+import { StartupError } from '../startup/startup-error.js';
 import { CliError } from './errors.js';
 import { Ledger } from '../ledger/ledger.js';
 import { ledgerRules } from '../ledger/rules.js';
-import { idSnapshotPath } from '../ledger/transfer-id-snapshot.js';
+import { LedgerWriter } from '../ledger/writer.js';
 
+/** A LevelDB bank opened to write without a relay (operator commands, the bench's set-up). */
 export interface OfflineBank {
   bank: BankDb;
-  commits: CommitQueue;
+  /** The ledger's memory and its LevelDB side (every account, read at open). */
+  storage: LevelLedger;
+  commits: LedgerWriter;
+  ledger: Ledger;
   users: UserStore;
-  /** Loads the ledger (all accounts into memory) on first use. */
-  ledger(): Promise<Ledger>;
   close(): Promise<void>;
 }
 
-/**
- * The database without a relay, for operator commands; refused while a relay holds it.
- * `existing`: the command checks a bank, so a mistyped --data must fail, not create one.
- */
-export async function openBankOffline(config: RelayConfig, opts: { existing?: boolean } = {}): Promise<OfflineBank> {
+/** The database without a relay; refused while a relay holds it. */
+async function openLevelDb(config: RelayConfig, opts: { existing?: boolean }): Promise<BankDb> {
   if (opts.existing) {
     const isDir = await stat(path.join(config.dataDir, 'db')).then((s) => s.isDirectory(), () => false);
     if (!isDir) throw new CliError(`no bank database in ${config.dataDir}: check --data (the relay creates it on first start)`);
   }
-  let bank: BankDb;
   try {
-    bank = await openDatabase(config.dataDir);
+    return await openDatabase(config.dataDir);
   } catch (err) {
     if (err instanceof StartupError) throw new CliError(err.message);
     throw err;
   }
-  const commits = new CommitQueue(bank, await bank.auditHead());
-  const users = new UserStore(bank, commits, config);
-  let ledger: Promise<Ledger> | undefined;
-  return {
-    bank,
-    commits,
-    users,
-    ledger: () => (ledger ??= Ledger.load(bank, commits, ledgerRules(config), () => new Date(), undefined, { idSnapshot: idSnapshotPath(config.dataDir) })),
-    async close() {
-      await commits.drain();
-      const loaded = ledger && (await ledger.catch(() => undefined));
-      // Best effort, as at the relay's stop: without it the next start scans the ids.
-      if (loaded && !loaded.isHalted) await loaded.saveIdSnapshot(idSnapshotPath(config.dataDir)).catch(() => false);
-      await bank.close();
-    },
-  };
+}
+
+/**
+ * The LevelDB bank to write without a relay, as the relay writes it: the ledger read into
+ * memory, the bank's one writer, its cash account. `close` saves what a clean stop saves.
+ */
+export async function openBankOffline(config: RelayConfig, opts: { existing?: boolean } = {}): Promise<OfflineBank> {
+  const bank = await openLevelDb(config, opts);
+  try {
+    const storage = await LevelLedger.load(bank, ledgerRules(config), { idSnapshot: idSnapshotPath(config.dataDir) });
+    const commits = new LedgerWriter(storage, () => new Date(), storage.auditHead);
+    const ledger = new Ledger(commits, storage, storage.rules);
+    await ledger.openCashAccount();
+    return {
+      bank,
+      storage,
+      commits,
+      ledger,
+      users: new UserStore(bank, commits, config),
+      async close() {
+        await commits.drain();
+        // Best effort, as at the relay's stop: without it the next start scans the ids.
+        await storage.saveIdSnapshot(idSnapshotPath(config.dataDir)).catch(() => false);
+        await bank.close();
+      },
+    };
+  } catch (err) {
+    await bank.close().catch(() => undefined);
+    throw err;
+  }
+}
+
+/** A LevelDB bank opened to read only (verify, migrate's source): nothing is loaded or written. */
+export async function openBankToRead(config: RelayConfig): Promise<BankDb> {
+  return openLevelDb(config, { existing: true });
 }
 
 /** True when an operator command's --store names a database rather than the embedded store. */
@@ -92,7 +111,7 @@ export async function openBankToWrite(values: { data?: string | undefined; store
   }
   const config = resolveConfig({ dataDir: values.data ?? './data' });
   const offline = await openBankOffline(config);
-  return { where: config.dataDir, option: '--data', users: offline.users, ledger: () => offline.ledger(), close: () => offline.close() };
+  return { where: config.dataDir, option: '--data', users: offline.users, ledger: () => Promise.resolve(offline.ledger), close: () => offline.close() };
 }
 
 /**
@@ -111,6 +130,6 @@ export async function openBankToVerify(values: { data?: string | undefined; stor
     }
     return { bank, close: () => bank.close() };
   }
-  const offline = await openBankOffline(resolveConfig({ dataDir: values.data ?? './data' }), { existing: true });
-  return { bank: offline.bank, close: () => offline.close() };
+  const bank = await openBankToRead(resolveConfig({ dataDir: values.data ?? './data' }));
+  return { bank, close: () => bank.close() };
 }

@@ -1,7 +1,7 @@
 import { constants } from 'node:fs';
 import { access, mkdir, stat } from 'node:fs/promises';
 import path from 'node:path';
-import { StartupError } from '../store/open.js';
+import { StartupError } from '../startup/startup-error.js';
 
 /**
  * Checks the data directory before the database is opened, so a service that starts as the

@@ -2,6 +2,7 @@ import { BankError } from '../../common/errors.js';
 import { CASH_ACCOUNT, makeAccountNumber } from '../../common/account-number.js';
 import type { Entry, Limits } from '../../common/schemas/models.js';
 import type { AccountStatus } from '../../common/schemas/primitives.js';
+import { legsOf } from './legs.js';
 import type { AccountState, LedgerRules, OwnerState, TransferKind, TransferRecord } from './types.js';
 
 /** A money movement asked of the ledger. `from`/`to` are resolved account numbers. */
@@ -38,6 +39,13 @@ export function isLarge(rules: LedgerRules, amount: number): boolean {
 }
 
 export type MoveOutcome = { kind: 'applied'; effect: MoveEffect } | { kind: 'replay'; transfer: TransferRecord };
+
+/** The state some movements may change, as it was: an atomic batch goes back to it when an item fails. */
+export interface EngineMark {
+  transferSeq: number;
+  accounts: [AccountState, number, number][];
+  owners: [string, OwnerState | undefined][];
+}
 
 /**
  * The ledger's rules as a deterministic state machine over in-memory accounts: no I/O, no
@@ -192,19 +200,50 @@ export class LedgerEngine {
       toBalanceAfter: to.balance,
       actor: req.actor,
     };
-    const memo = transfer.memo !== undefined ? { memo: transfer.memo } : {};
+    const [fromEntry, toEntry] = legsOf(transfer);
     return {
       kind: 'applied',
       effect: {
         transfer,
         from,
         to,
-        fromEntry: { transferId: transfer.id, ts, amount: -req.amount, counterparty: to.account, ...memo, balanceAfter: from.balance },
-        toEntry: { transferId: transfer.id, ts, amount: req.amount, counterparty: from.account, ...memo, balanceAfter: to.balance },
+        fromEntry,
+        toEntry,
         ...(owner && { owner }),
         large: isLarge(this.rules, req.amount),
       },
     };
+  }
+
+  /** What `moves` may change (their accounts, their payers' spending, the transfer seq), to roll back to. */
+  mark(moves: readonly MoveRequest[]): EngineMark {
+    const accounts = new Set<AccountState>();
+    const owners = new Set<string>();
+    for (const m of moves) {
+      const from = this.accounts.get(m.from);
+      const to = this.accounts.get(m.to);
+      if (from) accounts.add(from);
+      if (to) accounts.add(to);
+      if (m.kind === 'transfer') owners.add(m.actor);
+    }
+    return {
+      transferSeq: this.transferSeq,
+      accounts: [...accounts].map((a) => [a, a.balance, a.entrySeq]),
+      owners: [...owners].map((o) => [o, this.owners.get(o)]),
+    };
+  }
+
+  /** Undoes every movement applied since `mark` (owner states are replaced, never edited, so the old ones are intact). */
+  rollback(mark: EngineMark): void {
+    this.transferSeq = mark.transferSeq;
+    for (const [a, balance, entrySeq] of mark.accounts) {
+      a.balance = balance;
+      a.entrySeq = entrySeq;
+    }
+    for (const [o, state] of mark.owners) {
+      if (state === undefined) this.owners.delete(o);
+      else this.owners.set(o, state);
+    }
   }
 
   /** Sum of every balance, cash included: 0 unless money was invented or lost. */

@@ -1,6 +1,5 @@
 import { BankError } from '../../common/errors.js';
 import type { Entry } from '../../common/schemas/models.js';
-import { entryKey } from '../store/db.js';
 import type { BankStore } from '../store/bank-store.js';
 
 /**
@@ -8,18 +7,17 @@ import type { BankStore } from '../store/bank-store.js';
  * below, so pages stay exact while new entries arrive on top.
  */
 export async function historyPage(bank: BankStore, account: string, limit: number, before: string | undefined): Promise<{ entries: Entry[]; next?: string }> {
-  let upper: number | undefined;
+  let below: number | undefined;
   if (before !== undefined) {
     if (!/^\d{1,12}$/.test(before)) throw new BankError('BAD_REQUEST', 'before: not a cursor this relay gave out');
-    upper = Number(before);
+    below = Number(before);
   }
   const entries: Entry[] = [];
   let lastN = 0;
-  const range = { gt: entryKey(account, 0), lt: upper === undefined ? `${account}!~` : entryKey(account, upper), reverse: true, limit: limit + 1 };
-  for await (const [key, value] of bank.entries.iterator(range)) {
+  for await (const [n, entry] of bank.entriesOf(account, below)) {
     if (entries.length === limit) return { entries, next: String(lastN) };
-    entries.push(value as Entry);
-    lastN = Number(key.slice(key.indexOf('!') + 1));
+    entries.push(entry);
+    lastN = n;
   }
   return { entries };
 }

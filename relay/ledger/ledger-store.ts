@@ -1,7 +1,7 @@
 import type { Account, Limits } from '../../common/schemas/models.js';
 import type { AccountStatus } from '../../common/schemas/primitives.js';
 import type { AuditDraft } from '../audit/chain.js';
-import type { GenericOp } from '../store/bank-store.js';
+import type { AuditBy, ItemResult, RecordWrite } from './commands.js';
 import type { MoveRequest } from './engine.js';
 import type { AccountState, TransferRecord } from './types.js';
 
@@ -12,10 +12,18 @@ export interface MoveResult {
   replay: boolean;
 }
 
+/** How a batch of movements is asked for (`transfer.batch`). */
+export interface BatchOptions {
+  atomic: boolean;
+  runId?: string;
+  /** The session that sent the batch: it has the answers, so its connection is not told each item again. */
+  sender?: string;
+  audit: AuditBy;
+}
+
 /**
- * The ledger as the ops see it, on either store: the embedded store's `Ledger` (balances in
- * one relay's memory, written by its commit queue) or the PostgreSQL store's `PgLedger`
- * (balances in the database, shared by every relay on it). Same rules, same error codes.
+ * The ledger as the ops see it, on either store: reads from the store, every change through
+ * the bank's one writer (writer.ts). Same rules, same error codes on both.
  */
 export interface LedgerStore {
   readonly currency: string;
@@ -28,10 +36,12 @@ export interface LedgerStore {
   /** Accounts and transfers, as of now on this relay (cheap: for metrics and admin.stats). */
   counts(): { accounts: number; transfers: number };
   /** Moves money; resolves once durable. Same id and arguments → the original result. */
-  move(req: MoveRequest, audit: Omit<AuditDraft, 'target' | 'outcome' | 'details'>): Promise<MoveResult>;
-  /** Opens an account for a user, written together with `extra` (e.g. the user's new status). */
-  openAccount(owner: string, extra: GenericOp[], audit: AuditDraft[]): Promise<AccountState>;
+  move(req: MoveRequest, audit: AuditBy): Promise<MoveResult>;
+  /** Moves money item by item in one durable write; one answer per item, in order. */
+  moveBatch(items: readonly MoveRequest[], opts: BatchOptions): Promise<ItemResult[]>;
+  /** Opens an account for a user, written together with `writes` (e.g. the user's new status). */
+  openAccount(owner: string, writes: RecordWrite[], audit: AuditDraft[]): Promise<AccountState>;
   /** Sets the status of every account of a user, in order with transfers. */
-  setOwnerStatus(owner: string, status: AccountStatus, extra: GenericOp[], audit: AuditDraft[]): Promise<AccountState[]>;
-  setLimits(owner: string, limits: Partial<Limits>, extra: GenericOp[], audit: AuditDraft[]): Promise<Limits>;
+  setOwnerStatus(owner: string, status: AccountStatus, writes: RecordWrite[], audit: AuditDraft[]): Promise<AccountState[]>;
+  setLimits(owner: string, limits: Partial<Limits>, writes: RecordWrite[], audit: AuditDraft[]): Promise<Limits>;
 }

@@ -1,5 +1,6 @@
 import { formatMinorPlain } from '../../common/money.js';
 import type { EventBus } from '../session/events.js';
+import type { BatchEffects } from './commands.js';
 import type { MoveEffect } from './engine.js';
 import { toWireTransfer } from './ledger.js';
 import type { AccountState } from './types.js';
@@ -13,9 +14,24 @@ export interface PostedView {
 }
 
 /**
- * Tells the people a posted transfer concerns (PROTOCOL §6): each owner's sessions get the new
- * balance, the payer `transfer.posted`, the payee `transfer.received`; admins hear of large ones.
+ * Tells the people a committed batch concerns (PROTOCOL §6), in the ledger's order. A movement
+ * of its own: each owner's sessions get the new balance, then the payer `transfer.posted` and
+ * the payee `transfer.received`. The items of a `transfer.batch`: each payee `transfer.received`
+ * per item, the payer's other sessions `transfer.posted` per item (the sending connection has
+ * the answers), and every owner one `balance.updated` per account at the end, at its balance
+ * after the batch. Admins hear of large ones either way.
  */
+export function notifyCommitted(events: EventBus, effects: BatchEffects, currency: string): void {
+  let next = 0;
+  for (const b of effects.batches) {
+    for (; next < b.first; next++) notifyPosted(events, effects.posted[next]!, currency);
+    notifyBatch(events, effects.posted.slice(b.first, b.first + b.count), currency, b.sender);
+    next = b.first + b.count;
+  }
+  for (; next < effects.posted.length; next++) notifyPosted(events, effects.posted[next]!, currency);
+}
+
+/** One movement's events. */
 export function notifyPosted(events: EventBus, effect: PostedView, currency: string): void {
   const transfer = toWireTransfer(effect.transfer);
   const { from, to } = effect;
@@ -27,12 +43,35 @@ export function notifyPosted(events: EventBus, effect: PostedView, currency: str
     events.toUser(to.owner, 'balance.updated', { account: to.account, balance: effect.transfer.toBalanceAfter, transferId: transfer.id });
     events.toUser(to.owner, 'transfer.received', { transfer });
   }
-  if (effect.large) {
-    const what = effect.transfer.kind === 'transfer' ? 'transfer' : effect.transfer.kind;
-    events.toAdmins('admin.alert', {
-      kind: 'large_transfer',
-      message: `large ${what} of ${formatMinorPlain(transfer.amount)} ${currency} from ${transfer.from} to ${transfer.to}`,
-      data: { transfer, actor: effect.transfer.actor },
-    });
+  if (effect.large) largeAlert(events, effect, currency);
+}
+
+/** A batch's events: per item for the payees, one balance per account at the end. */
+function notifyBatch(events: EventBus, items: readonly PostedView[], currency: string, sender: string | undefined): void {
+  const last = new Map<string, { owner: string; balance: number; transferId: string }>();
+  for (const effect of items) {
+    const t = effect.transfer;
+    const transfer = toWireTransfer(t);
+    const { from, to } = effect;
+    if (from.owner !== null) {
+      events.toUserExcept(from.owner, sender, 'transfer.posted', { transfer });
+      last.set(from.account, { owner: from.owner, balance: t.fromBalanceAfter, transferId: t.id });
+    }
+    if (to.owner !== null) {
+      events.toUser(to.owner, 'transfer.received', { transfer });
+      last.set(to.account, { owner: to.owner, balance: t.toBalanceAfter, transferId: t.id });
+    }
+    if (effect.large) largeAlert(events, effect, currency);
   }
+  for (const [account, b] of last) events.toUser(b.owner, 'balance.updated', { account, balance: b.balance, transferId: b.transferId });
+}
+
+function largeAlert(events: EventBus, effect: PostedView, currency: string): void {
+  const transfer = toWireTransfer(effect.transfer);
+  const what = effect.transfer.kind === 'transfer' ? 'transfer' : effect.transfer.kind;
+  events.toAdmins('admin.alert', {
+    kind: 'large_transfer',
+    message: `large ${what} of ${formatMinorPlain(transfer.amount)} ${currency} from ${transfer.from} to ${transfer.to}`,
+    data: { transfer, actor: effect.transfer.actor },
+  });
 }

@@ -1,9 +1,7 @@
 import { BankError } from '../../common/errors.js';
 import type { Entry, Transfer } from '../../common/schemas/models.js';
-import { entryKey, txlogKey } from '../store/db.js';
 import type { BankStore } from '../store/bank-store.js';
 import { toWireTransfer } from './ledger.js';
-import type { TransferRecord } from './types.js';
 
 export interface TransferQuery {
   account?: string;
@@ -37,20 +35,15 @@ export async function listTransfers(bank: BankStore, q: TransferQuery): Promise<
     return 'more';
   };
   if (q.account !== undefined) {
-    const account = q.account;
-    const range = { gt: entryKey(account, 0), lt: upper === undefined ? `${account}!~` : entryKey(account, upper), reverse: true };
-    for await (const [key, value] of bank.entries.iterator(range)) {
-      const verdict = take(fromEntry(account, value as Entry), Number(key.slice(key.indexOf('!') + 1)));
+    for await (const [n, entry] of bank.entriesOf(q.account, upper)) {
+      const verdict = take(fromEntry(q.account, entry), n);
       if (verdict === 'full') return { transfers, next: String(lastPos) };
       if (verdict === 'done') break;
     }
     return { transfers };
   }
-  const range = { gt: txlogKey(0), ...(upper !== undefined && { lt: txlogKey(upper) }), reverse: true };
-  for await (const [key, id] of bank.txlog.iterator(range)) {
-    const record = (await bank.transfers.get(id as string)) as TransferRecord | undefined;
-    if (!record) continue;
-    const verdict = take(toWireTransfer(record), Number(key));
+  for await (const record of bank.transfersNewestFirst(upper)) {
+    const verdict = take(toWireTransfer(record), record.seq);
     if (verdict === 'full') return { transfers, next: String(lastPos) };
     if (verdict === 'done') break;
   }

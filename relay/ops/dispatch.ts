@@ -43,6 +43,8 @@ export function createDispatcher(relay: RelayContext, registry: Registry, metric
     }
     const handler = registry.get(op);
     if (!handler) throw new BankError('UNKNOWN_OP', `unknown op "${op.slice(0, 64)}"`);
+    // Between opening the ports and serving (and while stopping) only the heartbeat is answered.
+    if (op !== 'ping' && !relay.serving()) throw new BankError('UNAVAILABLE', 'the relay is starting or stopping; try again in a moment');
     checkSessionFresh(conn);
     if (handler.role === 'user' || handler.role === 'admin') {
       if (!conn.auth) throw new BankError('UNAUTHENTICATED', 'please sign in first');

@@ -44,6 +44,12 @@ export class EventBus {
     return this.toConnections(this.live.forUser(username), event, data);
   }
 
+  /** To a user's sessions but one (`except`, a session key): the one that already knows. */
+  toUserExcept<N extends EventName>(username: string, except: string | undefined, event: N, data: EventData<N>): number {
+    if (except === undefined) return this.toUser(username, event, data);
+    return this.toConnections(othersThan(this.live.forUser(username), except), event, data);
+  }
+
   toAdmins<N extends EventName>(event: N, data: EventData<N>): number {
     return this.toConnections(this.live.admins(), event, data);
   }
@@ -70,4 +76,8 @@ export class EventBus {
     else this.toAdmins(event.name, data);
     return true;
   }
+}
+
+function* othersThan(conns: Iterable<ClientConnection>, sessionKey: string): Iterable<ClientConnection> {
+  for (const c of conns) if (c.auth?.session.key !== sessionKey) yield c;
 }

@@ -1,4 +1,4 @@
-import { openLevelStore } from './open-leveldb.js';
+import { openLevelStore } from './leveldb/open-leveldb.js';
 import type { OpenedStore, StoreOpening } from './opened-store.js';
 import { openPgStore } from './postgres/open-postgres.js';
 

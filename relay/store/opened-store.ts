@@ -1,11 +1,12 @@
 import type { RelayConfig } from '../config.js';
+import type { BatchEffects } from '../ledger/commands.js';
 import type { LedgerStore } from '../ledger/ledger-store.js';
-import type { MoveEffect } from '../ledger/engine.js';
+import type { CommitSink } from '../ledger/writer.js';
 import type { Logger } from '../log.js';
 import type { RelayMetrics } from '../metrics/relay-metrics.js';
 import type { EventBus } from '../session/events.js';
 import type { LiveConnections } from '../session/live.js';
-import type { BankStore, CommitSink } from './bank-store.js';
+import type { BankStore } from './bank-store.js';
 
 /** What a relay needs to open its store (either kind). */
 export interface StoreOpening {
@@ -15,8 +16,8 @@ export interface StoreOpening {
   metrics: RelayMetrics;
   events: EventBus;
   live: LiveConnections;
-  /** Tells this relay's sessions about a transfer this relay posted. */
-  onPosted: (effect: MoveEffect) => void;
+  /** Tells this relay's sessions what a batch this relay committed changed. */
+  onCommitted: (effects: BatchEffects) => void;
 }
 
 /** A store opened, checked and ready for the relay to serve from. */

@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import tls from 'node:tls';
-import { StartupError } from '../store/open.js';
+import { StartupError } from '../startup/startup-error.js';
 import { secretFileProblem } from '../config/secret-file.js';
 
 /** The relay's certificate and key, read from PEM files; the same pair serves TCP-over-TLS and wss://. */

@@ -1,8 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { newClient } from '../../relay/store/postgres/connect.js';
 import { prepareBank, prepareSessions, prepareTransfers } from '../../relay/bench/prepare.js';
-import { verifyLedger } from '../../relay/ledger/verify.js';
-import { BankDb } from '../../relay/store/db.js';
+import { BankDb } from '../../relay/store/leveldb/bank-db.js';
 import { verifyPgAudit, verifyPgLedger } from '../../relay/store/postgres/verify.js';
 import { MIGRATIONS, SCHEMA_VERSION } from '../../relay/store/postgres/migrations.js';
 import { runCli, tempRoot } from '../helpers/cli.js';
@@ -42,7 +41,7 @@ describe('bank-relay migrate', () => {
 
     // What PostgreSQL holds is what LevelDB held: balances account by account, counts, the head.
     const bank = await BankDb.open(dataDir);
-    const source = await verifyLedger(bank);
+    const source = await bank.verifyLedger();
     const balances = new Map<string, number>();
     for await (const a of bank.accounts.values()) balances.set(a.account, a.balance);
     const head = await bank.auditHead();

@@ -2,7 +2,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { Relay } from '../../relay/server.js';
-import { BankDb } from '../../relay/store/db.js';
+import { BankDb } from '../../relay/store/leveldb/bank-db.js';
 import type { RelayConfigInput } from '../../relay/config.js';
 import { silentLogger, type Logger } from '../../relay/log.js';
 import { BankClient, type ClientOptions } from '../../common/client/bank-client.js';

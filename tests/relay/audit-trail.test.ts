@@ -1,6 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AuditEntry } from '../../common/schemas/models.js';
-import { verifyStoredChain } from '../../relay/audit/verify.js';
 import { addUser, connect, loginAs, levelDbOf, startTestRelay, type TestRelay } from '../helpers/relay.js';
 
 async function auditEntries(t: TestRelay): Promise<AuditEntry[]> {
@@ -45,7 +44,7 @@ describe('the audit trail of auth events', () => {
     const text = JSON.stringify(await auditEntries(t));
     for (const secret of ['register password', 'walter password', 'bad guess', token]) expect(text).not.toContain(secret);
     expect(text).not.toMatch(/scrypt\$/);
-    const verdict = await verifyStoredChain(levelDbOf(t));
+    const verdict = await levelDbOf(t).verifyAudit();
     expect(verdict).toMatchObject({ ok: true });
     expect(verdict.head).toEqual(t.relay.context.commits.auditHead);
     c.close();
@@ -62,7 +61,7 @@ describe('the audit trail of auth events', () => {
     const { token } = await loginAs(t, 'tcp', name, 'status password');
     const { users, commits } = t.relay.context;
     const record = (await users.get(name))!;
-    await commits.commit([{ type: 'put', sublevel: 'users', key: name, value: { ...record, status } }]);
+    await commits.commit([{ type: 'user', user: { ...record, status } }]);
     const c = await connect(t, 'ws');
     const login = await c.call('auth.login', { username: name, password: 'status password' });
     expect(login).toMatchObject({ ok: false, error: { code } });

@@ -5,7 +5,7 @@ import type { BankClient } from '../../common/client/bank-client.js';
 import { CASH_ACCOUNT } from '../../common/account-number.js';
 import type { Transfer } from '../../common/schemas/models.js';
 import type { AccountState } from '../../relay/ledger/types.js';
-import { BankDb } from '../../relay/store/db.js';
+import { BankDb } from '../../relay/store/leveldb/bank-db.js';
 import { connectTo, EPHEMERAL, killStrays, loadTestConfig, runCli, startRelayProcess, tempRoot } from '../helpers/cli.js';
 import { allTransfers, balancesByAccount, chainProblems, fullHistory, prng } from '../helpers/ledger.js';
 

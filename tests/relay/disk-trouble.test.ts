@@ -115,7 +115,7 @@ describe.skipIf(!MOUNTABLE)('the data directory fills up while the relay serves'
       const r = await send(a);
       if (r.ok) acked.set(a.id, a);
       else {
-        expect(r.error.code).toBe('INTERNAL');
+        expect(r.error.code).toBe('IN_DOUBT');
         refusal = r.error.message;
         inDoubt.set(a.id, a);
       }
@@ -126,6 +126,7 @@ describe.skipIf(!MOUNTABLE)('the data directory fills up while the relay serves'
     // While it lasts: changes are refused up front, reads are served, and /healthz says why.
     const during = { id: randomUUID(), amount: 7 };
     const refused = await send(during);
+    expect(refused.ok === false && refused.error.code).toBe('UNAVAILABLE');
     expect(refused.ok === false && refused.error.message).toMatch(/cannot save changes right now: its disk refused a write\. Nothing was changed/);
     expect((await payer.request('account.balance', {})).account).toBe(payerAccount);
     const health = await healthz(t.wsPort);

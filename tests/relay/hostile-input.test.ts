@@ -7,7 +7,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { b64urlEncode, utf8Encode } from '../../common/encoding.js';
 import { startClientHandshake } from '../../common/protocol/handshake.js';
 import { nodeCryptoSuite } from '../../common/protocol/crypto-node.js';
-import type { UserRecord } from '../../relay/store/records.js';
+import type { UserRecord } from '../../relay/auth/records.js';
 import type { LogFields, Logger, LogLevel } from '../../relay/log.js';
 import { connect, levelDbOf, startTestRelay, type TestRelay, type TransportKind } from '../helpers/relay.js';
 import {
@@ -201,7 +201,7 @@ describe.each<TransportKind>(['tcp', 'ws'])('hostile input over %s', (kind) => {
   describe('a handler that throws', () => {
     it('answers INTERNAL without internals, logs the error, and keeps the connection serving', async () => {
       const broken = { nonsense: true } as unknown as UserRecord;
-      await levelDbOf(t).users.put('broken_user', broken);
+      await levelDbOf(t).userRecords.put('broken_user', broken);
       const c = await connect(t, kind);
       const r = await c.call('auth.login', { username: 'broken_user', password: 'any password at all' });
       expect(r).toMatchObject({ ok: false, error: { code: 'INTERNAL' } });

@@ -3,17 +3,20 @@ import { rm } from 'node:fs/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { BankClient, RawResponse } from '../../common/client/bank-client.js';
 import { CASH_ACCOUNT, makeAccountNumber } from '../../common/account-number.js';
+import { EMPTY_HEAD } from '../../relay/audit/chain.js';
+import type { BatchEffects, BatchNeeds } from '../../relay/ledger/commands.js';
+import { LedgerEngine } from '../../relay/ledger/engine.js';
 import { Ledger } from '../../relay/ledger/ledger.js';
-import type { AccountState, TransferRecord } from '../../relay/ledger/types.js';
-import type { BankDb, BatchOp } from '../../relay/store/db.js';
-import type { CommitQueue } from '../../relay/store/commit-queue.js';
+import type { BatchTransaction, LedgerReads, LedgerStorage } from '../../relay/ledger/storage.js';
+import type { TransferRecord } from '../../relay/ledger/types.js';
+import { LedgerWriter } from '../../relay/ledger/writer.js';
 import { ADMIN_PASSWORD, connect, startTestRelay, tempDir, type TestRelay, type TransportKind } from '../helpers/relay.js';
 import { allTransfers, fullHistory } from '../helpers/ledger.js';
 
 /*
  * PROTOCOL §5: "The same id with the same arguments returns the original result and moves no
  * money twice; the same id with other arguments is CONFLICT." Real relay, real sockets, real
- * LevelDB; one deterministic test at the end scripts the store's timing instead.
+ * LevelDB; the deterministic tests at the end script the store's timing instead.
  */
 
 const OPENING = 1_000_000;
@@ -233,147 +236,136 @@ describe('idempotency survives a restart', () => {
 });
 
 /*
- * The single writer (relay/ledger/ledger.ts) checks an id against LevelDB with an asynchronous
- * read; RecentTransfers exists so that a transfer committed WHILE such a read is under way is
- * still seen by it. Real LevelDB cannot be made to answer in a chosen order, so this test gives
- * the Ledger a store whose reads and batch writes complete exactly when the test says.
+ * The bank's one writer (relay/ledger/writer.ts) decides idempotency inside each batch, on what
+ * the store prefetched for it; it prefetches a batch only once the batch before it is durable.
+ * Real stores cannot be made to answer in a chosen order, so these tests give the writer a
+ * store whose prefetches and writes complete exactly when the test says, and which answers
+ * each prefetch from what it durably holds, as a real one does.
  */
-describe('the single writer\'s idempotency check, with the store\'s timing scripted', () => {
+describe('the writer\'s idempotency decision, with the store\'s timing scripted', () => {
   function deferred<T>() {
     let resolve!: (v: T) => void;
-    const promise = new Promise<T>((r) => (resolve = r));
-    return { promise, resolve };
+    let reject!: (e: unknown) => void;
+    const promise = new Promise<T>((res, rej) => ((resolve = res), (reject = rej)));
+    return { promise, resolve, reject };
   }
   const tick = () => new Promise<void>((r) => setImmediate(r));
+  const rules = { currency: 'USD', largeTransferAlert: 1e12, defaultLimits: { perTransfer: 1e12, perDay: 1e12 } };
 
-  /**
-   * `storedIds`: ids the ledger's in-memory filter is loaded with, so it answers "maybe" for
-   * them and the check goes to the (scripted) store, as after a fingerprint collision; a
-   * brand-new id is known new without any read.
-   */
-  async function scriptedLedger(storedIds: string[] = []) {
+  function scriptedBank() {
     const now = new Date('2026-03-10T12:00:00.000Z');
     const alice = makeAccountNumber(1);
     const bob = makeAccountNumber(2);
     const at = now.toISOString();
-    const accounts: AccountState[] = [
-      { account: CASH_ACCOUNT, owner: null, status: 'active', balance: -1_000, entrySeq: 1, createdAt: at },
-      { account: alice, owner: 'alice', status: 'active', balance: 1_000, entrySeq: 1, createdAt: at },
-      { account: bob, owner: 'bob', status: 'active', balance: 0, entrySeq: 0, createdAt: at },
-    ];
-    const reads: { id: string; answer: ReturnType<typeof deferred<TransferRecord | undefined>> }[] = [];
-    const batches: { ops: BatchOp[]; done: ReturnType<typeof deferred<void>> }[] = [];
-    // An iterator as abstract-level gives one: batches (nextv) or items (for await).
-    function each<T>(xs: T[]) {
-      let at = 0;
-      return {
-        nextv: async (size: number) => xs.slice(at, (at += size)),
-        close: async () => {},
-        async *[Symbol.asyncIterator]() {
-          for (const x of xs) yield x;
-        },
-      };
-    }
-    const bank = {
-      accounts: { values: () => each(accounts) },
-      // Owners are read on first need; nobody here has limits or spending stored.
-      owners: { getMany: async (names: string[]) => names.map(() => undefined) },
-      txlog: { keys: () => each(['0000000000000001']) },
-      transfers: {
-        keys: () => each(storedIds),
-        // The ledger batches its reads with getMany; each id still gets its own scripted answer.
-        getMany: (ids: string[]) =>
-          Promise.all(
-            ids.map((id) => {
-              const answer = deferred<TransferRecord | undefined>();
-              reads.push({ id, answer });
-              return answer.promise;
+    const engine = new LedgerEngine(rules);
+    engine.load(
+      [
+        { account: CASH_ACCOUNT, owner: null, status: 'active', balance: -1_000, entrySeq: 1, createdAt: at },
+        { account: alice, owner: 'alice', status: 'active', balance: 1_000, entrySeq: 1, createdAt: at },
+        { account: bob, owner: 'bob', status: 'active', balance: 0, entrySeq: 0, createdAt: at },
+      ],
+      [],
+      3,
+      1,
+    );
+    /** What the store holds durably: a prefetch answers from it. */
+    const durable = new Map<string, TransferRecord>();
+    const prefetches: { needs: BatchNeeds; answer(): void }[] = [];
+    const writes: { effects: BatchEffects; done(): void }[] = [];
+    let head = EMPTY_HEAD;
+    const storage: LedgerStorage = {
+      maxBatch: 100,
+      begin(needs) {
+        const ready = deferred<BatchTransaction>();
+        prefetches.push({
+          needs,
+          answer: () =>
+            ready.resolve({
+              engine,
+              stored: new Map([...needs.transferIds].flatMap((id) => (durable.has(id) ? [[id, durable.get(id)!] as const] : []))),
+              head,
+              commit: (effects) => {
+                const written = deferred<void>();
+                writes.push({
+                  effects,
+                  done: () => {
+                    for (const p of effects.posted) durable.set(p.transfer.id, p.transfer);
+                    head = effects.head;
+                    written.resolve();
+                  },
+                });
+                return written.promise;
+              },
+              release: async () => {},
             }),
-          ),
+        });
+        return ready.promise;
       },
-    } as unknown as BankDb;
-    const commits = {
-      commit: (ops: BatchOp[]) => {
-        const done = deferred<void>();
-        batches.push({ ops, done });
-        return done.promise.then(() => []);
-      },
-    } as unknown as CommitQueue;
-    const ledger = await Ledger.load(bank, commits, { currency: 'USD', largeTransferAlert: 1e12, defaultLimits: { perTransfer: 1e12, perDay: 1e12 } }, () => now);
-    // The owners' (limit) reads are not what these scripts are about: done before they start.
-    await ledger.ensureOwners(['alice', 'bob']);
-    return { ledger, reads, batches, alice, bob };
+    };
+    const writer = new LedgerWriter(storage, () => now, EMPTY_HEAD);
+    const reads: LedgerReads = {
+      account: async (n) => engine.accounts.get(n),
+      accountsOf: async (o) => engine.accountsOf(o),
+      ownerState: async (o) => engine.owners.get(o),
+      counts: () => ({ accounts: engine.accounts.size, transfers: engine.transferSeq }),
+    };
+    const ledger = new Ledger(writer, reads, rules);
+    const transfer = (transferId: string, amount = 100) =>
+      ledger.move({ kind: 'transfer', transferId, from: alice, to: bob, amount, actor: 'alice' }, { actor: 'alice', role: 'user', action: 'transfer.create' });
+    return { engine, alice, prefetches, writes, transfer };
   }
 
-  // Ledger.move checks for a raced transfer before ending its lookup, so the sweep cannot
-  // forget an id that this read may have missed.
-  it('a read that started before the first copy was committed, and answers after, still sees it (money moves once)', async () => {
+  it('a retry sent while the first copy is being written is prefetched only after that write is durable, and replays', async () => {
     const transferId = randomUUID();
-    const { ledger, reads, batches, alice } = await scriptedLedger([transferId]);
-    const req = { kind: 'transfer' as const, transferId, from: alice, to: makeAccountNumber(2), amount: 100, actor: 'alice' };
-    const audit = { actor: 'alice', role: 'user' as const, action: 'transfer.create' };
-    const a = ledger.move(req, audit);
+    const { engine, alice, prefetches, writes, transfer } = scriptedBank();
+    const a = transfer(transferId);
     await tick();
-    const b = ledger.move(req, audit);
+    prefetches[0]!.answer(); // not stored: applied, and its batch is being written
     await tick();
-    expect(reads.map((r) => r.id)).toEqual([req.transferId, req.transferId]); // both went to the store
-    reads[0]!.answer.resolve(undefined); // A: not on disk, applied in memory, batch queued
+    expect(writes).toHaveLength(1);
+    let bDone = false;
+    const b = transfer(transferId).then((r) => ((bDone = true), r));
     await tick();
-    expect(batches).toHaveLength(1);
-    batches[0]!.done.resolve(); // the batch is on disk; A is acknowledged
+    expect(prefetches, 'no batch is prefetched while the one before it is being written').toHaveLength(1);
+    expect(bDone, 'the retry must not be answered before the original is durable').toBe(false);
+    writes[0]!.done();
     const first = await a;
     expect(first.replay).toBe(false);
-    reads[1]!.answer.resolve(undefined); // B's read began before that batch, so it missed it
     await tick();
-    for (const extra of batches.slice(1)) extra.done.resolve(); // (only reached with the bug)
+    expect(prefetches).toHaveLength(2);
+    expect([...prefetches[1]!.needs.transferIds]).toEqual([transferId]);
+    prefetches[1]!.answer(); // the store now holds it
     const second = await b;
-    expect(batches, 'a second batch means the transfer was applied twice').toHaveLength(1);
     expect(second).toEqual({ ...first, replay: true });
-    expect(ledger.engine.accounts.get(alice)!.balance).toBe(900);
-    expect(ledger.engine.sum()).toBe(0);
+    expect(writes, 'a replay writes nothing').toHaveLength(1);
+    expect(engine.accounts.get(alice)!.balance).toBe(900);
+    expect(engine.sum()).toBe(0);
   });
 
-  it('a retry that arrives while the first copy is still being written waits for it and replays', async () => {
+  it('the same id twice in one batch posts once: the second answers as a replay of the first, in the same write', async () => {
     const transferId = randomUUID();
-    const { ledger, reads, batches, alice } = await scriptedLedger([transferId]);
-    const req = { kind: 'transfer' as const, transferId, from: alice, to: makeAccountNumber(2), amount: 100, actor: 'alice' };
-    const audit = { actor: 'alice', role: 'user' as const, action: 'transfer.create' };
-    const a = ledger.move(req, audit);
+    const { engine, alice, prefetches, writes, transfer } = scriptedBank();
+    const other = transfer(randomUUID(), 1);
     await tick();
-    reads[0]!.answer.resolve(undefined);
+    // While that batch waits for its prefetch, both copies queue and go in the next batch together.
+    const a = transfer(transferId);
+    const b = transfer(transferId);
+    const c = transfer(transferId, 101);
+    prefetches[0]!.answer();
     await tick();
-    expect(batches).toHaveLength(1);
-    let bDone = false;
-    const b = ledger.move(req, audit).then((r) => {
-      bDone = true;
-      return r;
-    });
+    writes[0]!.done();
+    await other;
     await tick();
-    expect(reads).toHaveLength(1); // answered from memory, no read
-    expect(bDone, 'the retry must not be answered before the original is durable').toBe(false);
-    batches[0]!.done.resolve();
+    expect(prefetches).toHaveLength(2);
+    prefetches[1]!.answer();
+    await tick();
+    expect(writes).toHaveLength(2);
+    expect(writes[1]!.effects.posted.map((p) => p.transfer.id)).toEqual([transferId]);
+    writes[1]!.done();
     const [first, second] = await Promise.all([a, b]);
     expect(second).toEqual({ ...first, replay: true });
-    expect(batches).toHaveLength(1);
-    expect(ledger.engine.accounts.get(alice)!.balance).toBe(900);
-  });
-
-  it('a brand-new id is known new without a store read; once it is stored, a retry reads it and replays', async () => {
-    const { ledger, reads, batches, alice } = await scriptedLedger();
-    const req = { kind: 'transfer' as const, transferId: randomUUID(), from: alice, to: makeAccountNumber(2), amount: 100, actor: 'alice' };
-    const audit = { actor: 'alice', role: 'user' as const, action: 'transfer.create' };
-    const a = ledger.move(req, audit);
-    await tick();
-    expect(reads).toHaveLength(0);
-    expect(batches).toHaveLength(1);
-    batches[0]!.done.resolve();
-    const first = await a;
-    const retry = ledger.move(req, audit);
-    await tick();
-    expect(reads.map((r) => r.id)).toEqual([req.transferId]); // the filter now says "maybe"
-    reads[0]!.answer.resolve(first.transfer);
-    expect(await retry).toEqual({ ...first, replay: true });
-    expect(batches).toHaveLength(1);
-    expect(ledger.engine.accounts.get(alice)!.balance).toBe(900);
+    await expect(c).rejects.toMatchObject({ code: 'CONFLICT' });
+    expect(engine.accounts.get(alice)!.balance).toBe(1_000 - 1 - 100);
+    expect(engine.sum()).toBe(0);
   });
 });

@@ -2,11 +2,10 @@ import { randomUUID } from 'node:crypto';
 import { rm } from 'node:fs/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CASH_ACCOUNT } from '../../common/account-number.js';
-import { Ledger } from '../../relay/ledger/ledger.js';
+import type { Ledger } from '../../relay/ledger/ledger.js';
 import type { LedgerRules } from '../../relay/ledger/types.js';
-import { CommitQueue } from '../../relay/store/commit-queue.js';
-import { BankDb } from '../../relay/store/db.js';
 import { tempDir } from '../helpers/relay.js';
+import { openLevelBank, type LevelBank } from '../helpers/stores.js';
 
 /*
  * Owners (their limits and today's spending) are no longer read at start-up but on first need
@@ -25,12 +24,7 @@ describe('owner state read on demand', () => {
   });
   afterAll(() => rm(dir, { recursive: true, force: true }));
 
-  async function open(): Promise<{ bank: BankDb; commits: CommitQueue; ledger: Ledger; close(): Promise<void> }> {
-    const bank = await BankDb.open(dir);
-    const commits = new CommitQueue(bank, await bank.auditHead());
-    const ledger = await Ledger.load(bank, commits, RULES, NOW);
-    return { bank, commits, ledger, close: async () => (await commits.drain(), await bank.close()) };
-  }
+  const open = (): Promise<LevelBank> => openLevelBank(dir, RULES, NOW);
   const send = (ledger: Ledger, from: string, to: string, amount: number, actor: string) =>
     ledger.move({ kind: 'transfer', transferId: randomUUID(), from, to, amount, actor }, { actor, role: 'user', action: 'transfer.create' });
 
@@ -51,10 +45,10 @@ describe('owner state read on demand', () => {
     const second = await open();
     try {
       // Nothing of the owners is in memory after the start…
-      expect(second.ledger.engine.owners.size).toBe(0);
+      expect(second.storage.engine.owners.size).toBe(0);
       // …and yet carol's limit holds, and shows once asked for.
       await expect(send(second.ledger, carol, erin, 501, 'carol')).rejects.toMatchObject({ code: 'LIMIT_EXCEEDED', message: expect.stringMatching(/per-transfer limit of 500/) });
-      await second.ledger.ensureOwners(['carol']);
+      await second.storage.ensureOwners(['carol']);
       expect(await second.ledger.limitsOf('carol')).toEqual({ perTransfer: 500, perDay: 50_000 });
       // dave already sent 18,000 today: 32,000 more is the most the day allows.
       for (let i = 0; i < 3; i++) await send(second.ledger, dave, erin, 10_000, 'dave');

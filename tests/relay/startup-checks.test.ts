@@ -8,7 +8,7 @@ import { CASH_ACCOUNT } from '../../common/account-number.js';
 import type { AccountState } from '../../relay/ledger/types.js';
 import type { LogFields, Logger, LogLevel } from '../../relay/log.js';
 import { Relay } from '../../relay/server.js';
-import { StartupError } from '../../relay/store/open.js';
+import { StartupError } from '../../relay/startup/startup-error.js';
 import { ADMIN_PASSWORD, connect, startTestRelay, tempDir } from '../helpers/relay.js';
 import { healthz, promValue, scrape } from '../helpers/prom.js';
 

@@ -5,15 +5,13 @@ import { openPool } from '../../relay/store/postgres/connect.js';
 import { CASH_ACCOUNT, makeAccountNumber } from '../../common/account-number.js';
 import type { AccountStatus } from '../../common/schemas/primitives.js';
 import type { MoveRequest } from '../../relay/ledger/engine.js';
-import { Ledger } from '../../relay/ledger/ledger.js';
 import type { LedgerStore } from '../../relay/ledger/ledger-store.js';
 import type { LedgerRules, TransferRecord } from '../../relay/ledger/types.js';
 import type { BankStore } from '../../relay/store/bank-store.js';
-import { CommitQueue } from '../../relay/store/commit-queue.js';
-import { BankDb } from '../../relay/store/db.js';
 import { migrate } from '../../relay/store/postgres/migrations.js';
 import { PgBank } from '../../relay/store/postgres/pg-bank.js';
 import { openPgWriters } from '../../relay/store/postgres/pg-writers.js';
+import { openLevelBank } from '../helpers/stores.js';
 import { prng } from '../helpers/ledger.js';
 import { startPostgres, type TestPostgres } from '../helpers/postgres.js';
 import { tempDir } from '../helpers/relay.js';
@@ -67,12 +65,9 @@ function moneyStore(ledger: LedgerStore, bank: BankStore, close: () => Promise<v
 
 async function levelStore(): Promise<MoneyStore> {
   const dir = await tempDir('bank-suite-');
-  const bank = await BankDb.open(dir);
-  const commits = new CommitQueue(bank, await bank.auditHead());
-  const ledger = await Ledger.load(bank, commits, RULES, NOW);
-  return moneyStore(ledger, bank, async () => {
-    await commits.drain();
-    await bank.close();
+  const opened = await openLevelBank(dir, RULES, NOW);
+  return moneyStore(opened.ledger, opened.bank, async () => {
+    await opened.close();
     await rm(dir, { recursive: true, force: true });
   });
 }

@@ -1,7 +1,7 @@
 import net from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Relay } from '../../relay/server.js';
-import { StartupError } from '../../relay/store/open.js';
+import { StartupError } from '../../relay/startup/startup-error.js';
 import { silentLogger } from '../../relay/log.js';
 import { BankClient } from '../../common/client/bank-client.js';
 import { nodeCryptoSuite } from '../../common/protocol/crypto-node.js';

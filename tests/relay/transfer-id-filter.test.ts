@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { TransferIdFilter } from '../../relay/ledger/transfer-id-filter.js';
+import { TransferIdFilter } from '../../relay/store/leveldb/transfer-id-filter.js';
 
 describe('TransferIdFilter', () => {
   it('never says "no" for an id it holds, through many growths', () => {

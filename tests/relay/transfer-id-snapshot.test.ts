@@ -3,8 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { prepareBank, prepareTransfers } from '../../relay/bench/prepare.js';
 import { openBankOffline, type OfflineBank } from '../../relay/cli/offline.js';
 import { resolveConfig } from '../../relay/config.js';
-import type { Ledger } from '../../relay/ledger/ledger.js';
-import { idSnapshotPath, saveIdSnapshot, loadIdSnapshot } from '../../relay/ledger/transfer-id-snapshot.js';
+import { idSnapshotPath, saveIdSnapshot, loadIdSnapshot } from '../../relay/store/leveldb/transfer-id-snapshot.js';
 import type { TransferRecord } from '../../relay/ledger/types.js';
 import { tempRoot } from '../helpers/cli.js';
 
@@ -16,22 +15,23 @@ afterAll(async () => {
   await tmp.remove();
 });
 
-async function withLedger<T>(dataDir: string, fn: (ledger: Ledger, offline: OfflineBank) => Promise<T>): Promise<T> {
+async function withLedger<T>(dataDir: string, fn: (ledger: OfflineBank['storage'], offline: OfflineBank) => Promise<T>): Promise<T> {
   const offline = await openBankOffline(resolveConfig({ dataDir }));
   try {
-    return await fn(await offline.ledger(), offline);
+    return await fn(offline.storage, offline);
   } finally {
     await offline.close();
   }
 }
 
 /** Asks again for every stored transfer with its own arguments: each must replay, none move money. */
-async function retryAll(ledger: Ledger, offline: OfflineBank): Promise<{ replays: number; applied: number }> {
-  const stored = (await offline.bank.transfers.values().all()) as TransferRecord[];
+async function retryAll(ledger: OfflineBank['storage'], offline: OfflineBank): Promise<{ replays: number; applied: number }> {
+  const stored: TransferRecord[] = [];
+  for await (const t of offline.bank.transfersInOrder()) stored.push(t);
   const before = ledger.engine.transferSeq;
   let replays = 0;
   for (const t of stored) {
-    const r = await ledger.move({ kind: t.kind, transferId: t.id, from: t.from, to: t.to, amount: t.amount, actor: t.actor }, { actor: t.actor, role: 'user', action: 'transfer.create' });
+    const r = await offline.ledger.move({ kind: t.kind, transferId: t.id, from: t.from, to: t.to, amount: t.amount, actor: t.actor }, { actor: t.actor, role: 'user', action: 'transfer.create' });
     if (r.replay) replays++;
   }
   return { replays, applied: ledger.engine.transferSeq - before };

@@ -5,8 +5,7 @@ import { headCheckpoint, signCheckpoint } from '../../audit/checkpoint.js';
 import type { ChainVerdict } from '../../audit/chain.js';
 import { openConsistentView } from '../../backup/consistent-view.js';
 import { IDENTITY_FILE, identityFromPem } from '../../identity.js';
-import type { AuditEntry } from '../../../common/schemas/models.js';
-import type { KvView } from '../../store/bank-store.js';
+import type { BankStore } from '../../store/bank-store.js';
 import { CliError } from '../errors.js';
 import { namesDatabase, openBankToVerify } from '../offline.js';
 
@@ -40,19 +39,19 @@ export async function auditCheckpointCommand(argv: string[]): Promise<void> {
 
 interface Verified {
   verdict: ChainVerdict;
-  audit: KvView<AuditEntry>;
+  audit: Pick<BankStore, 'auditEntry'>;
   close(): Promise<void>;
 }
 
 async function verifiedView(dataDir: string): Promise<Verified> {
   const view = await openConsistentView(dataDir);
-  return { verdict: view.audit, audit: view.bank.audit, close: () => view.close() };
+  return { verdict: view.audit, audit: view.bank, close: () => view.close() };
 }
 
 async function verifiedStore(store: string): Promise<Verified> {
   const opened = await openBankToVerify({ store });
   try {
-    return { verdict: await opened.bank.verifyAudit(), audit: opened.bank.audit, close: () => opened.close() };
+    return { verdict: await opened.bank.verifyAudit(), audit: opened.bank, close: () => opened.close() };
   } catch (err) {
     await opened.close();
     throw err;

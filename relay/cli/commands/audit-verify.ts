@@ -30,7 +30,7 @@ export async function auditVerifyCommand(argv: string[]): Promise<void> {
         throw new CliError(`cannot read the identity key ${keyFile}: ${err.code === 'ENOENT' ? 'no such file' : err.message}`);
       });
       const spki = identityFromPem(pem, keyFile).spki;
-      const cv = await verifyCheckpoint(checkpoint, spki, opened.bank.audit);
+      const cv = await verifyCheckpoint(checkpoint, spki, opened.bank);
       if (cv.ok) {
         process.stdout.write(`checkpoint OK: seq ${checkpoint.checkpoint.seq} ${checkpoint.checkpoint.hash} is in the log, signed by ${checkpoint.fingerprint}\n`);
       } else {

@@ -3,11 +3,11 @@ import { resolveConfig } from '../../config.js';
 import { ProgressBar } from '../../backup/progress.js';
 import { newClient } from '../../store/postgres/connect.js';
 import { migrate } from '../../store/postgres/migrations.js';
-import { importLevelDb, TargetNotEmptyError } from '../../store/postgres/import-leveldb.js';
+import { importBank, TargetNotEmptyError } from '../../store/postgres/import-bank.js';
 import { verifyPgAudit, verifyPgLedger } from '../../store/postgres/verify.js';
 import { isPostgresUrl, redactUrl } from '../../store/postgres/url.js';
 import { CliError } from '../errors.js';
-import { openBankOffline } from '../offline.js';
+import { openBankToRead } from '../offline.js';
 
 export const migrateUsage = 'bank-relay migrate --from-leveldb DIR --to postgres://USER@HOST:PORT/DB';
 
@@ -24,11 +24,11 @@ export async function migrateCommand(argv: string[]): Promise<void> {
   if (!isPostgresUrl(to)) throw new CliError(`--to must be a postgres:// URL, e.g. postgres://bank@db.example:5432/bank (got ${redactUrl(to)})`, 2);
   const target = redactUrl(to);
 
-  const offline = await openBankOffline(resolveConfig({ dataDir: from }), { existing: true });
+  const source = await openBankToRead(resolveConfig({ dataDir: from }));
   const client = newClient(to);
   try {
     // The source is checked first: a broken bank is not copied anywhere.
-    const [sourceLedger, sourceAudit] = await Promise.all([offline.bank.verifyLedger(), offline.bank.verifyAudit()]);
+    const [sourceLedger, sourceAudit] = await Promise.all([source.verifyLedger(), source.verifyAudit()]);
     if (!sourceLedger.ok) throw new CliError(`the source ledger in ${from} does not verify (${sourceLedger.problem}); nothing was copied`);
     if (!sourceAudit.ok) throw new CliError(`the source audit chain in ${from} is broken at seq ${sourceAudit.badSeq} (${sourceAudit.reason}); nothing was copied`);
 
@@ -45,7 +45,7 @@ export async function migrateCommand(argv: string[]): Promise<void> {
     const bar = new ProgressBar('migrating', sourceLedger.accounts + 4 * transfers + sourceAudit.entries - transfers);
     let counts;
     try {
-      counts = await importLevelDb(offline.bank, client, (n) => bar.update(n));
+      counts = await importBank(source, client, (n) => bar.update(n));
     } catch (err) {
       if (err instanceof TargetNotEmptyError) throw new CliError(`${target}: ${err.message}`);
       throw new CliError(`the copy into ${target} failed and was rolled back (the target is as it was): ${(err as Error).message}`);
@@ -64,6 +64,6 @@ export async function migrateCommand(argv: string[]): Promise<void> {
     if (!ledgerSame || !auditSame) process.exitCode = 1;
   } finally {
     await client.end().catch(() => undefined);
-    await offline.close();
+    await source.close();
   }
 }

@@ -1,12 +1,12 @@
 import type { SessionInfo } from '../../../common/schemas/models.js';
-import { sessionRecordSchema } from '../../store/records.js';
+import { sessionRecordSchema } from '../../auth/records.js';
 import { defineOp } from '../registry.js';
 
 /** Every unexpired session, and where it is connected right now. */
 export default defineOp('admin.session.list', async ({ relay }) => {
   const sessions: SessionInfo[] = [];
   const roles = new Map<string, 'user' | 'admin'>();
-  for await (const [key, raw] of relay.bank.sessions.iterator()) {
+  for await (const [key, raw] of relay.bank.sessions()) {
     const stored = sessionRecordSchema.parse(raw);
     const conn = relay.live.forSession(key);
     // A connected session's newest activity is in memory, not yet on disk.

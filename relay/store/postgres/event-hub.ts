@@ -1,6 +1,7 @@
 import type pg from 'pg';
 import { z } from 'zod';
 import { newClient, type Sql } from './connect.js';
+import type { EndedSession } from '../../ledger/commands.js';
 import { sharedEventSchema, type SharedEvent } from '../../session/events.js';
 
 /**
@@ -34,11 +35,6 @@ const IDS_PER_NOTICE = 100;
 /** PostgreSQL refuses a payload of 8,000 bytes or more. */
 export const MAX_PAYLOAD = 7_900;
 
-/** A session a batch ended, and why when the writer said (a revocation's reason). */
-export interface EndedSession {
-  key: string;
-  reason?: string;
-}
 
 /**
  * The statements that queue the notifications for what the current transaction posted and

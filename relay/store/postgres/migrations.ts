@@ -1,5 +1,5 @@
 import type pg from 'pg';
-import { StartupError } from '../open.js';
+import { StartupError } from '../../startup/startup-error.js';
 
 /**
  * The PostgreSQL store's schema, as numbered migrations applied in order on start (issue 8).

@@ -6,8 +6,8 @@ import { ledgerRules } from '../../ledger/rules.js';
 import { notifyPosted, type PostedView } from '../../ledger/notify.js';
 import type { TransferRecord } from '../../ledger/types.js';
 import { closeEndedSessions } from '../../session/revoke.js';
-import { StartupError } from '../open.js';
-import { enforceStartupCheck } from '../../startup/quick-check.js';
+import { StartupError } from '../../startup/startup-error.js';
+import { enforceStartupCheck } from '../../startup/startup-check.js';
 import type { OpenedStore, StoreOpening } from '../opened-store.js';
 import { openPool } from './connect.js';
 import { KeptListener, shareEvent, type RelayNotice } from './event-hub.js';
@@ -26,7 +26,7 @@ const COUNTS_EVERY_MS = 5_000;
  * which this relay hears what the bank's other relays posted, ended and raised, and tells its
  * own sessions.
  */
-export async function openPgStore({ config, log, clock, metrics, events, live, onPosted }: StoreOpening): Promise<OpenedStore> {
+export async function openPgStore({ config, log, clock, metrics, events, live, onCommitted }: StoreOpening): Promise<OpenedStore> {
   const url = config.store;
   const where = redactUrl(url);
   // An idle connection that dies is replaced by the pool; a query on a dying one fails alone.
@@ -61,11 +61,18 @@ export async function openPgStore({ config, log, clock, metrics, events, live, o
     // A name no other relay has, so each skips only its own notifications.
     const relayName = `${os.hostname()}:${process.pid}:${randomBytes(4).toString('hex')}`;
     const rules = ledgerRules(config);
-    const { writer, commits, ledger } = await openPgWriters(bank, rules, { now: () => new Date(clock()), relayName, onPosted });
-    writer.onBatch = (jobs, seconds, ok) => metrics.batch(jobs, seconds, ok);
-    await ledger.refreshCounts();
+    const { writer, ledger, reads } = await openPgWriters(bank, rules, {
+      now: () => new Date(clock()),
+      relayName,
+      hooks: {
+        onCommitted,
+        onBatch: (jobs, seconds, ok) => metrics.batch(jobs, seconds, ok),
+        onError: (err) => log.error('telling sessions about a committed batch failed', { err }),
+      },
+    });
+    await reads.refreshCounts();
     const counts = setInterval(() => {
-      ledger.refreshCounts().catch((err: unknown) => log.warn('could not read the ledger figures', { error: (err as Error).message }));
+      reads.refreshCounts().catch((err: unknown) => log.warn('could not read the ledger figures', { error: (err as Error).message }));
     }, COUNTS_EVERY_MS);
     counts.unref();
     closers.push(async () => clearInterval(counts));
@@ -118,7 +125,7 @@ export async function openPgStore({ config, log, clock, metrics, events, live, o
 
     return {
       bank,
-      commits,
+      commits: writer,
       ledger,
       startupProblems: check.problems,
       get trouble() {

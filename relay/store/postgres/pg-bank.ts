@@ -1,85 +1,89 @@
-import pg from 'pg';
+import type pg from 'pg';
 import type { AuditEntry, AuditHead, Entry } from '../../../common/schemas/models.js';
-import type { ChainVerdict } from '../../audit/chain.js';
-import type { LedgerVerdict } from '../../ledger/verify.js';
-import type { AccountState, OwnerState, TransferRecord } from '../../ledger/types.js';
-import type { SessionRecord, UserRecord } from '../records.js';
+import { EMPTY_HEAD, type ChainVerdict } from '../../audit/chain.js';
+import type { SessionRecord, UserRecord } from '../../auth/records.js';
+import type { LedgerVerdict } from '../../ledger/verdict.js';
+import type { TransferRecord } from '../../ledger/types.js';
 import type { BankStore } from '../bank-store.js';
-import { AUDIT_GENESIS, auditKey, entryKey } from '../db.js';
-import { PgTable, type TableSpec } from './pg-table.js';
 import { verifyPgAudit, verifyPgLedger } from './verify.js';
 
-/** The largest bigint: `account!~` (past every entry of an account) maps onto it. */
-const MAX_BIGINT = '9223372036854775807';
-
-function textKey<V>(table: string, column: string, value: string): TableSpec<V> {
-  return { table, keys: [{ column, type: 'text' }], value, encode: (k) => [k], decode: (r) => String(r[column]) };
-}
-
-/** A 16-digit sequence key (audit, txlog) onto a bigint column. */
-function seqKey<V>(table: string, column: string, value: string, toValue?: (raw: unknown) => V): TableSpec<V> {
-  return {
-    table,
-    keys: [{ column, type: 'bigint' }],
-    value,
-    encode: (k) => [/^\d+$/.test(k) ? k : '0'],
-    decode: (r) => auditKey(Number(r[column])),
-    ...(toValue && { toValue }),
-  };
-}
-
-const entriesSpec: TableSpec<Entry> = {
-  table: 'entries',
-  keys: [
-    { column: 'account', type: 'text' },
-    { column: 'seq', type: 'bigint' },
-  ],
-  value: 'record',
-  encode(k) {
-    const bang = k.lastIndexOf('!');
-    const account = bang < 0 ? k : k.slice(0, bang);
-    const n = bang < 0 ? '' : k.slice(bang + 1);
-    return [account, /^\d+$/.test(n) ? n : n === '' ? '0' : MAX_BIGINT];
-  },
-  decode: (r) => entryKey(String(r.account), Number(r.seq)),
-};
+/** Rows per round trip when walking a range. */
+const PAGE = 500;
 
 /**
  * The PostgreSQL store's read side (bank-store.ts BankStore), over the schema in
- * migrations.ts. It owns the connection pool; writes go through PgCommits and PgLedger, which
- * share it.
+ * migrations.ts. It owns the connection pool; writes go through the bank's writer and this
+ * store's LedgerStorage (pg-storage.ts), which share it.
  */
 export class PgBank implements BankStore {
   readonly kind = 'postgres' as const;
-  readonly users: PgTable<UserRecord>;
-  readonly sessions: PgTable<SessionRecord>;
-  readonly audit: PgTable<AuditEntry>;
-  readonly meta: PgTable<unknown>;
-  readonly accounts: PgTable<AccountState>;
-  readonly owners: PgTable<OwnerState>;
-  readonly transfers: PgTable<TransferRecord>;
-  readonly txlog: PgTable<string>;
-  readonly entries: PgTable<Entry>;
 
-  constructor(readonly pool: pg.Pool) {
-    this.users = new PgTable(pool, textKey('users', 'username', 'record'));
-    this.sessions = new PgTable(pool, textKey('sessions', 'key', 'record'));
-    this.audit = new PgTable(pool, seqKey('audit', 'seq', 'entry'));
-    this.meta = new PgTable(pool, textKey('meta', 'key', 'value'));
-    this.accounts = new PgTable(pool, textKey('accounts', 'account', 'record'));
-    this.owners = new PgTable(pool, textKey('owners', 'owner', 'state'));
-    this.transfers = new PgTable(pool, textKey('transfers', 'id', 'record'));
-    this.txlog = new PgTable(pool, seqKey<string>('transfers', 'seq', 'id', (raw) => String(raw)));
-    this.entries = new PgTable(pool, entriesSpec);
+  constructor(readonly pool: pg.Pool) {}
+
+  async getUsers(names: readonly string[]): Promise<(UserRecord | undefined)[]> {
+    return this.byKey<UserRecord>('SELECT username AS k, record AS v FROM users WHERE username = ANY($1::text[])', names);
   }
 
-  async getMeta<T>(key: string): Promise<T | undefined> {
-    return (await this.meta.get(key)) as T | undefined;
+  users(after?: string): AsyncIterable<UserRecord> {
+    return this.pages<{ username: string; record: UserRecord }, UserRecord>(
+      (last) => ({ text: 'SELECT username, record FROM users WHERE username > $1 ORDER BY username LIMIT $2', values: [last ?? after ?? '', PAGE] }),
+      (r) => r.username,
+      (r) => r.record,
+    );
+  }
+
+  async hasAdmin(): Promise<boolean> {
+    const row = (await this.pool.query<{ value: unknown }>('SELECT value FROM meta WHERE key = $1', ['hasAdmin'])).rows[0];
+    return row?.value === true;
+  }
+
+  async getSessions(keys: readonly string[]): Promise<(SessionRecord | undefined)[]> {
+    return this.byKey<SessionRecord>('SELECT key AS k, record AS v FROM sessions WHERE key = ANY($1::text[])', keys);
+  }
+
+  sessions(): AsyncIterable<[string, SessionRecord]> {
+    return this.pages<{ key: string; record: SessionRecord }, [string, SessionRecord]>(
+      (last) => ({ text: 'SELECT key, record FROM sessions WHERE key > $1 ORDER BY key LIMIT $2', values: [last ?? '', PAGE] }),
+      (r) => r.key,
+      (r) => [r.key, r.record],
+    );
+  }
+
+  async sessionKeysOf(username: string): Promise<string[]> {
+    return (await this.pool.query<{ key: string }>('SELECT key FROM sessions WHERE username = $1', [username])).rows.map((r) => r.key);
   }
 
   async auditHead(): Promise<AuditHead> {
     const row = (await this.pool.query<{ seq: string; hash: string }>('SELECT seq, hash FROM audit_head')).rows[0];
-    return row ? { seq: Number(row.seq), hash: row.hash } : { seq: 0, hash: AUDIT_GENESIS };
+    return row ? { seq: Number(row.seq), hash: row.hash } : EMPTY_HEAD;
+  }
+
+  auditEntries(afterSeq: number, upToSeq?: number): AsyncIterable<AuditEntry> {
+    return this.pages<{ seq: string; entry: AuditEntry }, AuditEntry>(
+      (last) => ({ text: 'SELECT seq, entry FROM audit WHERE seq > $1 AND seq <= $2 ORDER BY seq LIMIT $3', values: [last ?? afterSeq, upToSeq ?? Number.MAX_SAFE_INTEGER, PAGE] }),
+      (r) => r.seq,
+      (r) => r.entry,
+    );
+  }
+
+  async auditEntry(seq: number): Promise<AuditEntry | undefined> {
+    return (await this.pool.query<{ entry: AuditEntry }>('SELECT entry FROM audit WHERE seq = $1', [seq])).rows[0]?.entry;
+  }
+
+  entriesOf(account: string, below?: number): AsyncIterable<[number, Entry]> {
+    return this.pages<{ seq: string; record: Entry }, [number, Entry]>(
+      (last) => ({ text: 'SELECT seq, record FROM entries WHERE account = $1 AND seq < $2 ORDER BY seq DESC LIMIT $3', values: [account, last ?? below ?? Number.MAX_SAFE_INTEGER, PAGE] }),
+      (r) => r.seq,
+      (r) => [Number(r.seq), r.record],
+    );
+  }
+
+  transfersNewestFirst(below?: number): AsyncIterable<TransferRecord> {
+    return this.pages<{ seq: string; record: TransferRecord }, TransferRecord>(
+      (last) => ({ text: 'SELECT seq, record FROM transfers WHERE seq < $1 ORDER BY seq DESC LIMIT $2', values: [last ?? below ?? Number.MAX_SAFE_INTEGER, PAGE] }),
+      (r) => r.seq,
+      (r) => r.record,
+    );
   }
 
   verifyLedger(): Promise<LedgerVerdict> {
@@ -88,6 +92,10 @@ export class PgBank implements BankStore {
 
   verifyAudit(): Promise<ChainVerdict> {
     return this.withClient(verifyPgAudit);
+  }
+
+  close(): Promise<void> {
+    return this.pool.end();
   }
 
   private async withClient<T>(fn: (client: pg.PoolClient) => Promise<T>): Promise<T> {
@@ -99,7 +107,25 @@ export class PgBank implements BankStore {
     }
   }
 
-  close(): Promise<void> {
-    return this.pool.end();
+  /** Values by key, in the keys' order (undefined where none is stored). */
+  private async byKey<V>(text: string, keys: readonly string[]): Promise<(V | undefined)[]> {
+    if (keys.length === 0) return [];
+    const found = new Map((await this.pool.query<{ k: string; v: V }>(text, [[...new Set(keys)]])).rows.map((r) => [r.k, r.v]));
+    return keys.map((k) => found.get(k));
+  }
+
+  /**
+   * Walks a range page by page with keyset pagination: `query(last)` reads the page after the
+   * row whose key was `last` (undefined for the first), so every page is an index range.
+   */
+  private async *pages<R extends pg.QueryResultRow, V>(query: (last: string | undefined) => { text: string; values: unknown[] }, key: (row: R) => string, value: (row: R) => V): AsyncGenerator<V> {
+    let last: string | undefined;
+    for (;;) {
+      const { text, values } = query(last);
+      const rows = (await this.pool.query<R>(text, values)).rows;
+      for (const r of rows) yield value(r);
+      if (rows.length < PAGE) return;
+      last = key(rows[rows.length - 1]!);
+    }
   }
 }

@@ -4,15 +4,17 @@ import { ledgerRules } from '../../ledger/rules.js';
 import { openPool } from './connect.js';
 import { migrate } from './migrations.js';
 import { PgBank } from './pg-bank.js';
-import type { PgCommits } from './pg-commits.js';
-import type { PgLedger } from './pg-ledger.js';
+import type { Ledger } from '../../ledger/ledger.js';
+import type { LedgerWriter } from '../../ledger/writer.js';
+import type { PgLedgerReads } from './pg-reads.js';
 import { openPgWriters } from './pg-writers.js';
 
 /** The PostgreSQL store without a relay (operator tools, the bench's set-up): migrated, with its cash account. */
 export interface PgOffline {
   bank: PgBank;
-  commits: PgCommits;
-  ledger: PgLedger;
+  commits: LedgerWriter;
+  ledger: Ledger;
+  reads: PgLedgerReads;
   users: UserStore;
   close(): Promise<void>;
 }
@@ -27,12 +29,13 @@ export async function openPgOffline(config: RelayConfig): Promise<PgOffline> {
     } finally {
       client.release();
     }
-    const { writer, commits, ledger } = await openPgWriters(bank, ledgerRules(config));
+    const { writer, ledger, reads } = await openPgWriters(bank, ledgerRules(config));
     return {
       bank,
-      commits,
+      commits: writer,
       ledger,
-      users: new UserStore(bank, commits, config),
+      reads,
+      users: new UserStore(bank, writer, config),
       async close() {
         await writer.drain();
         await bank.close();

@@ -1,6 +1,6 @@
 import type pg from 'pg';
 import { isEntryShaped } from '../../audit/chain.js';
-import { auditTailProblem, type QuickCheckResult } from '../../startup/quick-check.js';
+import { auditTailProblem, type QuickCheckResult } from '../../startup/startup-check.js';
 
 /**
  * The start-up check on the PostgreSQL store, the same checks as on the embedded one

@@ -1,18 +1,19 @@
 import type pg from 'pg';
-import type { AuditHead, Entry } from '../../../common/schemas/models.js';
-import { verifyChain, type ChainVerdict } from '../../audit/chain.js';
-import type { LedgerVerdict } from '../../ledger/verify.js';
-import type { AccountState } from '../../ledger/types.js';
+import type { AuditEntry, AuditHead, Entry } from '../../../common/schemas/models.js';
+import { EMPTY_HEAD, verifyChain, type ChainVerdict } from '../../audit/chain.js';
+import { AuditPostingMatch } from '../../ledger/audit-match.js';
 import { EntryChainCheck } from '../../ledger/entry-chain.js';
-import { AUDIT_GENESIS } from '../db.js';
+import type { LedgerVerdict } from '../../ledger/verdict.js';
+import type { AccountState, TransferRecord } from '../../ledger/types.js';
 
 /** Rows read per round trip when walking a large table. */
 const PAGE = 10_000;
 
 /**
- * The PostgreSQL store's `ledger verify`: the same checks as the LevelDB one (verifyLedger),
- * on one consistent snapshot (REPEATABLE READ): every account's entries run 1..n with running
- * balances that end at its balance, all balances sum to 0, and every transfer has both legs.
+ * The PostgreSQL store's `ledger verify`: the same checks as the LevelDB one, on one consistent
+ * snapshot (REPEATABLE READ): every account's entries run 1..n with running balances that end
+ * at its balance, all balances sum to 0, every transfer has both legs, and every transfer, in
+ * the ledger's order, is the posting the audit log records at its place.
  */
 export async function verifyPgLedger(client: pg.ClientBase): Promise<LedgerVerdict> {
   await client.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
@@ -58,6 +59,17 @@ export async function verifyPgLedger(client: pg.ClientBase): Promise<LedgerVerdi
     );
     if (badLeg.rows.length > 0) return done(fail(`transfer ${badLeg.rows[0]!.id}: the ${badLeg.rows[0]!.leg} leg is missing or wrong`));
     if (entryCount !== 2 * transfers) return done(fail(`${entryCount} entries for ${transfers} transfers (expected ${2 * transfers})`));
+    // Every transfer in the ledger's order against the audit log's postings, both read page by page.
+    const match = new AuditPostingMatch(pagesOf<AuditEntry>(client, 'SELECT seq AS k, entry AS v FROM audit WHERE seq > $1 ORDER BY seq LIMIT $2'));
+    let expected = 1;
+    for await (const t of pagesOf<TransferRecord>(client, 'SELECT seq AS k, record AS v FROM transfers WHERE seq > $1 ORDER BY seq LIMIT $2')) {
+      if (t.seq !== expected) return done(fail(`the ledger's order skips from seq ${expected - 1} to ${t.seq}`));
+      expected++;
+      const p = await match.next(t);
+      if (p) return done(fail(p));
+    }
+    const unmatched = await match.finish();
+    if (unmatched) return done(fail(unmatched));
     return done({ ok: true, accounts: accounts.size, transfers, sum });
   } catch (err) {
     await client.query('ROLLBACK').catch(() => undefined);
@@ -75,21 +87,23 @@ export async function verifyPgAudit(client: pg.ClientBase): Promise<ChainVerdict
   await client.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
   try {
     const head = (await client.query<{ seq: string; hash: string }>('SELECT seq, hash FROM audit_head')).rows[0];
-    const storedHead: AuditHead = head ? { seq: Number(head.seq), hash: head.hash } : { seq: 0, hash: AUDIT_GENESIS };
-    async function* entries(): AsyncGenerator<unknown> {
-      let after = 0;
-      for (;;) {
-        const page = await client.query<{ seq: string; entry: unknown }>('SELECT seq, entry FROM audit WHERE seq > $1 ORDER BY seq LIMIT $2', [after, PAGE]);
-        for (const r of page.rows) yield r.entry;
-        if (page.rows.length < PAGE) return;
-        after = Number(page.rows[page.rows.length - 1]!.seq);
-      }
-    }
-    const verdict = await verifyChain(entries(), storedHead, AUDIT_GENESIS);
+    const storedHead: AuditHead = head ? { seq: Number(head.seq), hash: head.hash } : EMPTY_HEAD;
+    const verdict = await verifyChain(pagesOf<unknown>(client, 'SELECT seq AS k, entry AS v FROM audit WHERE seq > $1 ORDER BY seq LIMIT $2'), storedHead);
     await client.query('COMMIT');
     return verdict;
   } catch (err) {
     await client.query('ROLLBACK').catch(() => undefined);
     throw err;
+  }
+}
+
+/** A table walked in its bigint key's order, PAGE rows a round trip: `text` selects `k` and `v` after `$1`, at most `$2`. */
+async function* pagesOf<V>(client: pg.ClientBase, text: string): AsyncGenerator<V> {
+  let after = 0;
+  for (;;) {
+    const page = await client.query<{ k: string; v: V }>(text, [after, PAGE]);
+    for (const r of page.rows) yield r.v;
+    if (page.rows.length < PAGE) return;
+    after = Number(page.rows[page.rows.length - 1]!.k);
   }
 }

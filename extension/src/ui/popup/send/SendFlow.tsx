@@ -27,8 +27,8 @@ type Step =
  * transfer stays "uncertain" and a retry reuses its id.
  */
 const NOT_SENT_CODES: ReadonlySet<string> = new Set<string>([
-  // Every relay refusal except INTERNAL (which may come after the change was made)…
-  ...ERROR_CODES.filter((code) => code !== 'INTERNAL'),
+  // Every relay refusal except IN_DOUBT and INTERNAL (either may come after the change was made)…
+  ...ERROR_CODES.filter((code) => code !== 'INTERNAL' && code !== 'IN_DOUBT'),
   // …and the background's own "never sent" codes.
   'OFFLINE',
   'KEY_CHANGED',

@@ -1,9 +1,8 @@
 import { open, statfs, unlink } from 'node:fs/promises';
 import path from 'node:path';
-import type { Logger } from '../log.js';
-import type { Ledger } from '../ledger/ledger.js';
-import type { BankDb } from './db.js';
-import { diskErrorCode, type CommitQueue } from './commit-queue.js';
+import type { Logger } from '../../log.js';
+import type { BankDb } from './bank-db.js';
+import { diskErrorCode, type LevelLedger } from './level-ledger.js';
 
 const PROBE_FILE = '.write-probe';
 /**
@@ -14,8 +13,7 @@ const MIN_FREE_BYTES = 16 * 1024 * 1024;
 
 /**
  * What the relay does after a write fails (disk full, remounted read-only, an I/O error):
- * the commit queue has stopped and refuses changes with a clear error, the ledger takes none,
- * and reads go on. Every `everyMs` this checks whether the data directory takes a synced write
+ * the ledger has stopped taking changes (UNAVAILABLE, with a clear message), and reads go on. Every `everyMs` this checks whether the data directory takes a synced write
  * again; once it does, it reopens LevelDB (which refuses all writes after a failed one until
  * reopened), re-reads the ledger from it (the disk is the truth: memory had run ahead of it)
  * and lets changes in again. Nothing is acknowledged that is not on disk, and nothing on disk
@@ -31,8 +29,7 @@ export class DiskRecovery {
   constructor(
     private readonly dataDir: string,
     private readonly bank: BankDb,
-    private readonly commits: CommitQueue,
-    private readonly ledger: Ledger,
+    private readonly ledger: LevelLedger,
     private readonly log: Logger,
     private readonly everyMs: number,
   ) {}
@@ -41,7 +38,7 @@ export class DiskRecovery {
     return this.since !== undefined;
   }
 
-  /** The commit queue's failure hook. */
+  /** The ledger's failure hook. */
   begin(err: Error): void {
     if (this.since !== undefined || this.stopped) return;
     this.since = Date.now();
@@ -64,9 +61,8 @@ export class DiskRecovery {
       // writes would fail and leave even the reads without a database.
       await probeWrite(this.dataDir);
       await this.bank.reopen();
-      // Re-read while the queue still refuses changes, so nothing is written under the read.
+      // Re-read while the ledger still refuses changes, so nothing is written under the read.
       await this.ledger.reload();
-      this.commits.resume(await this.bank.auditHead());
       const downMs = Date.now() - this.since;
       this.since = undefined;
       clearInterval(this.timer);

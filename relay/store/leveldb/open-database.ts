@@ -1,12 +1,5 @@
-import { BankDb } from './db.js';
-
-/** A failure a person can act on, shown without a stack trace by the CLI. */
-export class StartupError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'StartupError';
-  }
-}
+import { StartupError } from '../../startup/startup-error.js';
+import { BankDb } from './bank-db.js';
 
 /** Opens the bank's database, turning LevelDB's lock and permission errors into plain words. */
 export async function openDatabase(dataDir: string): Promise<BankDb> {
