@@ -4,7 +4,7 @@ import { CASH_ACCOUNT } from '../../common/account-number.js';
 import { isBankError } from '../../common/errors.js';
 import type { LedgerRules } from '../ledger/types.js';
 import { newClient, openPool } from '../store/postgres/connect.js';
-import { migrate } from '../store/postgres/migrations.js';
+import { holdsBank, migrate } from '../store/postgres/migrations.js';
 import { Ledger } from '../ledger/ledger.js';
 import { LedgerWriter } from '../ledger/writer.js';
 import { EMPTY_HEAD } from '../audit/chain.js';
@@ -38,8 +38,7 @@ export async function runPgStore(url: string, opts: { accounts: number; inFlight
   await setup.connect();
   try {
     await migrate(setup);
-    const held = await setup.query<{ n: string }>('SELECT (SELECT count(*) FROM accounts) + (SELECT count(*) FROM users) AS n');
-    if (Number(held.rows[0]!.n) > 0) throw new Error('the --store database already holds data; the store bench needs an empty scratch database');
+    if (await holdsBank(setup)) throw new Error('the --store database already holds data; the store bench needs an empty scratch database');
   } finally {
     await setup.end();
   }

@@ -5,6 +5,7 @@ import type { BankStore } from '../store/bank-store.js';
 import { openPool } from '../store/postgres/connect.js';
 import { PgBank } from '../store/postgres/pg-bank.js';
 import { openPgOffline } from '../store/postgres/pg-offline.js';
+import { installedVersion } from '../store/postgres/migrations.js';
 import type { LedgerStore } from '../ledger/ledger-store.js';
 import { isPostgresUrl, redactUrl } from '../store/postgres/url.js';
 import type { BankDb } from '../store/leveldb/bank-db.js';
@@ -123,7 +124,7 @@ export async function openBankToVerify(values: { data?: string | undefined; stor
     if (!isPostgresUrl(values.store)) throw new CliError('--store takes "leveldb" or a postgres:// URL', 2);
     const bank = new PgBank(openPool(values.store, 2));
     try {
-      await bank.pool.query('SELECT version FROM bank_schema_migrations LIMIT 1');
+      await installedVersion(bank.pool);
     } catch (err) {
       await bank.close().catch(() => undefined);
       throw new CliError(`no bank in the PostgreSQL store at ${redactUrl(values.store)}: ${(err as Error).message}`);

@@ -3,7 +3,9 @@ import { createNodeCipher, nodeCryptoSuite, type NodeFrameCipher } from '../../c
 import { ChannelError } from '../../common/protocol/crypto.js';
 import { utf8Encode } from '../../common/encoding.js';
 import type { Role } from '../../common/schemas/primitives.js';
-import type { RelayContext } from '../context.js';
+import type { RelayConfig } from '../config.js';
+import type { RelayIdentity } from '../identity.js';
+import type { Logger } from '../log.js';
 import type { SessionHandle } from '../auth/sessions.js';
 import { CloseCode, type TransportName, type Wire } from '../transport/wire.js';
 import { TokenBucket } from './token-bucket.js';
@@ -15,6 +17,14 @@ export interface ConnectionAuth {
 }
 
 export type MessageHandler = (conn: ClientConnection, message: unknown) => void;
+
+/** What a connection needs of the relay: its settings, its key, its log and its clock. */
+export interface ConnectionDeps {
+  config: RelayConfig;
+  identity: RelayIdentity;
+  log: Logger;
+  clock: () => number;
+}
 
 let nextId = 1;
 /** One decoder for every frame (BOM handling as before: a leading BOM is dropped, then JSON.parse). */
@@ -37,7 +47,7 @@ export class ClientConnection {
 
   constructor(
     private readonly wire: Wire,
-    private readonly relay: RelayContext,
+    private readonly relay: ConnectionDeps,
     private readonly onMessage: MessageHandler,
     private readonly onClose: (conn: ClientConnection) => void,
     /** Metrics hook: this connection is being dropped as a slow consumer. */

@@ -1,72 +1,20 @@
-import { mkdir } from 'node:fs/promises';
-import path from 'node:path';
-import { Level } from 'level';
-import type { AuditEntry, AuditHead, Entry } from '../../../common/schemas/models.js';
-import { EMPTY_HEAD, type ChainVerdict } from '../../audit/chain.js';
+import type { AuditEntry, Entry } from '../../../common/schemas/models.js';
+import type { ChainVerdict } from '../../audit/chain.js';
 import type { SessionRecord, UserRecord } from '../../auth/records.js';
 import type { LedgerVerdict } from '../../ledger/verdict.js';
 import type { AccountState, OwnerState, TransferRecord } from '../../ledger/types.js';
 import type { BankExport, BankStore } from '../bank-store.js';
+import { auditKey, entryKey, HAS_ADMIN_KEY, LevelTables, txlogKey } from './tables.js';
 import { verifyLevelAudit, verifyLevelLedger } from './verify.js';
 
-/** Options every read may take: a LevelDB snapshot, so several reads see one moment. */
-export interface ReadAt {
-  snapshot?: ReturnType<Level<string, unknown>['snapshot']>;
-}
-
-/**
- * The embedded store's database: LevelDB in `dataDir/db`, split into sublevels. The only place
- * (with the rest of store/leveldb/) that knows its keys:
- *   users/<username>         UserRecord
- *   sessions/<sha256(token)> SessionRecord
- *   audit/<seq, 16 digits>   AuditEntry
- *   meta/<name>              small singletons (audit head, flags)
- *   accounts/<number>        AccountState (balance as of the last committed batch)
- *   owners/<username>        OwnerState (limits, today's spending)
- *   transfers/<transferId>   TransferRecord
- *   txlog/<seq, 16 digits>   transferId, in the ledger's total order
- *   entries/<number>!<n, 12 digits>  Entry: the n-th leg in that account
- */
-export class BankDb implements BankStore, BankExport {
+/** The embedded store's reads (bank-store.ts BankStore), its export and its verifiers, over its LevelDB tables. */
+export class BankDb extends LevelTables implements BankStore, BankExport {
   readonly kind = 'leveldb' as const;
-  readonly db: Level<string, unknown>;
-  readonly userRecords;
-  readonly sessionRecords;
-  readonly audit;
-  readonly meta;
-  readonly accounts;
-  readonly owners;
-  readonly transfers;
-  readonly txlog;
-  readonly entries;
-
-  private constructor(readonly location: string) {
-    this.db = new Level<string, unknown>(location, { valueEncoding: 'json' });
-    this.userRecords = this.db.sublevel<string, UserRecord>('users', { valueEncoding: 'json' });
-    this.sessionRecords = this.db.sublevel<string, SessionRecord>('sessions', { valueEncoding: 'json' });
-    this.audit = this.db.sublevel<string, AuditEntry>('audit', { valueEncoding: 'json' });
-    this.meta = this.db.sublevel<string, unknown>('meta', { valueEncoding: 'json' });
-    this.accounts = this.db.sublevel<string, AccountState>('accounts', { valueEncoding: 'json' });
-    this.owners = this.db.sublevel<string, OwnerState>('owners', { valueEncoding: 'json' });
-    this.transfers = this.db.sublevel<string, TransferRecord>('transfers', { valueEncoding: 'json' });
-    this.txlog = this.db.sublevel<string, string>('txlog', { valueEncoding: 'json' });
-    this.entries = this.db.sublevel<string, Entry>('entries', { valueEncoding: 'json' });
-  }
 
   /** Opens (creating if needed) the database inside `dataDir/db`. */
-  static async open(dataDir: string): Promise<BankDb> {
-    const location = path.join(dataDir, 'db');
-    await mkdir(dataDir, { recursive: true, mode: 0o700 });
-    const bank = new BankDb(location);
-    await bank.db.open();
-    return bank;
+  static open(dataDir: string): Promise<BankDb> {
+    return LevelTables.openIn(dataDir, (location) => new BankDb(location));
   }
-
-  /** Each sublevel's key prefix in the root database (`!name!`): the writer's batches are built on the root, pre-prefixed. */
-  prefix(sublevel: 'users' | 'sessions' | 'audit' | 'meta' | 'accounts' | 'owners' | 'transfers' | 'txlog' | 'entries'): string {
-    return `!${sublevel}!`;
-  }
-
   getUsers(names: readonly string[]): Promise<(UserRecord | undefined)[]> {
     return this.userRecords.getMany([...names]) as Promise<(UserRecord | undefined)[]>;
   }
@@ -91,10 +39,6 @@ export class BankDb implements BankStore, BankExport {
     const keys: string[] = [];
     for await (const [key, value] of this.sessionRecords.iterator()) if ((value as SessionRecord).username === username) keys.push(key);
     return keys;
-  }
-
-  async auditHead(at: ReadAt = {}): Promise<AuditHead> {
-    return ((await this.meta.get(AUDIT_HEAD_KEY, at)) as AuditHead | undefined) ?? EMPTY_HEAD;
   }
 
   auditEntries(afterSeq: number, upToSeq?: number): AsyncIterable<AuditEntry> {
@@ -147,31 +91,4 @@ export class BankDb implements BankStore, BankExport {
   verifyAudit(): Promise<ChainVerdict> {
     return verifyLevelAudit(this);
   }
-
-  close(): Promise<void> {
-    return this.db.close();
-  }
-
-  /** Closes and opens the database again: after a failed write LevelDB refuses every later one until it is reopened. */
-  async reopen(): Promise<void> {
-    await this.db.close();
-    await this.db.open();
-    // Sublevels close with their parent but do not reopen with it.
-    await Promise.all([this.userRecords, this.sessionRecords, this.audit, this.meta, this.accounts, this.owners, this.transfers, this.txlog, this.entries].map((s) => s.open()));
-  }
-}
-
-export const AUDIT_HEAD_KEY = 'audit.head';
-export const HAS_ADMIN_KEY = 'hasAdmin';
-
-/** Audit keys sort numerically as strings. */
-export function auditKey(seq: number): string {
-  return String(seq).padStart(16, '0');
-}
-
-export const txlogKey = auditKey;
-
-/** `<account>!<n>`: an account's entries sort by n, so history reads a key range backwards. */
-export function entryKey(account: string, n: number): string {
-  return `${account}!${String(n).padStart(12, '0')}`;
 }

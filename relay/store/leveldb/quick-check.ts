@@ -2,7 +2,7 @@ import type { AuditEntry, Entry } from '../../../common/schemas/models.js';
 import { isEntryShaped } from '../../audit/chain.js';
 import type { AccountState } from '../../ledger/types.js';
 import { auditTailProblem, type QuickCheckResult } from '../../startup/startup-check.js';
-import { auditKey, entryKey, type BankDb } from './bank-db.js';
+import { auditKey, entryKey, type LevelTables } from './tables.js';
 import { scan } from './scan.js';
 
 /**
@@ -15,7 +15,7 @@ import { scan } from './scan.js';
  * `accounts`: the stored accounts as just read by the ledger (read, not yet changed), so the
  * relay's start does not read every account twice.
  */
-export async function quickCheck(bank: BankDb, accounts: readonly AccountState[]): Promise<QuickCheckResult> {
+export async function quickCheck(bank: LevelTables, accounts: readonly AccountState[]): Promise<QuickCheckResult> {
   const problems: string[] = [];
   try {
     const p = await checkAuditHead(bank);
@@ -32,7 +32,7 @@ export async function quickCheck(bank: BankDb, accounts: readonly AccountState[]
   return { ok: problems.length === 0, problems };
 }
 
-async function checkAuditHead(bank: BankDb): Promise<string | undefined> {
+async function checkAuditHead(bank: LevelTables): Promise<string | undefined> {
   const head = await bank.auditHead();
   // The last two entries, raw: one value that is not JSON must be reported, not thrown.
   const tail: [string, string][] = [];
@@ -48,7 +48,7 @@ async function checkAuditHead(bank: BankDb): Promise<string | undefined> {
   return auditTailProblem(head, last, beforeKv ? parseEntry(beforeKv[1]) : undefined);
 }
 
-async function checkLedgerTotals(bank: BankDb, accounts: readonly AccountState[]): Promise<string | undefined> {
+async function checkLedgerTotals(bank: LevelTables, accounts: readonly AccountState[]): Promise<string | undefined> {
   let sum = 0;
   // Batches are checked while later ones are read; the problem reported is the first in key order.
   const problems: (string | undefined)[] = [];
@@ -77,7 +77,7 @@ function arrayBatches<T>(items: readonly T[]): { nextv(size: number): Promise<T[
 }
 
 /** For each account: its last entry ends at its balance, and no entry follows it. */
-async function checkLegs(bank: BankDb, batch: AccountState[]): Promise<string | undefined> {
+async function checkLegs(bank: LevelTables, batch: AccountState[]): Promise<string | undefined> {
   const keys = batch.flatMap((a) => [entryKey(a.account, a.entrySeq), entryKey(a.account, a.entrySeq + 1)]);
   const legs = (await bank.entries.getMany(keys)) as (Entry | undefined)[];
   for (let i = 0; i < batch.length; i++) {

@@ -4,7 +4,7 @@ import { AuditPostingMatch } from '../../ledger/audit-match.js';
 import { EntryChainCheck } from '../../ledger/entry-chain.js';
 import type { LedgerVerdict } from '../../ledger/verdict.js';
 import type { AccountState, TransferRecord } from '../../ledger/types.js';
-import { entryKey, txlogKey, type BankDb, type ReadAt } from './bank-db.js';
+import { entryKey, txlogKey, type LevelTables, type ReadAt } from './tables.js';
 
 /** Marks a stored value that is not valid JSON; verifyChain reports it as a break at its place. */
 const UNREADABLE = Symbol('unreadable audit entry');
@@ -14,7 +14,7 @@ const UNREADABLE = Symbol('unreadable audit entry');
  * head, both read from one LevelDB snapshot, so a relay writing meanwhile never makes the head
  * and the log disagree (a false alarm).
  */
-export async function verifyLevelAudit(bank: BankDb): Promise<ChainVerdict> {
+export async function verifyLevelAudit(bank: LevelTables): Promise<ChainVerdict> {
   const snapshot = bank.db.snapshot();
   try {
     const head = await bank.auditHead({ snapshot });
@@ -28,7 +28,7 @@ export async function verifyLevelAudit(bank: BankDb): Promise<ChainVerdict> {
  * The entries as raw text, each parsed on its own: with the sublevel's JSON encoding one
  * corrupted value would throw out of the iterator and the verifier could not say where.
  */
-async function* decodeEach(bank: BankDb, at: ReadAt): AsyncGenerator<unknown> {
+async function* decodeEach(bank: LevelTables, at: ReadAt): AsyncGenerator<unknown> {
   for await (const text of bank.audit.values({ ...at, valueEncoding: 'utf8' }) as AsyncIterable<string>) {
     try {
       yield JSON.parse(text) as unknown;
@@ -47,7 +47,7 @@ const BATCH = 500;
  * the sum of all balances is 0, every transfer (in the ledger's order, seq 1..n) has both legs
  * with opposite amounts, and each is the posting the audit log records at its place.
  */
-export async function verifyLevelLedger(bank: BankDb): Promise<LedgerVerdict> {
+export async function verifyLevelLedger(bank: LevelTables): Promise<LedgerVerdict> {
   const snapshot = bank.db.snapshot();
   const at = { snapshot };
   const accounts = new Map<string, AccountState>();

@@ -1,6 +1,7 @@
 import type pg from 'pg';
 import { legsOf } from '../../ledger/legs.js';
 import type { BankExport } from '../bank-store.js';
+import { holdsBank } from './migrations.js';
 
 /** Rows per INSERT … SELECT unnest(…). */
 const CHUNK = 5000;
@@ -31,10 +32,7 @@ export async function importBank(source: BankExport, client: pg.ClientBase, prog
   let copied = 0;
   await client.query('BEGIN');
   try {
-    const held = await client.query<{ n: string }>(
-      'SELECT (SELECT count(*) FROM users) + (SELECT count(*) FROM accounts) + (SELECT count(*) FROM audit) + (SELECT count(*) FROM transfers) AS n',
-    );
-    if (Number(held.rows[0]!.n) > 0) throw new TargetNotEmptyError('the target database already holds a bank (users, accounts, transfers or audit entries); migrate into an empty database');
+    if (await holdsBank(client)) throw new TargetNotEmptyError('the target database already holds a bank (users, accounts, transfers or audit entries); migrate into an empty database');
 
     /** Inserts `rows` in chunks; answers how many. */
     const copy = async <T>(rows: AsyncIterable<T>, sql: string, columns: (chunk: T[]) => unknown[]): Promise<number> => {

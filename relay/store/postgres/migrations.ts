@@ -144,3 +144,16 @@ export async function migrate(client: pg.ClientBase, migrations: readonly Migrat
     await client.query('SELECT pg_advisory_unlock($1)', [MIGRATION_LOCK]);
   }
 }
+
+/** The schema version a database holds; throws when it holds no bank schema at all. */
+export async function installedVersion(q: pg.ClientBase | pg.Pool): Promise<number> {
+  return (await q.query<{ v: number }>('SELECT coalesce(max(version), 0)::int AS v FROM bank_schema_migrations')).rows[0]!.v;
+}
+
+/** Whether a (migrated) database already holds a bank: users, accounts, transfers or audit entries. */
+export async function holdsBank(q: pg.ClientBase | pg.Pool): Promise<boolean> {
+  const held = await q.query<{ n: string }>(
+    'SELECT (SELECT count(*) FROM users) + (SELECT count(*) FROM accounts) + (SELECT count(*) FROM audit) + (SELECT count(*) FROM transfers) AS n',
+  );
+  return Number(held.rows[0]!.n) > 0;
+}
