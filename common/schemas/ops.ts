@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { BankError } from '../errors.js';
+import { BankError, errorCodeSchema } from '../errors.js';
 import { describeZodError } from './messages.js';
 import {
   accountSchema,
@@ -75,6 +75,31 @@ const cashMovementArgs = z.strictObject({
 /** Cross-field rules only speak once every field is valid, so a typo gets one message, not two. */
 const whenFieldsValid = { when: (payload: { issues: readonly unknown[] }) => payload.issues.length === 0 };
 
+/** One customer transfer: `transfer.create`'s arguments, and each item of `transfer.batch`. */
+const transferArgs = z
+  .strictObject({
+    transferId: transferIdSchema,
+    from: accountNumberSchema.optional(),
+    to: accountNumberSchema,
+    amount: amountSchema,
+    memo: memoSchema.optional(),
+  })
+  .refine((a) => a.from !== a.to, {
+    path: ['to'],
+    message: 'must be another account than the one paying',
+    ...whenFieldsValid,
+  });
+
+/** Most transfers in one `transfer.batch` (a payroll or supplier run is split into batches of this size). */
+export const BATCH_MAX = 1000;
+
+/** One item's answer in a `transfer.batch`, in the item's place. */
+export const batchItemResultSchema = z.discriminatedUnion('ok', [
+  z.object({ transferId: transferIdSchema, ok: z.literal(true), transfer: transferSchema, balance: minorUnitsSchema }),
+  z.object({ transferId: transferIdSchema, ok: z.literal(false), error: z.object({ code: errorCodeSchema, message: z.string() }) }),
+]);
+export type BatchItemResult = z.infer<typeof batchItemResultSchema>;
+
 /** `problem` (not in §5's table) names the first discrepancy when ok is false. */
 const verifyProblem = z.string().optional();
 
@@ -129,22 +154,17 @@ export const opDefs = {
     result: z.object({ account: accountNumberSchema, displayName: z.string() }),
   },
 
-  'transfer.create': {
+  'transfer.create': { role: 'user', args: transferArgs, result: moneyResult },
+  // Items apply in order, each idempotent on its own; `atomic`: all post or none. `runId` groups
+  // the batches of one payment run.
+  'transfer.batch': {
     role: 'user',
-    args: z
-      .strictObject({
-        transferId: transferIdSchema,
-        from: accountNumberSchema.optional(),
-        to: accountNumberSchema,
-        amount: amountSchema,
-        memo: memoSchema.optional(),
-      })
-      .refine((a) => a.from !== a.to, {
-        path: ['to'],
-        message: 'must be another account than the one paying',
-        ...whenFieldsValid,
-      }),
-    result: moneyResult,
+    args: z.strictObject({
+      transfers: z.array(transferArgs).min(1, 'must hold at least one transfer').max(BATCH_MAX, `must hold at most ${BATCH_MAX} transfers`),
+      atomic: z.boolean().optional(),
+      runId: transferIdSchema.optional(),
+    }),
+    result: z.object({ results: z.array(batchItemResultSchema) }),
   },
 
   'admin.user.list': {

@@ -10,6 +10,7 @@ import accountBalance from './account/balance.js';
 import accountHistory from './account/history.js';
 import accountLookup from './account/lookup.js';
 import transferCreate from './transfer/create.js';
+import transferBatch from './transfer/batch.js';
 import userList from './admin/user-list.js';
 import userCreate from './admin/user-create.js';
 import userUpdate from './admin/user-update.js';
@@ -39,6 +40,7 @@ export const registry = buildRegistry([
   accountHistory,
   accountLookup,
   transferCreate,
+  transferBatch,
   userList,
   userCreate,
   userUpdate,

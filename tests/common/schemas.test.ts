@@ -55,6 +55,7 @@ const validArgs: Record<(typeof OP_NAMES)[number], Record<string, unknown>> = {
   'account.history': { limit: 10 },
   'account.lookup': { account: ACC2 },
   'transfer.create': { transferId: TID, to: ACC2, amount: 100 },
+  'transfer.batch': { transfers: [{ transferId: TID, to: ACC2, amount: 100 }] },
   'admin.user.list': {},
   'admin.user.create': { username: 'john_doe', password: 'password1', displayName: 'John Doe', role: 'user' },
   'admin.user.update': { username: 'john_doe', limits: { perDay: 0 } },
@@ -74,7 +75,7 @@ const validArgs: Record<(typeof OP_NAMES)[number], Record<string, unknown>> = {
 
 describe('op table', () => {
   it('covers every op of §5 with a role and args/result schemas', () => {
-    expect(OP_NAMES).toHaveLength(26);
+    expect(OP_NAMES).toHaveLength(27);
     for (const op of OP_NAMES) {
       const def = opDefs[op];
       expect(['any', 'none', 'user', 'admin']).toContain(def.role);

@@ -48,6 +48,8 @@ const MATRIX: Record<OpName, Row> = {
   'account.lookup': SIGNED_IN,
   // From the owner's account: a stranger (or an admin, through this customer op) is told it is not theirs.
   'transfer.create': OWNERS,
+  // Every item pays from the owner's account: the whole batch is refused to anyone else.
+  'transfer.batch': OWNERS,
   'admin.user.list': ADMINS,
   'admin.user.create': ADMINS,
   'admin.user.update': ADMINS,
@@ -93,6 +95,7 @@ const ARGS: Record<OpName, (c: Cell) => unknown | Promise<unknown>> = {
   'account.history': (c) => ({ account: c.owner.account, limit: 5 }),
   'account.lookup': (c) => ({ account: c.owner.account }),
   'transfer.create': (c) => ({ transferId: randomUUID(), from: c.owner.account, to: BANK.payee, amount: 100 }),
+  'transfer.batch': (c) => ({ transfers: [{ transferId: randomUUID(), from: c.owner.account, to: BANK.payee, amount: 100 }, { transferId: randomUUID(), from: c.owner.account, to: BANK.payee, amount: 50 }] }),
   'admin.user.list': () => ({ limit: 5 }),
   'admin.user.create': (c) => ({ username: c.fresh(), password: 'a new password', displayName: 'Made By Admin', role: 'user' }),
   'admin.user.update': (c) => ({ username: c.owner.username, displayName: 'Renamed Owner' }),

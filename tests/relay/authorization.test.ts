@@ -39,6 +39,7 @@ function makeValidArgs(fx: Fixture): Record<OpName, unknown> {
     'account.history': { account: fx.payerAccount, limit: 10 },
     'account.lookup': { account: fx.payeeAccount },
     'transfer.create': { transferId: randomUUID(), to: fx.payeeAccount, amount: 100, memo: 'lunch' },
+    'transfer.batch': { transfers: [{ transferId: randomUUID(), to: fx.payeeAccount, amount: 100, memo: 'rent' }], atomic: true, runId: randomUUID() },
     'admin.user.list': { query: 'pay', status: 'active', limit: 10 },
     'admin.user.create': { username: 'created_user', password: 'created password', displayName: 'Created User', role: 'user', openingDeposit: 500 },
     'admin.user.update': { username: 'target', displayName: 'Target Renamed' },

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { BankClient, ServerEvent } from '../../common/client/bank-client.js';
-import { eventDefs, isEventName } from '../../common/schemas/events.js';
+import type { BankClient } from '../../common/client/bank-client.js';
+import { events, expectValidEvents, record, settle } from '../helpers/events.js';
 import { ADMIN_PASSWORD, connect, loginAs, startTestRelay, type TestRelay, type TransportKind } from '../helpers/relay.js';
 
 /*
@@ -14,40 +14,6 @@ import { ADMIN_PASSWORD, connect, loginAs, startTestRelay, type TestRelay, type 
 
 const LARGE = 50_000;
 const PASSWORD = 'event test password';
-const SETTLE_MS = 100;
-
-type Logged = ServerEvent | { closed: string };
-
-/** Everything a connection receives from now on, in order, with its close at the end. */
-function record(c: BankClient): Logged[] {
-  const log: Logged[] = [];
-  c.onEvent((e) => {
-    log.push(e);
-  });
-  c.onClose((reason) => log.push({ closed: reason }));
-  return log;
-}
-
-function events(log: Logged[], name?: string): ServerEvent[] {
-  return log.filter((l): l is ServerEvent => 'event' in l && (name === undefined || l.event === name));
-}
-
-/** Every event is one of §6 and its data matches §6's schema. */
-function expectValidEvents(log: Logged[]): void {
-  for (const e of events(log)) {
-    expect(isEventName(e.event), e.event).toBe(true);
-    if (isEventName(e.event)) expect(eventDefs[e.event].safeParse(e.data).success, JSON.stringify(e)).toBe(true);
-    expect(Number.isNaN(Date.parse(e.ts))).toBe(false);
-  }
-}
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-/** Waits a little, then a ping round trip on each open connection: whatever was sent to them before has arrived. */
-async function settle(...clients: BankClient[]): Promise<void> {
-  await sleep(SETTLE_MS);
-  await Promise.all(clients.filter((c) => !c.closed).map((c) => c.request('ping', {})));
-}
 
 describe('events reach exactly the sessions they name', () => {
   let t: TestRelay;

@@ -21,6 +21,7 @@ const CLOSING_RUNS = Math.max(20, Math.round(RUNS / 10));
 function seeds(account: string, other: string): Record<string, Record<string, unknown>> {
   return {
     'transfer.create': { transferId: randomUUID(), to: other, amount: 100, memo: 'fuzz' },
+    'transfer.batch': { transfers: [{ transferId: randomUUID(), to: other, amount: 100 }, { transferId: randomUUID(), to: account, amount: 1 }], atomic: false },
     'account.history': { account, limit: 10 },
     'account.balance': { account },
     'account.lookup': { account: other },

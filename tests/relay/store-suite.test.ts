@@ -5,7 +5,9 @@ import { openPool } from '../../relay/store/postgres/connect.js';
 import { CASH_ACCOUNT, makeAccountNumber } from '../../common/account-number.js';
 import type { AccountStatus } from '../../common/schemas/primitives.js';
 import type { MoveRequest } from '../../relay/ledger/engine.js';
+import type { ItemResult } from '../../relay/ledger/commands.js';
 import type { LedgerStore } from '../../relay/ledger/ledger-store.js';
+import type { AuditEntry } from '../../common/schemas/models.js';
 import type { LedgerRules, TransferRecord } from '../../relay/ledger/types.js';
 import type { BankStore } from '../../relay/store/bank-store.js';
 import { migrate } from '../../relay/store/postgres/migrations.js';
@@ -30,6 +32,10 @@ interface MoneyStore {
   /** Opens one account per owner with its opening deposit (and status); returns the account numbers. */
   open(owners: { owner: string; opening: number; status?: AccountStatus }[]): Promise<string[]>;
   move(req: MoveRequest): Promise<{ transfer: TransferRecord; balance: number; replay: boolean }>;
+  /** A customer's `transfer.batch`: one answer per item, in order. */
+  batch(items: MoveRequest[], opts?: { atomic?: boolean; runId?: string }): Promise<ItemResult[]>;
+  /** The newest audit entry. */
+  lastAudit(): Promise<AuditEntry>;
   balance(account: string): Promise<number>;
   /** An admin's limit change for an owner; answers the owner's effective limits. */
   setLimits(owner: string, limits: { perTransfer?: number; perDay?: number }): Promise<{ perTransfer: number; perDay: number }>;
@@ -53,6 +59,10 @@ function moneyStore(ledger: LedgerStore, bank: BankStore, close: () => Promise<v
       return out;
     },
     move: (req) => ledger.move(req, audit(req)),
+    batch: (items, opts = {}) => ledger.moveBatch(items, { atomic: opts.atomic ?? false, ...(opts.runId !== undefined && { runId: opts.runId }), audit: { actor: items[0]!.actor, role: 'user', action: 'transfer.batch' } }),
+    async lastAudit() {
+      return (await bank.auditEntry((await bank.auditHead()).seq))!;
+    },
     balance: async (account) => (await ledger.account(account))!.balance,
     setLimits: (owner, limits) => ledger.setLimits(owner, limits, [], [{ actor: 'admin', role: 'admin', action: 'admin.user.update', target: owner, outcome: 'ok' }]),
     async verify() {
@@ -191,5 +201,136 @@ describe.each([
     }
     expect(total).toBe(8 * 3_000);
     expect(await store.verify()).toEqual({ ledger: true, audit: true, sum: 0 });
+  });
+
+  describe('transfer.batch', () => {
+    /** Items' codes and replays, in order: what a client reads off a batch's answer. */
+    const outcomes = (results: ItemResult[]) => results.map((r) => (r.ok ? (r.replay ? 'replay' : 'ok') : r.error.code));
+    let serial = 0;
+    const fresh = async (opening: number, n = 2) => {
+      const owners = Array.from({ length: n }, () => ({ owner: `batch_${++serial}`, opening }));
+      return { owners: owners.map((o) => o.owner), accounts: await store.open(owners) };
+    };
+
+    it('applies items in order, each balance check seeing the items before it, each answer the payer\'s balance after it', async () => {
+      const { owners: [payer], accounts: [from, to] } = await fresh(1_000);
+      const items = [600, 500, 300].map((amount) => transfer(from!, to!, amount, payer!));
+      const results = await store.batch(items);
+      expect(outcomes(results)).toEqual(['ok', 'INSUFFICIENT_FUNDS', 'ok']);
+      expect(results.map((r) => (r.ok ? r.balance : null))).toEqual([400, null, 100]);
+      expect(await store.balance(from!)).toBe(100);
+      expect(await store.balance(to!)).toBe(1_900);
+      // Transfers keep the ledger's order: the posted ones hold consecutive seqs.
+      const [a, , c] = results as { ok: true; transfer: TransferRecord }[];
+      expect(c!.transfer.seq).toBe(a!.transfer.seq + 1);
+    });
+
+    it('refuses an item for its own reason and posts the others: limits, funds, frozen, unknown accounts, per item', async () => {
+      const { owners: [payer], accounts: [from, to] } = await fresh(20_000);
+      const results = await store.batch([
+        transfer(from!, to!, 4_000, payer!),
+        transfer(from!, to!, 6_000, payer!), // over the per-transfer limit (5,000)
+        transfer(from!, frozen!, 10, payer!),
+        transfer(from!, makeAccountNumber(999_998), 10, payer!),
+        transfer(from!, to!, 4_000, payer!),
+        transfer(from!, to!, 1, payer!), // the day's 8,000 are spent by the items before it
+      ]);
+      expect(outcomes(results)).toEqual(['ok', 'LIMIT_EXCEEDED', 'ACCOUNT_FROZEN', 'NOT_FOUND', 'ok', 'LIMIT_EXCEEDED']);
+      expect(await store.balance(from!)).toBe(12_000);
+    });
+
+    it('replays a batch sent again item by item, moving nothing; an item that failed is tried again', async () => {
+      const { owners: [payer], accounts: [from, to] } = await fresh(1_000);
+      const items = [transfer(from!, to!, 700, payer!), transfer(from!, to!, 700, payer!)];
+      const first = await store.batch(items);
+      expect(outcomes(first)).toEqual(['ok', 'INSUFFICIENT_FUNDS']);
+      await store.move({ kind: 'deposit', transferId: randomUUID(), from: CASH_ACCOUNT, to: from!, amount: 1_000, actor: 'admin' });
+      const again = await store.batch(items);
+      expect(outcomes(again)).toEqual(['replay', 'ok']);
+      expect(again[0]).toEqual({ ...first[0], replay: true });
+      expect(await store.balance(from!)).toBe(600);
+      expect(outcomes(await store.batch(items))).toEqual(['replay', 'replay']);
+      expect(await store.balance(from!)).toBe(600);
+    });
+
+    it('answers the same id twice in one batch as a replay of the first, or CONFLICT when its arguments differ', async () => {
+      const { owners: [payer], accounts: [from, to] } = await fresh(1_000);
+      const item = transfer(from!, to!, 100, payer!);
+      const results = await store.batch([item, item, { ...item, amount: 101 }, transfer(from!, to!, 1, payer!)]);
+      expect(outcomes(results)).toEqual(['ok', 'replay', 'CONFLICT', 'ok']);
+      expect(results[1]).toEqual({ ...results[0], replay: true });
+      expect(await store.balance(from!)).toBe(899);
+    });
+
+    it('atomic: all or none; the failing item says why, the others BATCH_ABORTED naming it; once fixed it all posts', async () => {
+      const { owners: [payer], accounts: [from, to] } = await fresh(1_000);
+      const items = [transfer(from!, to!, 400, payer!), transfer(from!, to!, 400, payer!), transfer(from!, to!, 400, payer!)];
+      const seqBefore = (await store.lastAudit()).seq;
+      const refused = await store.batch(items, { atomic: true });
+      expect(outcomes(refused)).toEqual(['BATCH_ABORTED', 'BATCH_ABORTED', 'INSUFFICIENT_FUNDS']);
+      for (const r of refused.slice(0, 2)) expect(!r.ok && r.error.message).toMatch(new RegExp(`item 3 \\(${items[2]!.transferId}\\) failed with INSUFFICIENT_FUNDS`));
+      expect(await store.balance(from!)).toBe(1_000);
+      expect(await store.balance(to!)).toBe(1_000);
+      // The refusal is on record, with nothing posted.
+      const record = await store.lastAudit();
+      expect(record).toMatchObject({ seq: seqBefore + 1, action: 'transfer.batch', outcome: 'aborted', details: { atomic: true, items: 3, posted: [], failed: [[items[2]!.transferId, 'INSUFFICIENT_FUNDS']] } });
+      // Nothing of it was recorded: with the money there, the same ids all post.
+      await store.move({ kind: 'deposit', transferId: randomUUID(), from: CASH_ACCOUNT, to: from!, amount: 200, actor: 'admin' });
+      const posted = await store.batch(items, { atomic: true });
+      expect(outcomes(posted)).toEqual(['ok', 'ok', 'ok']);
+      expect(await store.balance(from!)).toBe(0);
+      expect(await store.balance(to!)).toBe(2_200);
+    });
+
+    it('puts one audit entry on record per batch, listing what it posted (and what it refused) under its run id', async () => {
+      const { owners: [payer], accounts: [from, to] } = await fresh(5_000);
+      const runId = randomUUID();
+      const items = [transfer(from!, to!, 100, payer!), transfer(from!, to!, 9_000, payer!), transfer(from!, to!, 200, payer!)];
+      const results = await store.batch(items, { runId });
+      const record = await store.lastAudit();
+      expect(record).toMatchObject({
+        actor: payer,
+        action: 'transfer.batch',
+        target: runId,
+        outcome: 'partial',
+        details: {
+          items: 3,
+          atomic: false,
+          posted: [
+            [items[0]!.transferId, from, to, 100],
+            [items[2]!.transferId, from, to, 200],
+          ],
+          failed: [[items[1]!.transferId, 'LIMIT_EXCEEDED']],
+        },
+      });
+      expect(outcomes(results)).toEqual(['ok', 'LIMIT_EXCEEDED', 'ok']);
+      expect(await store.verify()).toEqual({ ledger: true, audit: true, sum: 0 });
+    });
+
+    it('keeps every rule when batches and single transfers race on the same accounts', async () => {
+      const { owners, accounts } = await fresh(3_000, 6);
+      const rnd = prng(7);
+      const pick = () => rnd.int(0, accounts.length - 1);
+      const work: Promise<unknown>[] = [];
+      for (let k = 0; k < 30; k++) {
+        const i = pick();
+        const items = Array.from({ length: rnd.int(1, 20) }, () => {
+          const j = (i + rnd.int(1, accounts.length - 1)) % accounts.length;
+          return transfer(accounts[i]!, accounts[j]!, rnd.int(1, 400), owners[i]!);
+        });
+        work.push(store.batch(items, { atomic: rnd.chance(0.3) }));
+        const j = (i + 1) % accounts.length;
+        work.push(store.move(transfer(accounts[i]!, accounts[j]!, rnd.int(1, 400), owners[i]!)).catch(() => undefined));
+      }
+      await Promise.all(work);
+      let total = 0;
+      for (const a of accounts) {
+        const b = await store.balance(a);
+        expect(b).toBeGreaterThanOrEqual(0);
+        total += b;
+      }
+      expect(total).toBe(6 * 3_000);
+      expect(await store.verify()).toEqual({ ledger: true, audit: true, sum: 0 });
+    });
   });
 });
