@@ -1,4 +1,5 @@
-import type { BankClient } from '../../common/client/bank-client.js';
+import { expect } from 'vitest';
+import type { BankClient, RawResponse } from '../../common/client/bank-client.js';
 import type { Entry, Transfer, User } from '../../common/schemas/models.js';
 
 /**
@@ -92,4 +93,14 @@ export function prng(seed: number) {
     pick: <T>(xs: readonly T[]): T => xs[Math.floor(next() * xs.length)]!,
     chance: (p: number): boolean => next() < p,
   };
+}
+
+/**
+ * The answers to copies of one transfer (one id, same arguments) sent at once: every copy was
+ * answered ok, with the same transfer and the same balance (the original result, replayed).
+ */
+export function expectSameAnswers(responses: readonly RawResponse[]): void {
+  const first = responses[0];
+  expect(first?.ok, JSON.stringify(first)).toBe(true);
+  for (const r of responses) expect(r).toEqual({ ...first, id: r.id });
 }

@@ -8,7 +8,8 @@ import { CASH_ACCOUNT } from '../../common/account-number.js';
 import { isBankError } from '../../common/errors.js';
 import type { Transfer } from '../../common/schemas/models.js';
 import { IDENTITY_FILE } from '../../relay/identity.js';
-import { allTransfers, allUsers, prng } from '../helpers/ledger.js';
+import { allTransfers, allUsers, expectSameAnswers, prng } from '../helpers/ledger.js';
+import { whileWriting } from '../helpers/load.js';
 import { startPostgres, type TestPostgres } from '../helpers/postgres.js';
 import { ADMIN_PASSWORD, connect, startTestRelay, tempDir, type TestRelay, type TransportKind } from '../helpers/relay.js';
 
@@ -227,5 +228,51 @@ describe('two relays on one PostgreSQL database', () => {
     expect(failures).toEqual([]);
     expect(acknowledged.size).toBe(20 * 5 * 10);
     await expectSound([adminA, adminB], acknowledged);
+  });
+
+  it('copies of one transfer id (and of one batch) sent to both relays at once post once, warm and right after both restart', { timeout: 120_000 }, async () => {
+    const adminA = (await signIn(relays[0], 'tcp', 'admin', ADMIN_PASSWORD)).client;
+    const [payer, payee] = await customers(adminA, 'dup', 2, 100_000);
+    const balanceOf = async (admin: BankClient) => (await admin.request('admin.user.list', { query: payer!.username })).users[0]!.accounts[0]!.balance;
+    let expected = 100_000;
+    for (const when of ['warm', 'cold'] as const) {
+      if (when === 'cold') {
+        for (const c of open.splice(0)) c.close();
+        const [dirA, dirB] = [relays[0].dataDir, relays[1].dataDir];
+        await Promise.all(relays.map((r) => r.relay.close()));
+        relays = [await startTestRelay({ store: url, dataDir: dirA }), await startTestRelay({ store: url, dataDir: dirB })];
+      }
+      const sessions = [
+        (await signIn(relays[0], 'tcp', payer!.username)).client,
+        (await signIn(relays[1], 'ws', payer!.username)).client,
+        (await signIn(relays[0], 'ws', payer!.username)).client,
+        (await signIn(relays[1], 'tcp', payer!.username)).client,
+      ];
+      const single = { transferId: randomUUID(), to: payee!.account, amount: 250 };
+      expectSameAnswers(await Promise.all(sessions.flatMap((c) => Array.from({ length: 4 }, () => c.call('transfer.create', single)))));
+      const batch = { transfers: Array.from({ length: 40 }, (_, i) => ({ transferId: randomUUID(), to: payee!.account, amount: 1 + i })) };
+      expectSameAnswers(await Promise.all(sessions.flatMap((c) => Array.from({ length: 2 }, () => c.call('transfer.batch', batch)))));
+      expected -= 250 + batch.transfers.reduce((n, x) => n + x.amount, 0);
+      const admins = [(await signIn(relays[0], 'tcp', 'admin', ADMIN_PASSWORD)).client, (await signIn(relays[1], 'ws', 'admin', ADMIN_PASSWORD)).client];
+      for (const admin of admins) expect(await balanceOf(admin), `${when}: the payer's balance`).toBe(expected);
+      await expectSound(admins, new Map());
+    }
+  });
+
+  it('verify the bank while writers on both relays keep going, never raising a false alarm', { timeout: 120_000 }, async () => {
+    const adminA = (await signIn(relays[0], 'tcp', 'admin', ADMIN_PASSWORD)).client;
+    const adminB = (await signIn(relays[1], 'ws', 'admin', ADMIN_PASSWORD)).client;
+    const people = await customers(adminA, 'online', 8, 10_000_000);
+    const writers = await Promise.all(people.map(async (p, i) => (await signIn(relays[i % 2]!, i % 4 < 2 ? 'tcp' : 'ws', p.username)).client));
+    const { acknowledged, result } = await whileWriting(writers, people.map((p) => p.account), async () => {
+      const verdicts: unknown[] = [];
+      for (let i = 0; i < 8; i++) {
+        const admin = i % 2 === 0 ? adminA : adminB;
+        verdicts.push(...(await Promise.all([admin.request('admin.audit.verify', {}), admin.request('admin.ledger.verify', {})])));
+      }
+      return verdicts;
+    });
+    expect(acknowledged).toBeGreaterThan(50);
+    for (const v of result) expect(v).toMatchObject({ ok: true });
   });
 });
