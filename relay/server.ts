@@ -6,7 +6,7 @@ import { SessionStore } from './auth/sessions.js';
 import { LiveConnections } from './session/live.js';
 import { EventBus } from './session/events.js';
 import { ClientConnection } from './session/client-connection.js';
-import { loadOrCreateIdentity } from './identity.js';
+import { loadOrCreateIdentity, type RelayIdentity } from './identity.js';
 import { createDispatcher } from './ops/dispatch.js';
 import { registry } from './ops/index.js';
 import { TcpListener } from './transport/tcp.js';
@@ -90,15 +90,16 @@ export class Relay {
     const live = new LiveConnections();
     const events = new EventBus(live, clock);
     let store: OpenedStore;
+    let identity: RelayIdentity;
     try {
-      store = await openStore({ config, log, clock, metrics, events, live, onCommitted: (effects) => notifyCommitted(events, effects, config.currency) });
+      identity = await loadOrCreateIdentity(config.dataDir);
+      store = await openStore({ config, log, clock, metrics, events, live, identity, onCommitted: (effects) => notifyCommitted(events, effects, config.currency) });
     } catch (err) {
       await stopWs();
       throw err;
     }
     try {
       const { bank, commits, ledger } = store;
-      const identity = await loadOrCreateIdentity(config.dataDir);
       const users = new UserStore(bank, commits, config, clock, (user) => {
         events.toAdminsEverywhere('admin.alert', {
           kind: 'lockout',

@@ -5,6 +5,7 @@ import { tcpTransport, wsTransport } from '../client/node-transports.js';
 import { summarize, type LatencySummary } from './percentiles.js';
 import { randomAmount, randomOther, Tally, type LoadResult } from './tally.js';
 import { BENCH_PASSWORD, benchUser } from './prepare.js';
+import type { CpuMeter } from './process-stats.js';
 
 export type BenchTransport = 'tcp' | 'ws';
 
@@ -48,6 +49,15 @@ export interface TransferLoad {
   durationS: number;
   /** Run this long first without counting (JIT, caches, the sign-ins' commits). */
   warmupS?: number;
+  /** Measures the relays' CPU over the counted window. */
+  meter?: CpuMeter;
+}
+
+/** Starts `meter` when counting starts and stops it when counting ends. */
+export function meterWindow(meter: CpuMeter | undefined, startsAt: number, endsAt: number): void {
+  if (!meter) return;
+  setTimeout(() => meter.start(), Math.max(0, startsAt - performance.now())).unref();
+  setTimeout(() => meter.stop(), Math.max(0, endsAt - performance.now())).unref();
 }
 
 export type TransferMix = 'uniform' | 'hot' | 'hot-both';
@@ -69,6 +79,7 @@ export async function runTransfers(targets: Targets, load: TransferLoad): Promis
   const tally = new Tally();
   const started = performance.now() + (load.warmupS ?? 0) * 1000;
   const deadline = started + load.durationS * 1000;
+  meterWindow(load.meter, started, deadline);
   await Promise.all(
     clients.map(async (client, i) => {
       const own = payerIndex(i);
@@ -85,6 +96,54 @@ export async function runTransfers(targets: Targets, load: TransferLoad): Promis
   const elapsedS = (performance.now() - started) / 1000;
   for (const c of clients) c.close();
   return tally.result(elapsedS);
+}
+
+export interface BatchLoad extends Omit<TransferLoad, 'mix'> {
+  /** Transfers in each `transfer.batch`. */
+  batchSize: number;
+}
+
+/**
+ * C connections, each keeping P batches in flight, for a fixed time: every batch pays `batchSize`
+ * random other accounts from the connection's own. Counts acknowledged transfers (items answered
+ * ok); latency is per batch.
+ */
+export async function runBatches(targets: Targets, load: BatchLoad): Promise<TransferResult> {
+  const n = load.accounts.length;
+  const clients = await Promise.all(Array.from({ length: load.connections }, (_, i) => signIn(targetAt(targets, i), load.transport, i % n)));
+  const latencies: number[] = [];
+  const errors: Record<string, number> = {};
+  let ok = 0;
+  const started = performance.now() + (load.warmupS ?? 0) * 1000;
+  const deadline = started + load.durationS * 1000;
+  meterWindow(load.meter, started, deadline);
+  await Promise.all(
+    clients.map(async (client, i) => {
+      const own = i % n;
+      const worker = async () => {
+        while (performance.now() < deadline) {
+          const transfers = Array.from({ length: load.batchSize }, () => ({ transferId: randomUUID(), to: load.accounts[randomOther(n, own)]!, amount: randomAmount() }));
+          const sent = performance.now();
+          const r = await client.call('transfer.batch', { transfers });
+          // A batch answered after the deadline counts only if it was sent inside the window.
+          if (sent < started || sent >= deadline) continue;
+          latencies.push(performance.now() - sent);
+          if (!r.ok) {
+            errors[r.error.code] = (errors[r.error.code] ?? 0) + load.batchSize;
+            continue;
+          }
+          for (const item of (r.result as { results: { ok: boolean; error?: { code: string } }[] }).results) {
+            if (item.ok) ok++;
+            else errors[item.error!.code] = (errors[item.error!.code] ?? 0) + 1;
+          }
+        }
+      };
+      await Promise.all(Array.from({ length: load.pipeline }, worker));
+    }),
+  );
+  const elapsedS = (Math.max(performance.now(), deadline) - started) / 1000;
+  for (const c of clients) c.close();
+  return { ok, errors, elapsedS, perSecond: Math.round(ok / elapsedS), latency: summarize(latencies) };
 }
 
 export interface EventResult {

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { signIn, targetAt, type BenchTransport, type Targets } from './load.js';
+import { meterWindow, signIn, targetAt, type BenchTransport, type Targets } from './load.js';
+import type { CpuMeter } from './process-stats.js';
 import { randomAmount, randomOther, Tally, type LoadResult } from './tally.js';
 
 export interface PacedLoad {
@@ -11,6 +12,8 @@ export interface PacedLoad {
   durationS: number;
   /** Paced this long first without counting (JIT, caches, the sign-ins' commits). */
   warmupS?: number;
+  /** Measures the relays' CPU over the counted window. */
+  meter?: CpuMeter;
 }
 
 /** `latency` runs from each request's intended send time, so a stalled relay shows up (no coordinated omission). */
@@ -30,6 +33,7 @@ export async function runPaced(targets: Targets, load: PacedLoad): Promise<Paced
   const warmup = Math.round(load.ratePerS * (load.warmupS ?? 0));
   const total = warmup + Math.max(1, Math.round(load.ratePerS * load.durationS));
   const start = performance.now();
+  meterWindow(load.meter, start + (load.warmupS ?? 0) * 1000, start + (load.warmupS ?? 0) * 1000 + load.durationS * 1000);
   let sent = 0;
   while (sent < total) {
     const dueNow = Math.min(total, Math.floor(((performance.now() - start) * load.ratePerS) / 1000) + 1);

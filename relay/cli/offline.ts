@@ -12,6 +12,9 @@ import type { BankDb } from '../store/leveldb/bank-db.js';
 import { openDatabase } from '../store/leveldb/open-database.js';
 import { LevelLedger } from '../store/leveldb/level-ledger.js';
 import { idSnapshotPath } from '../store/leveldb/transfer-id-snapshot.js';
+import { ledgerCheckpointPath } from '../store/leveldb/ledger-checkpoint.js';
+import { quickCheck, refusalMessage } from '../store/leveldb/quick-check.js';
+import { loadOrCreateIdentity, type RelayIdentity } from '../identity.js';
 import { UserStore } from '../auth/users.js';
 import { StartupError } from '../startup/startup-error.js';
 import { CliError } from './errors.js';
@@ -24,6 +27,8 @@ export interface OfflineBank {
   bank: BankDb;
   /** The ledger's memory and its LevelDB side (every account, read at open). */
   storage: LevelLedger;
+  /** The data directory's identity key (it signs what `close` leaves for the next start). */
+  identity: RelayIdentity;
   commits: LedgerWriter;
   ledger: Ledger;
   users: UserStore;
@@ -51,20 +56,25 @@ async function openLevelDb(config: RelayConfig, opts: { existing?: boolean }): P
 export async function openBankOffline(config: RelayConfig, opts: { existing?: boolean } = {}): Promise<OfflineBank> {
   const bank = await openLevelDb(config, opts);
   try {
-    const storage = await LevelLedger.load(bank, ledgerRules(config), { idSnapshot: idSnapshotPath(config.dataDir) });
+    const identity = await loadOrCreateIdentity(config.dataDir);
+    const checkpoint = ledgerCheckpointPath(config.dataDir);
+    const storage = await LevelLedger.load(bank, ledgerRules(config), { idSnapshot: idSnapshotPath(config.dataDir), checkpoint: { file: checkpoint, spki: identity.signer.spki } });
+    const check = await quickCheck(bank, storage.startup);
+    if (!check.ok) throw new CliError(refusalMessage(config.dataDir, check.problems).replace('refusing to serve', 'refusing to write'));
     const commits = new LedgerWriter(storage, () => new Date(), storage.auditHead);
     const ledger = new Ledger(commits, storage, storage.rules);
     await ledger.openCashAccount();
     return {
       bank,
       storage,
+      identity,
       commits,
       ledger,
       users: new UserStore(bank, commits, config),
       async close() {
         await commits.drain();
-        // Best effort, as at the relay's stop: without it the next start scans the ids.
-        await storage.saveIdSnapshot(idSnapshotPath(config.dataDir)).catch(() => false);
+        // Best effort, as at the relay's stop: without it the next start reads the journal.
+        await storage.saveAtStop({ idSnapshot: idSnapshotPath(config.dataDir), checkpoint: { file: checkpoint, signer: identity.signer } }).catch(() => undefined);
         await bank.close();
       },
     };

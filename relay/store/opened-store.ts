@@ -2,6 +2,7 @@ import type { RelayConfig } from '../config.js';
 import type { BatchEffects } from '../ledger/commands.js';
 import type { LedgerStore } from '../ledger/ledger-store.js';
 import type { CommitSink } from '../ledger/writer.js';
+import type { RelayIdentity } from '../identity.js';
 import type { Logger } from '../log.js';
 import type { RelayMetrics } from '../metrics/relay-metrics.js';
 import type { EventBus } from '../session/events.js';
@@ -16,6 +17,8 @@ export interface StoreOpening {
   metrics: RelayMetrics;
   events: EventBus;
   live: LiveConnections;
+  /** The relay's long-term key (the embedded store signs what a clean stop leaves with it). */
+  identity: RelayIdentity;
   /** Tells this relay's sessions what a batch this relay committed changed. */
   onCommitted: (effects: BatchEffects) => void;
 }

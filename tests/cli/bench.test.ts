@@ -27,7 +27,7 @@ async function bench(args: string[], env: Record<string, string | undefined> = {
 
 describe('bank-relay bench', () => {
   it('runs every live scenario over both transports against its own relay and reports each', async () => {
-    const { run, figures } = await bench(['--duration', '1', '--warmup', '0', '--accounts', '40', '--connections', '4', '--pipeline', '2', '--rate', '200', '--event-rate', '100', '--clients', '30', '--idle', '1']);
+    const { run, figures } = await bench(['--duration', '1', '--warmup', '0', '--accounts', '40', '--connections', '4', '--pipeline', '2', '--rate', '200', '--event-rate', '100', '--clients', '30', '--idle', '1', '--batch-size', '50', '--batch-connections', '2']);
     const byScenario = (s: string) => figures.results.filter((r) => r.scenario === s);
     for (const s of ['transfers', 'hot', 'hot-both']) {
       const rows = byScenario(s);
@@ -37,7 +37,18 @@ describe('bank-relay bench', () => {
         expect(r.errors).toBe(0);
         expect((r.latency as { count: number }).count).toBeGreaterThanOrEqual(r.ok as number);
         expect(r.fsyncsPerS as number).toBeGreaterThan(0);
+        // The relay's own CPU per transfer, read from its process.
+        expect(r.relayCpuUsPerTransfer as number).toBeGreaterThan(0);
       }
+    }
+    const batches = byScenario('batch');
+    expect(batches.map((r) => r.transport)).toEqual(['tcp', 'ws']);
+    for (const r of batches) {
+      expect(r).toMatchObject({ batchSize: 50, errors: 0 });
+      // Transfers are counted item by item: whole batches of 50.
+      expect(r.ok as number).toBeGreaterThan(0);
+      expect((r.ok as number) % 50).toBe(0);
+      expect(r.relayCpuUsPerTransfer as number).toBeGreaterThan(0);
     }
     const paced = byScenario('paced');
     expect(paced.map((r) => r.transport)).toEqual(['tcp', 'ws']);
@@ -119,7 +130,7 @@ describe('bank-relay bench', () => {
   it('refuses bad options in one line', async () => {
     const bad = await runCli(['bench', '--scenario', 'nope']);
     expect(bad.code).toBe(2);
-    expect(bad.stderr).toMatch(/--scenario must be one of transfers, hot, hot-both, paced, events, connections, scale, store/);
+    expect(bad.stderr).toMatch(/--scenario must be one of transfers, hot, hot-both, batch, paced, events, connections, scale, store/);
     const storeAlone = await runCli(['bench', '--scenario', 'store']);
     expect(storeAlone.code).toBe(2);
     expect(storeAlone.stderr).toMatch(/--scenario store needs --store postgres:\/\/USER@HOST:PORT\/DB/);

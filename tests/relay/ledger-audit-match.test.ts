@@ -8,7 +8,7 @@ import type { AccountState, LedgerRules, TransferRecord } from '../../relay/ledg
 import { openPool } from '../../relay/store/postgres/connect.js';
 import { migrate } from '../../relay/store/postgres/migrations.js';
 import { PgBank } from '../../relay/store/postgres/pg-bank.js';
-import { entryKey } from '../../relay/store/leveldb/tables.js';
+import { chunkKey, chunkOf, legKey, toRow, type JournalRow } from '../../relay/store/leveldb/journal.js';
 import { startPostgres, type TestPostgres } from '../helpers/postgres.js';
 import { tempDir } from '../helpers/relay.js';
 import { openLevelBank, pgRelayLedger } from '../helpers/stores.js';
@@ -55,13 +55,14 @@ describe('ledger verify against the audit log: a transfer re-pointed consistentl
       const bob = (await bank.accounts.get(t.to)) as AccountState;
       const carolBefore = (await bank.accounts.get(carol)) as AccountState;
       const moved = repointed(t, carolBefore);
-      const payingLeg = (await bank.entries.get(entryKey(t.from, t.fromEntry))) as Entry;
-      const [out, into] = [{ ...payingLeg, counterparty: carol }, { transferId: t.id, ts: t.ts, amount: t.amount, counterparty: t.from, balanceAfter: moved.toBalanceAfter }];
+      // The journal's row now pays carol; bob's history loses the entry, carol's gains it.
+      const chunk = chunkKey(chunkOf(t.seq));
+      const rows = (await bank.journal.get(chunk)) as JournalRow[];
+      rows[rows.length - 1] = toRow(moved);
       await bank.db.batch([
-        { type: 'put', key: bank.prefix('transfers') + t.id, value: moved },
-        { type: 'put', key: bank.prefix('entries') + entryKey(t.from, t.fromEntry), value: out },
-        { type: 'del', key: bank.prefix('entries') + entryKey(t.to, t.toEntry) },
-        { type: 'put', key: bank.prefix('entries') + entryKey(carol, moved.toEntry), value: into },
+        { type: 'put', key: bank.prefix('journal') + chunk, value: rows },
+        { type: 'del', key: bank.prefix('legs') + legKey(t.to, t.toEntry) },
+        { type: 'put', key: bank.prefix('legs') + legKey(carol, moved.toEntry), value: [t.seq] },
         { type: 'put', key: bank.prefix('accounts') + t.to, value: { ...bob, balance: bob.balance - t.amount, entrySeq: bob.entrySeq - 1 } },
         { type: 'put', key: bank.prefix('accounts') + carol, value: { ...carolBefore, balance: moved.toBalanceAfter, entrySeq: moved.toEntry } },
       ]);

@@ -3,7 +3,7 @@ import { cp, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { Level } from 'level';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { AuditEntry, Entry } from '../../common/schemas/models.js';
+import type { AuditEntry } from '../../common/schemas/models.js';
 import { CASH_ACCOUNT } from '../../common/account-number.js';
 import type { AccountState } from '../../relay/ledger/types.js';
 import type { LogFields, Logger, LogLevel } from '../../relay/log.js';
@@ -15,7 +15,9 @@ import { healthz, promValue, scrape } from '../helpers/prom.js';
 /*
  * Issue 5: "audit chain head and ledger totals verified at start (quick check), with a clear
  * refusal to serve on a mismatch unless --force". Data directories are tampered with through
- * LevelDB directly (sublevel names as in relay/store/db.ts), as someone with file access could.
+ * LevelDB directly (sublevel names and keys as in relay/store/leveldb/tables.ts and journal.ts),
+ * as someone with file access could, after a clean stop (whose signed checkpoint then no longer
+ * describes the database, so the journal is read and checked).
  */
 
 let root: string;
@@ -25,7 +27,7 @@ let copies = 0;
 type Db = Level<string, unknown>;
 const sub = <V>(db: Db, name: string) => db.sublevel<string, V>(name, { valueEncoding: 'json' });
 const seqKey = (seq: number) => String(seq).padStart(16, '0');
-const entryKey = (account: string, n: number) => `${account}!${String(n).padStart(12, '0')}`;
+const legKey = (account: string, n: number) => `${account}!${String(n).padStart(12, '0')}`;
 
 /** A copy of the relay's data directory with `edit` applied to its database. */
 async function tampered(edit: (db: Db) => Promise<void>): Promise<string> {
@@ -122,9 +124,17 @@ describe('start-up checks', () => {
   it('refuses balances that no longer sum to zero, even when each account agrees with its entries', async () => {
     const dir = await tampered(async (db) => {
       const a = await fundedAccount(db);
-      const entries = sub<Entry>(db, 'entries');
-      const last = (await entries.get(entryKey(a.account, a.entrySeq)))!;
-      await entries.put(entryKey(a.account, a.entrySeq), { ...last, balanceAfter: last.balanceAfter + 700 });
+      // The account's last entry: the last seq of its last history run, a row in the journal.
+      let seq = 0;
+      for await (const seqs of sub<number[]>(db, 'legs').values({ lte: legKey(a.account, a.entrySeq), reverse: true, limit: 1 })) seq = seqs[seqs.length - 1]!;
+      const journal = sub<unknown[][]>(db, 'journal');
+      const chunk = seqKey(Math.floor((seq - 1) / 32));
+      const rows = (await journal.get(chunk))!;
+      const row = rows[(seq - 1) % 32]!;
+      // [id, kind, from, to, amount, actor, fromEntry, toEntry, fromBalanceAfter, toBalanceAfter, ts, memo?]
+      const after = row[2] === a.account ? 8 : 9;
+      row[after] = (row[after] as number) + 700;
+      await journal.put(chunk, rows);
       await sub<AccountState>(db, 'accounts').put(a.account, { ...a, balance: a.balance + 700 });
     });
     await expectRefused(dir, /- ledger: the account balances sum to 700, not 0/);

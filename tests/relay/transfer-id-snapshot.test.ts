@@ -4,6 +4,7 @@ import { prepareBank, prepareTransfers } from '../../relay/bench/prepare.js';
 import { openBankOffline, type OfflineBank } from '../../relay/cli/offline.js';
 import { resolveConfig } from '../../relay/config.js';
 import { idSnapshotPath, saveIdSnapshot, loadIdSnapshot } from '../../relay/store/leveldb/transfer-id-snapshot.js';
+import { ledgerCheckpointPath } from '../../relay/store/leveldb/ledger-checkpoint.js';
 import type { TransferRecord } from '../../relay/ledger/types.js';
 import { tempRoot } from '../helpers/cli.js';
 
@@ -25,6 +26,11 @@ async function withLedger<T>(dataDir: string, fn: (ledger: OfflineBank['storage'
 }
 
 /** Asks again for every stored transfer with its own arguments: each must replay, none move money. */
+/** What a clean stop saves, the id snapshot included however small the bank. */
+function saveAtStop(dataDir: string, offline: OfflineBank): Promise<void> {
+  return offline.storage.saveAtStop({ idSnapshot: idSnapshotPath(dataDir), checkpoint: { file: ledgerCheckpointPath(dataDir), signer: offline.identity.signer } }, 0);
+}
+
 async function retryAll(ledger: OfflineBank['storage'], offline: OfflineBank): Promise<{ replays: number; applied: number }> {
   const stored: TransferRecord[] = [];
   for await (const t of offline.bank.transfersInOrder()) stored.push(t);
@@ -43,14 +49,14 @@ describe('the transfer-id snapshot', () => {
     const accounts = await prepareBank(dataDir, 20, 1_000_000);
     await prepareTransfers(dataDir, accounts, 40);
     // Small banks write none on their own (scanning is quick); ask for one.
-    await withLedger(dataDir, async (ledger) => {
-      expect(ledger.idsLoadedFrom).toBe('scan');
-      expect(await ledger.saveIdSnapshot(idSnapshotPath(dataDir), 0)).toBe(true);
+    await withLedger(dataDir, async (ledger, offline) => {
+      expect(ledger.startup.idsFrom).toBe('journal');
+      await saveAtStop(dataDir, offline);
     });
     // Transfers made after the snapshot: the next start reads them from the txlog.
     await prepareTransfers(dataDir, accounts, 30);
     await withLedger(dataDir, async (ledger, offline) => {
-      expect(ledger.idsLoadedFrom).toBe('snapshot');
+      expect(ledger.startup.idsFrom).toBe('snapshot');
       expect(await retryAll(ledger, offline)).toEqual({ replays: 20 + 40 + 30, applied: 0 });
     });
   });
@@ -61,11 +67,11 @@ describe('the transfer-id snapshot', () => {
     const accountsA = await prepareBank(a, 12, 1_000_000);
     await prepareBank(b, 12, 1_000_000);
     await prepareTransfers(a, accountsA, 10);
-    await withLedger(a, async (ledger) => expect(await ledger.saveIdSnapshot(idSnapshotPath(a), 0)).toBe(true));
+    await withLedger(a, (_ledger, offline) => saveAtStop(a, offline));
 
     await copyFile(idSnapshotPath(a), idSnapshotPath(b));
     await withLedger(b, async (ledger, offline) => {
-      expect(ledger.idsLoadedFrom).toBe('scan');
+      expect(ledger.startup.idsFrom).toBe('journal');
       expect(await retryAll(ledger, offline)).toEqual({ replays: 12, applied: 0 });
     });
 
@@ -74,14 +80,14 @@ describe('the transfer-id snapshot', () => {
     flipped[40] = flipped[40]! ^ 0x01;
     await writeFile(idSnapshotPath(a), flipped);
     expect(await loadIdSnapshot(idSnapshotPath(a))).toBeUndefined();
-    await withLedger(a, async (ledger) => expect(ledger.idsLoadedFrom).toBe('scan'));
+    await withLedger(a, async (ledger) => expect(ledger.startup.idsFrom).toBe('journal'));
 
     // A snapshot claiming more transfers than the database holds (an older copy restored in place).
     await writeFile(idSnapshotPath(a), bytes);
     const good = (await loadIdSnapshot(idSnapshotPath(a)))!;
     await saveIdSnapshot(idSnapshotPath(a), { ...good, seq: good.seq + 5 });
     await withLedger(a, async (ledger, offline) => {
-      expect(ledger.idsLoadedFrom).toBe('scan');
+      expect(ledger.startup.idsFrom).toBe('journal');
       expect(await retryAll(ledger, offline)).toEqual({ replays: 22, applied: 0 });
     });
   });

@@ -5,7 +5,8 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import type { BankClient } from '../../../common/client/bank-client.js';
 import { runConnections, type ConnectionsResult } from '../../bench/connections.js';
-import { openClient, runEvents, runTransfers, type BenchTransport, type Target, type TransferMix } from '../../bench/load.js';
+import { openClient, runBatches, runEvents, runTransfers, type BenchTransport, type Target, type TransferMix } from '../../bench/load.js';
+import { CpuMeter } from '../../bench/process-stats.js';
 import { runPaced } from '../../bench/paced.js';
 import { prepareBank, prepareBankPg, prepareSessions } from '../../bench/prepare.js';
 import { prepareBankOnline, prepareSessionsOnline } from '../../bench/prepare-online.js';
@@ -21,10 +22,10 @@ import { readSecret } from '../read-secret.js';
 const ADMIN_PASSWORD = 'bench-admin-password';
 const OPENING = 1_000_000_000;
 
-export const BENCH_SCENARIOS = ['transfers', 'hot', 'hot-both', 'paced', 'events', 'connections', 'scale', 'store'] as const;
+export const BENCH_SCENARIOS = ['transfers', 'hot', 'hot-both', 'batch', 'paced', 'events', 'connections', 'scale', 'store'] as const;
 type Scenario = (typeof BENCH_SCENARIOS)[number];
 /** `npm run bench` with no --scenario: everything but the long `scale`. */
-const DEFAULT_SCENARIOS: Scenario[] = ['transfers', 'hot', 'hot-both', 'paced', 'events', 'connections'];
+const DEFAULT_SCENARIOS: Scenario[] = ['transfers', 'hot', 'hot-both', 'batch', 'paced', 'events', 'connections'];
 const MIX: Record<'transfers' | 'hot' | 'hot-both', TransferMix> = { transfers: 'uniform', hot: 'hot', 'hot-both': 'hot-both' };
 
 /** One row of the latency table. */
@@ -36,6 +37,8 @@ interface Row {
   errors: number;
   fsyncsPerS?: number;
   meanBatch?: number;
+  /** The relays' own CPU (user + system, every thread) per acknowledged transfer, in µs. */
+  cpuUs?: number | undefined;
 }
 
 /**
@@ -67,6 +70,8 @@ export async function benchCommand(argv: string[]): Promise<void> {
       json: { type: 'string' },
       store: { type: 'string' },
       relays: { type: 'string' },
+      'batch-size': { type: 'string' },
+      'batch-connections': { type: 'string' },
     },
   });
   // On a PostgreSQL store the default leaves out `connections`: its 10,000 sessions would each be a real sign-in there.
@@ -82,6 +87,8 @@ export async function benchCommand(argv: string[]): Promise<void> {
   const rate = intOption('--rate', values.rate ?? '5000', 1, 1_000_000);
   const eventRate = intOption('--event-rate', values['event-rate'] ?? '1000', 1, 1_000_000);
   const clientCount = intOption('--clients', values.clients ?? '10000', 1, 100_000);
+  const batchSize = intOption('--batch-size', values['batch-size'] ?? '1000', 1, 1000);
+  const batchConnections = intOption('--batch-connections', values['batch-connections'] ?? '8', 1, 1000);
   const idleS = intOption('--idle', values.idle ?? '45', 0, 3600);
   const scaleLevels = (values['scale-accounts'] ?? '1000,100000,1000000').split(',').map((v) => intOption('--scale-accounts', v.trim(), 12, 10_000_000));
   const scaleTransfers = intOption('--scale-transfers', values['scale-transfers'] ?? '5000000', 0, 100_000_000);
@@ -107,7 +114,7 @@ export async function benchCommand(argv: string[]): Promise<void> {
   const out: Record<string, unknown> = {
     machine: { cpus: os.cpus().length, model: os.cpus()[0]?.model, memoryGiB: Math.round(os.totalmem() / 2 ** 30), node: process.version },
     config: {
-      connections, pipeline, accounts: accountCount, durationS, warmupS, rate, eventRate, clients: clientCount, idleS,
+      connections, pipeline, accounts: accountCount, durationS, warmupS, rate, eventRate, clients: clientCount, idleS, batchSize, batchConnections,
       target: remote ? values.url : values.store !== undefined && !scenarios.includes('store') ? `${relayCount} local relay process${relayCount > 1 ? 'es' : ''} on ${redactUrl(values.store)}` : 'local relay process',
     },
   };
@@ -176,6 +183,8 @@ export async function benchCommand(argv: string[]): Promise<void> {
         await admin.request('auth.login', { username: 'admin', password: ADMIN_PASSWORD });
       }
       const admins = [admin, ...otherAdmins];
+      // The relays' own CPU, where they are processes of this machine (not with --url).
+      const meter = () => new CpuMeter(relaysStarted.flatMap((r) => (r.child.pid !== undefined ? [r.child.pid] : [])));
       // Batches (fsyncs, or PostgreSQL commits) summed over every relay.
       const commitStats = async () => {
         const all = await Promise.all(admins.map(async (a) => ((await a.request('admin.stats', {})) as { commits?: { batches: number; jobs: number } }).commits ?? { batches: 0, jobs: 0 }));
@@ -186,7 +195,8 @@ export async function benchCommand(argv: string[]): Promise<void> {
           for (const transport of transports) {
             log(`${scenario} over ${transport}: ${connections} connections × ${pipeline} in flight for ${durationS} s…`);
             const before = await commitStats();
-            const r = await runTransfers(targets, { transport, connections, pipeline, accounts, mix: MIX[scenario], durationS, warmupS });
+            const cpu = meter();
+            const r = await runTransfers(targets, { transport, connections, pipeline, accounts, mix: MIX[scenario], durationS, warmupS, meter: cpu });
             const after = await commitStats();
             const batches = after.batches - before.batches;
             const row: Row = {
@@ -197,17 +207,40 @@ export async function benchCommand(argv: string[]): Promise<void> {
               errors: sum(r.errors),
               fsyncsPerS: Math.round(batches / r.elapsedS),
               meanBatch: batches > 0 ? Math.round(((after.jobs - before.jobs) / batches) * 10) / 10 : 0,
+              cpuUs: cpu.perUnitUs(r.ok),
             };
             rows.push(row);
-            results.push({ scenario, transport, ok: r.ok, errors: row.errors, errorsByCode: r.errors, elapsedS: r.elapsedS, perSecond: r.perSecond, latency: r.latency, fsyncsPerS: row.fsyncsPerS, meanBatch: row.meanBatch });
+            results.push({ scenario, transport, ok: r.ok, errors: row.errors, errorsByCode: r.errors, elapsedS: r.elapsedS, perSecond: r.perSecond, latency: r.latency, fsyncsPerS: row.fsyncsPerS, meanBatch: row.meanBatch, relayCpuUsPerTransfer: row.cpuUs });
+          }
+        } else if (scenario === 'batch') {
+          for (const transport of transports) {
+            log(`batch over ${transport}: ${batchConnections} connections × 2 batches of ${batchSize} in flight for ${durationS} s…`);
+            const before = await commitStats();
+            const cpu = meter();
+            const r = await runBatches(targets, { transport, connections: batchConnections, pipeline: 2, batchSize, accounts, durationS, warmupS, meter: cpu });
+            const after = await commitStats();
+            const batches = after.batches - before.batches;
+            const row: Row = {
+              scenario: `batch ${batchSize}`,
+              via: transport,
+              perSecond: r.perSecond,
+              latency: r.latency,
+              errors: sum(r.errors),
+              fsyncsPerS: Math.round(batches / r.elapsedS),
+              meanBatch: batches > 0 ? Math.round(((after.jobs - before.jobs) / batches) * 10) / 10 : 0,
+              cpuUs: cpu.perUnitUs(r.ok),
+            };
+            rows.push(row);
+            results.push({ scenario, transport, batchSize, ok: r.ok, errors: row.errors, errorsByCode: r.errors, elapsedS: r.elapsedS, perSecond: r.perSecond, latency: r.latency, fsyncsPerS: row.fsyncsPerS, meanBatch: row.meanBatch, relayCpuUsPerTransfer: row.cpuUs });
           }
         } else if (scenario === 'paced') {
           for (const transport of transports) {
             log(`paced over ${transport}: ${rate}/s offered over ${connections} connections for ${durationS} s…`);
-            const r = await runPaced(targets, { transport, connections, ratePerS: rate, accounts, durationS, warmupS });
-            const row: Row = { scenario: `paced ${rate}/s`, via: transport, perSecond: r.perSecond, latency: r.latency, errors: sum(r.errors) };
+            const cpu = meter();
+            const r = await runPaced(targets, { transport, connections, ratePerS: rate, accounts, durationS, warmupS, meter: cpu });
+            const row: Row = { scenario: `paced ${rate}/s`, via: transport, perSecond: r.perSecond, latency: r.latency, errors: sum(r.errors), cpuUs: cpu.perUnitUs(r.ok) };
             rows.push(row);
-            results.push({ scenario, transport, ...r });
+            results.push({ scenario, transport, ...r, relayCpuUsPerTransfer: row.cpuUs });
           }
         } else if (scenario === 'events') {
           log(`events: ${eventRate}/s for ${durationS} s, payee on WebSocket${targets.length > 1 ? ' on another relay than the payer' : ''}…`);
@@ -255,13 +288,14 @@ function report(
   lines.push(`machine: ${os.cpus().length} × ${os.cpus()[0]?.model ?? 'cpu'}, ${Math.round(os.totalmem() / 2 ** 30)} GiB, Node ${process.version}; the load runs on the same machine`);
   if (rows.length > 0) {
     lines.push(`${c.relays ? `${c.relays} (connections spread over them); ` : ''}${c.connections} connections × ${c.pipeline} in flight (paced: open loop), ${c.accountCount} accounts, ${c.durationS} s each after ${c.warmupS} s of warm-up; latencies in ms`, '');
-    lines.push(`${'scenario'.padEnd(14)} via  transfers/s      p50      p95      p99      max  errors  fsyncs/s  batch`);
+    lines.push(`${'scenario'.padEnd(14)} via  transfers/s      p50      p95      p99      max  errors  fsyncs/s  batch  relay cpu µs/tx`);
     for (const r of rows) {
       lines.push(
-        `${r.scenario.padEnd(14)} ${r.via.padEnd(4)} ${String(r.perSecond).padStart(11)} ${fmt(r.latency.p50)} ${fmt(r.latency.p95)} ${fmt(r.latency.p99)} ${fmt(r.latency.max)} ${String(r.errors).padStart(7)} ${String(r.fsyncsPerS ?? '-').padStart(9)} ${String(r.meanBatch ?? '-').padStart(6)}`,
+        `${r.scenario.padEnd(14)} ${r.via.padEnd(4)} ${String(r.perSecond).padStart(11)} ${fmt(r.latency.p50)} ${fmt(r.latency.p95)} ${fmt(r.latency.p99)} ${fmt(r.latency.max)} ${String(r.errors).padStart(7)} ${String(r.fsyncsPerS ?? '-').padStart(9)} ${String(r.meanBatch ?? '-').padStart(6)} ${String(r.cpuUs ?? '-').padStart(16)}`,
       );
     }
-    lines.push('(paced: latency from each request\'s intended send time; events: payer send → payee transfer.received, errors = events not received)');
+    lines.push('(paced: latency from each request\'s intended send time; batch: latency per batch, transfers counted item by item; events: payer send → payee transfer.received, errors = events not received;');
+    lines.push(' relay cpu: the relay processes\' user + system CPU time, every thread, over the counted window, per acknowledged transfer)');
   }
   if (conn) {
     lines.push(

@@ -4,17 +4,33 @@ import type { SessionRecord, UserRecord } from '../../auth/records.js';
 import type { LedgerVerdict } from '../../ledger/verdict.js';
 import type { AccountState, OwnerState, TransferRecord } from '../../ledger/types.js';
 import type { BankExport, BankStore } from '../bank-store.js';
-import { auditKey, entryKey, HAS_ADMIN_KEY, LevelTables, txlogKey } from './tables.js';
+import { legKey, legOf, parseLegKey } from './journal.js';
+import { ChunkCache, transfersBackward, transfersForward } from './journal-reads.js';
+import { ensureLayout } from './migrate-layout.js';
+import { auditKey, HAS_ADMIN_KEY, LevelTables } from './tables.js';
 import { verifyLevelAudit, verifyLevelLedger } from './verify.js';
 
 /** The embedded store's reads (bank-store.ts BankStore), its export and its verifiers, over its LevelDB tables. */
 export class BankDb extends LevelTables implements BankStore, BankExport {
   readonly kind = 'leveldb' as const;
+  /** Chunks recent reads decoded (history pages mostly read the newest). */
+  readonly chunks = new ChunkCache(this);
 
-  /** Opens (creating if needed) the database inside `dataDir/db`. */
-  static open(dataDir: string): Promise<BankDb> {
-    return LevelTables.openIn(dataDir, (location) => new BankDb(location));
+  /**
+   * Opens (creating if needed) the database inside `dataDir/db`; one written by an earlier
+   * release is moved to the current layout first (`progress` hears how far).
+   */
+  static async open(dataDir: string, progress?: (what: string) => void): Promise<BankDb> {
+    const bank = await LevelTables.openIn(dataDir, (location) => new BankDb(location));
+    try {
+      await ensureLayout(bank, progress);
+    } catch (err) {
+      await bank.close().catch(() => undefined);
+      throw err;
+    }
+    return bank;
   }
+
   getUsers(names: readonly string[]): Promise<(UserRecord | undefined)[]> {
     return this.userRecords.getMany([...names]) as Promise<(UserRecord | undefined)[]>;
   }
@@ -49,17 +65,30 @@ export class BankDb extends LevelTables implements BankStore, BankExport {
     return (await this.audit.get(auditKey(seq))) as AuditEntry | undefined;
   }
 
+  /** Walks the account's history index backwards, run by run, reading each run's transfers in one go. */
   async *entriesOf(account: string, below?: number): AsyncIterable<[number, Entry]> {
-    const range = { gt: entryKey(account, 0), lt: below === undefined ? `${account}!~` : entryKey(account, below), reverse: true };
-    for await (const [key, value] of this.entries.iterator(range)) yield [Number(key.slice(key.indexOf('!') + 1)), value as Entry];
+    const runs = this.legs.iterator({ gte: legKey(account, 0), lt: below === undefined ? `${account}!~` : legKey(account, below), reverse: true });
+    try {
+      for await (const [key, seqs] of runs) {
+        const [, first] = parseLegKey(key);
+        const wanted: [number, number][] = [];
+        for (let i = (seqs as number[]).length - 1; i >= 0; i--) {
+          const n = first + i;
+          if (below === undefined || n < below) wanted.push([n, (seqs as number[])[i]!]);
+        }
+        const transfers = await this.chunks.transfersAt(wanted.map(([, seq]) => seq));
+        for (const [n, seq] of wanted) {
+          const t = transfers.get(seq);
+          if (t) yield [n, legOf(t, account)];
+        }
+      }
+    } finally {
+      await runs.close();
+    }
   }
 
-  async *transfersNewestFirst(below?: number): AsyncIterable<TransferRecord> {
-    const range = { gt: txlogKey(0), ...(below !== undefined && { lt: txlogKey(below) }), reverse: true };
-    for await (const id of this.txlog.values(range)) {
-      const record = (await this.transfers.get(id as string)) as TransferRecord | undefined;
-      if (record) yield record;
-    }
+  transfersNewestFirst(below?: number): AsyncIterable<TransferRecord> {
+    return transfersBackward(this, below);
   }
 
   accountsAll(): AsyncIterable<AccountState> {
@@ -70,18 +99,8 @@ export class BankDb extends LevelTables implements BankStore, BankExport {
     return this.owners.iterator() as AsyncIterable<[string, OwnerState]>;
   }
 
-  async *transfersInOrder(): AsyncIterable<TransferRecord> {
-    let ids: string[] = [];
-    const flush = async function* (bank: BankDb): AsyncGenerator<TransferRecord> {
-      const records = (await bank.transfers.getMany(ids)) as (TransferRecord | undefined)[];
-      for (const r of records) if (r) yield r;
-      ids = [];
-    };
-    for await (const id of this.txlog.values({ gt: txlogKey(0) })) {
-      ids.push(id as string);
-      if (ids.length === 1000) yield* flush(this);
-    }
-    yield* flush(this);
+  transfersInOrder(): AsyncIterable<TransferRecord> {
+    return transfersForward(this);
   }
 
   verifyLedger(): Promise<LedgerVerdict> {

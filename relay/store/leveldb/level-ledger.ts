@@ -1,16 +1,17 @@
 import { BankError } from '../../../common/errors.js';
+import type { IdentitySigner } from '../../../common/protocol/crypto.js';
 import type { AuditHead } from '../../../common/schemas/models.js';
 import type { BatchEffects, BatchNeeds } from '../../ledger/commands.js';
-import { LedgerEngine } from '../../ledger/engine.js';
-import { accountSerial } from '../../ledger/serial.js';
+import type { LedgerEngine } from '../../ledger/engine.js';
 import type { BatchTransaction, LedgerReads, LedgerStorage } from '../../ledger/storage.js';
 import type { AccountState, LedgerRules, OwnerState, TransferRecord } from '../../ledger/types.js';
 import { BatchedGet } from '../batched-get.js';
 import type { BankDb } from './bank-db.js';
-import { AUDIT_HEAD_KEY, auditKey, entryKey, HAS_ADMIN_KEY, txlogKey } from './tables.js';
-import { scan } from './scan.js';
-import { TransferIdFilter } from './transfer-id-filter.js';
-import { loadIdSnapshot, saveIdSnapshot, type IdSnapshot } from './transfer-id-snapshot.js';
+import { chunkKey, chunkOf, legKey, toRow, type JournalRow } from './journal.js';
+import { digestOf, saveLedgerCheckpoint } from './ledger-checkpoint.js';
+import { idAt, loadLedger, type LoadedLedger, type LoadOptions } from './load-ledger.js';
+import { AUDIT_HEAD_KEY, auditKey, HAS_ADMIN_KEY } from './tables.js';
+import { saveIdSnapshot } from './transfer-id-snapshot.js';
 
 /** Below this many transfers the relay does not write an id snapshot when it stops. */
 export const ID_SNAPSHOT_MIN_TRANSFERS = 100_000;
@@ -18,14 +19,24 @@ export const ID_SNAPSHOT_MIN_TRANSFERS = 100_000;
 /** Movements in one LevelDB batch at most. */
 const MAX_BATCH = 8192;
 
+/** Where a clean stop leaves what the next start reads instead of the journal. */
+export interface StopFiles {
+  /** The transfer-id filter's snapshot. */
+  idSnapshot: string;
+  /** The signed checkpoint of the balances, and the key that signs it. */
+  checkpoint: { file: string; signer: IdentitySigner };
+}
+
 /**
  * The embedded store's ledger: every account in this relay's memory (the engine), read whole at
  * start; owners (limits, today's spending) read on first need; every stored transfer id in a
- * compact in-memory filter, so a new id (nearly every request) is known new without a read. For
- * the writer it prefetches what memory lacks and commits each batch as one synced LevelDB
- * write. Between the engine running a batch and that write, memory is ahead of the disk; if the
- * write fails, changes stop (UNAVAILABLE) until the database is reopened and the ledger read
- * again (disk-recovery.ts).
+ * compact in-memory filter that names its seq, so a new id (nearly every request) is known new
+ * without a read and a retried one is one journal read away. For the writer it prefetches what
+ * memory lacks and commits each batch as one synced LevelDB write: its transfers as journal
+ * chunks, each touched account's history run, account and owner, the records and the audit
+ * entries. Between the engine running a batch and that write, memory is ahead of the disk; if
+ * the write fails, changes stop (UNAVAILABLE) until the database is reopened and the ledger
+ * read again (disk-recovery.ts).
  */
 export class LevelLedger implements LedgerStorage, LedgerReads {
   readonly maxBatch = MAX_BATCH;
@@ -37,38 +48,35 @@ export class LevelLedger implements LedgerStorage, LedgerReads {
   private reloading: Promise<void> | undefined;
   /** Called once when a write fails (disk recovery takes over). */
   onFailure: ((err: Error) => void) | undefined;
-  /** Where the transfer-id filter came from at load: its snapshot (plus the txlog after it) or a scan of every id. */
-  idsLoadedFrom: 'snapshot' | 'scan' = 'scan';
 
   private constructor(
     private readonly bank: BankDb,
     readonly rules: LedgerRules,
-    private current: LedgerEngine,
-    private ids: TransferIdFilter,
-    private head: AuditHead,
+    private loaded: LoadedLedger,
   ) {
     this.ownerLookup = new BatchedGet<OwnerState>(bank.owners);
   }
 
   /**
-   * Loads every account and transfer id into memory, writing nothing (so a start-up check can
-   * look at what was read before anything is written); owners are read on demand. `idSnapshot`:
-   * the file of the transfer-id filter's snapshot (see transfer-id-snapshot.ts), if the bank keeps one.
+   * Reads the ledger (see loadLedger), writing nothing, so the start-up check can look at what
+   * was read before anything is written. `problems` in the result say what the check found.
    */
-  static async load(bank: BankDb, rules: LedgerRules, opts: { idSnapshot?: string } = {}): Promise<LevelLedger> {
-    const { engine, ids, fromSnapshot } = await readLedger(bank, rules, opts.idSnapshot);
-    const ledger = new LevelLedger(bank, rules, engine, ids, await bank.auditHead());
-    if (fromSnapshot) ledger.idsLoadedFrom = 'snapshot';
-    return ledger;
+  static async load(bank: BankDb, rules: LedgerRules, opts: LoadOptions = {}): Promise<LevelLedger> {
+    return new LevelLedger(bank, rules, await loadLedger(bank, rules, opts));
   }
 
   /** The in-memory state (replaced as a whole by `reload`). */
   get engine(): LedgerEngine {
-    return this.current;
+    return this.loaded.engine;
+  }
+
+  /** How the last load went: what the check found, and what it trusted. */
+  get startup(): Pick<LoadedLedger, 'problems' | 'trusted' | 'idsFrom'> {
+    return this.loaded;
   }
 
   get auditHead(): AuditHead {
-    return this.head;
+    return this.loaded.head;
   }
 
   get isHalted(): boolean {
@@ -81,10 +89,8 @@ export class LevelLedger implements LedgerStorage, LedgerReads {
    * the truth: a change whose write failed is there only if LevelDB's log kept it.
    */
   async reload(): Promise<void> {
-    const { engine, ids } = await readLedger(this.bank, this.rules, undefined);
-    this.current = engine;
-    this.ids = ids;
-    this.head = await this.bank.auditHead();
+    this.loaded = await loadLedger(this.bank, this.rules);
+    this.bank.chunks.clear();
     this.ownersKnown = new Set();
     this.ownersLoading = new Map();
     this.halted = undefined;
@@ -93,14 +99,14 @@ export class LevelLedger implements LedgerStorage, LedgerReads {
   async begin(needs: BatchNeeds): Promise<BatchTransaction> {
     if (this.reloading) await this.reloading;
     this.assertRunning();
-    const engine = this.current;
+    const loaded = this.loaded;
     const [, stored] = await Promise.all([this.ensureOwners(needs.owners), this.lookupIds(needs.transferIds)]);
     this.assertRunning();
-    if (engine !== this.current) throw new BankError('UNAVAILABLE', 'the bank re-read its ledger meanwhile; nothing was changed: try again');
+    if (loaded !== this.loaded) throw new BankError('UNAVAILABLE', 'the bank re-read its ledger meanwhile; nothing was changed: try again');
     return {
-      engine,
+      engine: loaded.engine,
       stored,
-      head: this.head,
+      head: loaded.head,
       commit: (effects) => this.commit(effects),
       release: async (executed) => {
         // A batch that ran and was not written leaves memory ahead of the disk: read it again.
@@ -109,31 +115,60 @@ export class LevelLedger implements LedgerStorage, LedgerReads {
     };
   }
 
-  /** The stored transfers among `ids`: only those the filter may hold are read. */
+  /** The stored transfers among `ids`: only those the filter names a seq for are read. */
   private async lookupIds(ids: ReadonlySet<string>): Promise<Map<string, TransferRecord>> {
-    const maybe = [...ids].filter((id) => this.ids.mayHave(id));
     const found = new Map<string, TransferRecord>();
-    if (maybe.length === 0) return found;
-    const records = (await this.bank.transfers.getMany(maybe)) as (TransferRecord | undefined)[];
-    records.forEach((r, i) => r && found.set(maybe[i]!, r));
+    const wanted: [string, number][] = [];
+    for (const id of ids) for (const seq of this.loaded.ids.candidates(id)) wanted.push([id, seq]);
+    if (wanted.length === 0) return found;
+    const transfers = await this.bank.chunks.transfersAt(wanted.map(([, seq]) => seq));
+    for (const [id, seq] of wanted) {
+      const t = transfers.get(seq);
+      if (t?.id === id) found.set(id, t);
+    }
     return found;
   }
 
   /** One synced LevelDB batch holding everything the batch changed, its audit entries and the new head. */
   private async commit(e: BatchEffects): Promise<void> {
     const bank = this.bank;
+    const loaded = this.loaded;
     // Keys are prefixed here and the batch is a chained one on the root database: abstract-level's
     // per-op sublevel and array-batch handling cost about 4× the native work (docs/PERFORMANCE.md).
     const b = bank.db.batch();
-    const [transfers, txlog, entries, accounts, owners] = ['transfers', 'txlog', 'entries', 'accounts', 'owners'].map((s) => bank.prefix(s as 'transfers'));
+    // The journal: the chunk being filled grows, new ones begin; each touched chunk is written whole.
+    const open = loaded.openChunk;
+    let rows = open.rows.slice();
+    let chunk = open.chunk;
+    let grown = false;
+    const touched: [number, JournalRow[]][] = [];
+    // Each account's history run for this batch: its first entry's number and the seqs, in order.
+    const runs = new Map<string, { first: number; seqs: number[] }>();
+    const leg = (account: string, n: number, seq: number) => {
+      const run = runs.get(account);
+      if (run) run.seqs.push(seq);
+      else runs.set(account, { first: n, seqs: [seq] });
+    };
     for (const m of e.posted) {
       const t = m.transfer;
-      b.put(transfers + t.id, t);
-      b.put(txlog + txlogKey(t.seq), t.id);
-      b.put(entries + entryKey(t.from, t.fromEntry), m.fromEntry);
-      b.put(entries + entryKey(t.to, t.toEntry), m.toEntry);
+      if (chunkOf(t.seq) !== chunk) {
+        if (grown) touched.push([chunk, rows]);
+        chunk = chunkOf(t.seq);
+        rows = [];
+      }
+      rows.push(toRow(t));
+      grown = true;
+      leg(t.from, t.fromEntry, t.seq);
+      leg(t.to, t.toEntry, t.seq);
     }
+    if (grown) touched.push([chunk, rows]);
+    const journal = bank.prefix('journal');
+    for (const [k, r] of touched) b.put(journal + chunkKey(k), r);
+    const legs = bank.prefix('legs');
+    for (const [account, run] of runs) b.put(legs + legKey(account, run.first), run.seqs);
+    const accounts = bank.prefix('accounts');
     for (const a of e.accounts) b.put(accounts + a.account, a);
+    const owners = bank.prefix('owners');
     for (const [name, state] of e.owners) b.put(owners + name, state);
     // In order: a later write of the same key wins, as LevelDB applies a batch in order.
     for (const w of e.writes) {
@@ -154,8 +189,9 @@ export class LevelLedger implements LedgerStorage, LedgerReads {
       this.onFailure?.(failure);
       throw inDoubt(failure);
     }
-    for (const m of e.posted) this.ids.add(m.transfer.id);
-    this.head = e.head;
+    for (const m of e.posted) loaded.ids.add(m.transfer.id, m.transfer.seq);
+    if (e.posted.length > 0) loaded.openChunk = { chunk, rows };
+    loaded.head = e.head;
   }
 
   private assertRunning(): void {
@@ -176,12 +212,12 @@ export class LevelLedger implements LedgerStorage, LedgerReads {
       if (this.ownersKnown.has(name)) continue;
       let loading = this.ownersLoading.get(name);
       if (!loading) {
-        const engine = this.current;
+        const engine = this.engine;
         loading = this.ownerLookup
           .get(name)
           .then((state) => {
             // A reload (disk recovery) replaced the engine meanwhile: this read was for the old one.
-            if (this.current !== engine || this.ownersKnown.has(name)) return;
+            if (this.engine !== engine || this.ownersKnown.has(name)) return;
             if (state) engine.owners.set(name, state);
             this.ownersKnown.add(name);
           })
@@ -194,33 +230,37 @@ export class LevelLedger implements LedgerStorage, LedgerReads {
   }
 
   async account(number: string): Promise<AccountState | undefined> {
-    return this.current.accounts.get(number);
+    return this.engine.accounts.get(number);
   }
 
   async accountsOf(owner: string): Promise<AccountState[]> {
-    return this.current.accountsOf(owner);
+    return this.engine.accountsOf(owner);
   }
 
   async ownerState(owner: string): Promise<OwnerState | undefined> {
     await this.ensureOwners([owner]);
-    return this.current.owners.get(owner);
+    return this.engine.owners.get(owner);
   }
 
   counts(): { accounts: number; transfers: number } {
-    return { accounts: this.current.accounts.size, transfers: this.current.transferSeq };
+    return { accounts: this.engine.accounts.size, transfers: this.engine.transferSeq };
   }
 
   /**
-   * Saves the transfer-id filter for the next start (call once writes have stopped: it must
-   * cover exactly what is on disk). Small banks skip it: scanning their ids is quick anyway.
+   * What a clean stop leaves for the next start (call once writes have stopped: it must describe
+   * exactly what is on disk): the signed checkpoint of the balances, and, for a bank of some
+   * size, the transfer-id filter. Nothing after a failed write (memory is not the disk then).
    */
-  async saveIdSnapshot(file: string, minTransfers = ID_SNAPSHOT_MIN_TRANSFERS): Promise<boolean> {
-    const seq = this.current.transferSeq;
-    if (this.halted || seq < Math.max(1, minTransfers)) return false;
-    const idAtSeq = (await this.bank.txlog.get(txlogKey(seq))) as string | undefined;
-    if (idAtSeq === undefined) return false;
-    await saveIdSnapshot(file, { filter: this.ids, seq, idAtSeq });
-    return true;
+  async saveAtStop(files: StopFiles, minTransfers = ID_SNAPSHOT_MIN_TRANSFERS): Promise<void> {
+    if (this.halted) return;
+    const { engine, head, ids } = this.loaded;
+    const seq = engine.transferSeq;
+    if (seq >= Math.max(1, minTransfers)) {
+      const idAtSeq = await idAt(this.bank, seq);
+      if (idAtSeq !== undefined) await saveIdSnapshot(files.idSnapshot, { filter: ids, seq, idAtSeq });
+    }
+    const { digest, count } = digestOf(engine.accounts.values());
+    await saveLedgerCheckpoint(files.checkpoint.file, { head, transfers: seq, nextSerial: engine.nextSerial, accounts: count, digest }, files.checkpoint.signer);
   }
 }
 
@@ -239,42 +279,4 @@ function inDoubt(err: Error): BankError {
 export function diskErrorCode(err: Error): string | undefined {
   const code = (err as { code?: unknown; cause?: { code?: unknown } }).cause?.code ?? (err as { code?: unknown }).code;
   return typeof code === 'string' ? code : undefined;
-}
-
-/** Every account and transfer id, read side by side; the id filter from its snapshot when one matches. */
-async function readLedger(bank: BankDb, rules: LedgerRules, idSnapshot: string | undefined): Promise<{ engine: LedgerEngine; ids: TransferIdFilter; fromSnapshot: boolean }> {
-  const engine = new LedgerEngine(rules);
-  const accounts: AccountState[] = [];
-  let maxSerial = 0;
-  let transferSeq = 0;
-  for await (const k of bank.txlog.keys({ reverse: true, limit: 1 })) transferSeq = Number(k);
-  const snapshot = idSnapshot === undefined ? undefined : await usableSnapshot(bank, idSnapshot, transferSeq);
-  // Sized for the transfers the txlog says there are, so a full scan never rehashes.
-  const ids = snapshot?.filter ?? new TransferIdFilter(transferSeq);
-  // Independent scans, so LevelDB reads them side by side on the thread pool.
-  await Promise.all([
-    scan(bank.accounts.values(), (batch) => {
-      for (const a of batch as AccountState[]) {
-        accounts.push(a);
-        maxSerial = Math.max(maxSerial, accountSerial(a.account));
-      }
-    }),
-    snapshot
-      ? scan(bank.txlog.values({ gt: txlogKey(snapshot.seq) }), (batch) => {
-          for (const id of batch as string[]) ids.add(id);
-        })
-      : scan(bank.transfers.keys(), (batch) => {
-          for (const id of batch) ids.add(id);
-        }),
-  ]);
-  engine.load(accounts, [], maxSerial + 1, transferSeq);
-  return { engine, ids, fromSnapshot: snapshot !== undefined };
-}
-
-/** The snapshot in `file` if it belongs to this bank's txlog as it is now (see transfer-id-snapshot.ts). */
-async function usableSnapshot(bank: BankDb, file: string, transferSeq: number): Promise<IdSnapshot | undefined> {
-  const snapshot = await loadIdSnapshot(file);
-  if (!snapshot || snapshot.seq > transferSeq) return undefined;
-  const idThere = (await bank.txlog.get(txlogKey(snapshot.seq))) as string | undefined;
-  return idThere === snapshot.idAtSeq ? snapshot : undefined;
 }

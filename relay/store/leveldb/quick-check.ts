@@ -1,34 +1,27 @@
-import type { AuditEntry, Entry } from '../../../common/schemas/models.js';
+import type { AuditEntry } from '../../../common/schemas/models.js';
 import { isEntryShaped } from '../../audit/chain.js';
-import type { AccountState } from '../../ledger/types.js';
 import { auditTailProblem, type QuickCheckResult } from '../../startup/startup-check.js';
-import { auditKey, entryKey, type LevelTables } from './tables.js';
-import { scan } from './scan.js';
+import type { LoadedLedger } from './load-ledger.js';
+import { auditKey, type LevelTables } from './tables.js';
 
 /**
- * The start-up check: cheap enough to run on every start, O(accounts) reads, no full replay.
- *   audit  — the stored head names the last stored entry (seq, hash), that entry's hash matches its
- *            content, and its prev is the hash of the entry before it (or genesis).
- *   ledger — the balances sum to 0, and each account's last entry ends at its balance with no
- *            entry after it.
- * A full check of every entry is `bank-relay audit verify` / `ledger verify`.
- * `accounts`: the stored accounts as just read by the ledger (read, not yet changed), so the
- * relay's start does not read every account twice.
+ * The embedded store's start-up check, cheap enough for every start (no check of every entry:
+ * that is `bank-relay audit verify` / `ledger verify`):
+ *   audit  — the stored head names the last stored entry (seq, hash), that entry's hash matches
+ *            its content, and its prev is the hash of the entry before it (or genesis);
+ *   ledger — what loading the ledger found (load-ledger.ts): after a clean stop, that the
+ *            database is as its signed checkpoint describes; otherwise, every account's entries
+ *            in the journal run 1..n and the last one ends at its balance; and the balances sum to 0.
  */
-export async function quickCheck(bank: LevelTables, accounts: readonly AccountState[]): Promise<QuickCheckResult> {
+export async function quickCheck(bank: LevelTables, ledger: Pick<LoadedLedger, 'problems'>): Promise<QuickCheckResult> {
   const problems: string[] = [];
   try {
     const p = await checkAuditHead(bank);
     if (p) problems.push(`audit: ${p}`);
   } catch (err) {
-    problems.push(`audit: could not read the audit log (${errMessage(err)})`);
+    problems.push(`audit: could not read the audit log (${err instanceof Error ? err.message : String(err)})`);
   }
-  try {
-    const p = await checkLedgerTotals(bank, accounts);
-    if (p) problems.push(`ledger: ${p}`);
-  } catch (err) {
-    problems.push(`ledger: could not read the ledger (${errMessage(err)})`);
-  }
+  problems.push(...ledger.problems.map((p) => `ledger: ${p}`));
   return { ok: problems.length === 0, problems };
 }
 
@@ -48,53 +41,6 @@ async function checkAuditHead(bank: LevelTables): Promise<string | undefined> {
   return auditTailProblem(head, last, beforeKv ? parseEntry(beforeKv[1]) : undefined);
 }
 
-async function checkLedgerTotals(bank: LevelTables, accounts: readonly AccountState[]): Promise<string | undefined> {
-  let sum = 0;
-  // Batches are checked while later ones are read; the problem reported is the first in key order.
-  const problems: (string | undefined)[] = [];
-  const check = (batch: AccountState[]) => {
-    for (const a of batch) sum += a.balance;
-    const at = problems.length;
-    problems.push(undefined);
-    return checkLegs(bank, batch).then((p) => (problems[at] = p) !== undefined);
-  };
-  await scan(arrayBatches(accounts), check, { size: LEG_BATCH, inFlight: 4 });
-  const problem = problems.find((p) => p !== undefined);
-  if (problem) return problem;
-  if (sum !== 0) return `the account balances sum to ${sum}, not 0`;
-  return undefined;
-}
-
-const LEG_BATCH = 500;
-
-/** An array read like an iterator, for `scan`. */
-function arrayBatches<T>(items: readonly T[]): { nextv(size: number): Promise<T[]>; close(): Promise<void> } {
-  let at = 0;
-  return {
-    nextv: async (size) => items.slice(at, (at += size)),
-    close: async () => {},
-  };
-}
-
-/** For each account: its last entry ends at its balance, and no entry follows it. */
-async function checkLegs(bank: LevelTables, batch: AccountState[]): Promise<string | undefined> {
-  const keys = batch.flatMap((a) => [entryKey(a.account, a.entrySeq), entryKey(a.account, a.entrySeq + 1)]);
-  const legs = (await bank.entries.getMany(keys)) as (Entry | undefined)[];
-  for (let i = 0; i < batch.length; i++) {
-    const a = batch[i]!;
-    const last = legs[2 * i];
-    const next = legs[2 * i + 1];
-    if (next) return `account ${a.account} has an entry ${a.entrySeq + 1} after the ${a.entrySeq} it records`;
-    if (a.entrySeq === 0) {
-      if (a.balance !== 0) return `account ${a.account}: balance ${a.balance} with no entries`;
-      continue;
-    }
-    if (!last) return `account ${a.account}: its last entry (${a.entrySeq}) is missing`;
-    if (last.balanceAfter !== a.balance) return `account ${a.account}: balance ${a.balance} but its last entry ends at ${last.balanceAfter}`;
-  }
-  return undefined;
-}
-
 function parseEntry(text: string): AuditEntry | undefined {
   try {
     const v = JSON.parse(text) as unknown;
@@ -102,10 +48,6 @@ function parseEntry(text: string): AuditEntry | undefined {
   } catch {
     return undefined;
   }
-}
-
-function errMessage(err: unknown): string {
-  return err instanceof Error ? err.message : String(err);
 }
 
 /** The refusal shown to the operator (one StartupError, printed without a stack by the CLI). */

@@ -1,10 +1,11 @@
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { Level } from 'level';
-import type { AuditEntry, AuditHead, Entry } from '../../../common/schemas/models.js';
+import type { AuditEntry, AuditHead } from '../../../common/schemas/models.js';
 import { EMPTY_HEAD } from '../../audit/chain.js';
 import type { SessionRecord, UserRecord } from '../../auth/records.js';
-import type { AccountState, OwnerState, TransferRecord } from '../../ledger/types.js';
+import type { AccountState, OwnerState } from '../../ledger/types.js';
+import type { JournalRow } from './journal.js';
 
 /** Options every read may take: a LevelDB snapshot, so several reads see one moment. */
 export interface ReadAt {
@@ -13,16 +14,18 @@ export interface ReadAt {
 
 /**
  * The embedded store's database: LevelDB in `dataDir/db`, split into sublevels. The only place
- * (with the rest of store/leveldb/) that knows its keys:
+ * (with the rest of store/leveldb/) that knows its keys. Layout 2:
  *   users/<username>         UserRecord
  *   sessions/<sha256(token)> SessionRecord
  *   audit/<seq, 16 digits>   AuditEntry
- *   meta/<name>              small singletons (audit head, flags)
+ *   meta/<name>              small singletons (audit head, flags, the layout)
  *   accounts/<number>        AccountState (balance as of the last committed batch)
  *   owners/<username>        OwnerState (limits, today's spending)
- *   transfers/<transferId>   TransferRecord
- *   txlog/<seq, 16 digits>   transferId, in the ledger's total order
- *   entries/<number>!<n, 12 digits>  Entry: the n-th leg in that account
+ *   journal/<chunk, 16 digits>  the transfers of seqs chunk·32+1 … in order, as rows (journal.ts)
+ *   legs/<number>!<n, 12 digits>  an account's history index: the seqs of its entries n, n+1, …
+ * Layout 1 (before) kept a key per transfer, per transfer's place in order and per leg
+ * (transfers/, txlog/, entries/); a database in it is moved to layout 2 when opened
+ * (migrate-layout.ts).
  */
 export class LevelTables {
   readonly db: Level<string, unknown>;
@@ -32,9 +35,8 @@ export class LevelTables {
   readonly meta;
   readonly accounts;
   readonly owners;
-  readonly transfers;
-  readonly txlog;
-  readonly entries;
+  readonly journal;
+  readonly legs;
 
   constructor(readonly location: string) {
     this.db = new Level<string, unknown>(location, { valueEncoding: 'json' });
@@ -44,9 +46,8 @@ export class LevelTables {
     this.meta = this.db.sublevel<string, unknown>('meta', { valueEncoding: 'json' });
     this.accounts = this.db.sublevel<string, AccountState>('accounts', { valueEncoding: 'json' });
     this.owners = this.db.sublevel<string, OwnerState>('owners', { valueEncoding: 'json' });
-    this.transfers = this.db.sublevel<string, TransferRecord>('transfers', { valueEncoding: 'json' });
-    this.txlog = this.db.sublevel<string, string>('txlog', { valueEncoding: 'json' });
-    this.entries = this.db.sublevel<string, Entry>('entries', { valueEncoding: 'json' });
+    this.journal = this.db.sublevel<string, JournalRow[]>('journal', { valueEncoding: 'json' });
+    this.legs = this.db.sublevel<string, number[]>('legs', { valueEncoding: 'json' });
   }
 
   /** Creates the data directory (private) and opens `tables`, made for `dataDir/db`. */
@@ -58,7 +59,7 @@ export class LevelTables {
   }
 
   /** Each sublevel's key prefix in the root database (`!name!`): the writer's batches are built on the root, pre-prefixed. */
-  prefix(sublevel: 'users' | 'sessions' | 'audit' | 'meta' | 'accounts' | 'owners' | 'transfers' | 'txlog' | 'entries'): string {
+  prefix(sublevel: 'users' | 'sessions' | 'audit' | 'meta' | 'accounts' | 'owners' | 'journal' | 'legs'): string {
     return `!${sublevel}!`;
   }
 
@@ -75,21 +76,17 @@ export class LevelTables {
     await this.db.close();
     await this.db.open();
     // Sublevels close with their parent but do not reopen with it.
-    await Promise.all([this.userRecords, this.sessionRecords, this.audit, this.meta, this.accounts, this.owners, this.transfers, this.txlog, this.entries].map((s) => s.open()));
+    await Promise.all([this.userRecords, this.sessionRecords, this.audit, this.meta, this.accounts, this.owners, this.journal, this.legs].map((s) => s.open()));
   }
 }
 
 export const AUDIT_HEAD_KEY = 'audit.head';
 export const HAS_ADMIN_KEY = 'hasAdmin';
+/** The layout the database is in (absent: layout 1). */
+export const LAYOUT_KEY = 'layout';
+export const LAYOUT = 2;
 
 /** Audit keys sort numerically as strings. */
 export function auditKey(seq: number): string {
   return String(seq).padStart(16, '0');
-}
-
-export const txlogKey = auditKey;
-
-/** `<account>!<n>`: an account's entries sort by n, so history reads a key range backwards. */
-export function entryKey(account: string, n: number): string {
-  return `${account}!${String(n).padStart(12, '0')}`;
 }

@@ -1,11 +1,15 @@
 /**
- * Every transfer id the ledger holds, as 64-bit fingerprints in one open-addressing table: a
- * "no" is certain, so a new transfer (nearly every request) needs no LevelDB read for its
- * idempotency check; a "maybe" (a retry, or a rare fingerprint collision) is settled by the
- * read. About 8 bytes per transfer at most 70 % load (5 M transfers: 64 MiB), where a Set of
- * the id strings would take over ten times that.
+ * Every transfer id the ledger holds, as 64-bit fingerprints with the transfer's seq, in one
+ * open-addressing table: "no candidate" is certain, so a new transfer (nearly every request)
+ * needs no LevelDB read for its idempotency check; a candidate (a retry, or a rare fingerprint
+ * collision) names the seq whose journal chunk holds the transfer, one read that settles it.
+ * 12 bytes a slot at most 70 % load (5 M transfers: 96 MiB), where a Map of the id strings
+ * would take over ten times that; the journal needs no index by id on disk.
+ *
+ * Seqs are stored in 32 bits: a bank of more than 4,294,967,295 transfers needs a wider table.
  */
 export class TransferIdFilter {
+  /** [fingerprint a, fingerprint b, seq] per slot; (0, 0) marks an empty one. */
   private table: Uint32Array;
   private mask: number;
   private count = 0;
@@ -13,7 +17,7 @@ export class TransferIdFilter {
   constructor(expected = 1024) {
     let slots = 1024;
     while (slots * 0.7 < expected) slots *= 2;
-    this.table = new Uint32Array(slots * 2);
+    this.table = new Uint32Array(slots * 3);
     this.mask = slots - 1;
   }
 
@@ -21,59 +25,63 @@ export class TransferIdFilter {
     return this.count;
   }
 
-  /** The table as bytes (little-endian u32 pairs), for a snapshot file. */
+  /** The table as bytes (little-endian u32 triples), for a snapshot file. */
   get tableBytes(): Uint8Array {
     return new Uint8Array(this.table.buffer, this.table.byteOffset, this.table.byteLength);
   }
 
   /** A filter from snapshot bytes; undefined when they cannot be one (the caller scans instead). */
   static fromTable(bytes: Uint8Array, count: number): TransferIdFilter | undefined {
-    const slots = bytes.byteLength / 8;
+    const slots = bytes.byteLength / 12;
     if (!Number.isInteger(slots) || slots < 1024 || (slots & (slots - 1)) !== 0 || count > slots * 0.7) return undefined;
     const filter = new TransferIdFilter();
-    filter.table = new Uint32Array(slots * 2);
+    filter.table = new Uint32Array(slots * 3);
     new Uint8Array(filter.table.buffer).set(bytes);
     filter.mask = slots - 1;
     filter.count = count;
     return filter;
   }
 
-  /** false: no transfer with this id exists. true: one may (look it up). */
-  mayHave(id: string): boolean {
+  /** The seqs of stored transfers whose id may be `id` (nearly always none, or the one that is). */
+  candidates(id: string): number[] {
     const [a, b] = fingerprint(id);
+    const out: number[] = [];
     for (let i = a & this.mask; ; i = (i + 1) & this.mask) {
-      const sa = this.table[2 * i]!;
-      const sb = this.table[2 * i + 1]!;
-      if (sa === 0 && sb === 0) return false;
-      if (sa === a && sb === b) return true;
+      const sa = this.table[3 * i]!;
+      const sb = this.table[3 * i + 1]!;
+      if (sa === 0 && sb === 0) return out;
+      if (sa === a && sb === b) out.push(this.table[3 * i + 2]!);
     }
   }
 
-  add(id: string): void {
-    if ((this.count + 1) > (this.mask + 1) * 0.7) this.grow();
+  /** Records that the transfer at `seq` has id `id` (again: nothing changes). */
+  add(id: string, seq: number): void {
+    if (!Number.isInteger(seq) || seq < 1 || seq > 0xffffffff) throw new RangeError(`transfer seq ${seq} does not fit the id filter`);
+    if (this.count + 1 > (this.mask + 1) * 0.7) this.grow();
     const [a, b] = fingerprint(id);
-    if (this.insert(a, b)) this.count++;
+    if (this.insert(a, b, seq)) this.count++;
   }
 
-  private insert(a: number, b: number): boolean {
+  private insert(a: number, b: number, seq: number): boolean {
     for (let i = a & this.mask; ; i = (i + 1) & this.mask) {
-      const sa = this.table[2 * i]!;
-      const sb = this.table[2 * i + 1]!;
+      const sa = this.table[3 * i]!;
+      const sb = this.table[3 * i + 1]!;
       if (sa === 0 && sb === 0) {
-        this.table[2 * i] = a;
-        this.table[2 * i + 1] = b;
+        this.table[3 * i] = a;
+        this.table[3 * i + 1] = b;
+        this.table[3 * i + 2] = seq;
         return true;
       }
-      if (sa === a && sb === b) return false;
+      if (sa === a && sb === b && this.table[3 * i + 2] === seq) return false;
     }
   }
 
   private grow(): void {
     const old = this.table;
     this.table = new Uint32Array(old.length * 2);
-    this.mask = old.length - 1;
-    for (let i = 0; i < old.length; i += 2) {
-      if (old[i] !== 0 || old[i + 1] !== 0) this.insert(old[i]!, old[i + 1]!);
+    this.mask = (this.mask + 1) * 2 - 1;
+    for (let i = 0; i < old.length; i += 3) {
+      if (old[i] !== 0 || old[i + 1] !== 0) this.insert(old[i]!, old[i + 1]!, old[i + 2]!);
     }
   }
 }

@@ -6,18 +6,19 @@ import { TransferIdFilter } from './transfer-id-filter.js';
 
 /**
  * The transfer-id filter saved when the relay stops, so the next start reads one file instead
- * of every transfer key (5 M keys: seconds). It covers the transfers up to `seq` and is bound
- * to this bank by the id stored at that seq: a snapshot from another bank, or from a later
+ * of the whole journal (5 M transfers: seconds). It covers the transfers up to `seq` and is
+ * bound to this bank by the id stored at that seq: a snapshot from another bank, or from a later
  * state than the database now holds (an older copy restored in place), does not match and is
- * ignored, and the ids are scanned as before. A matching snapshot stays valid whatever
- * happens later (transfers are never removed): the ids after `seq` are read from the txlog.
+ * ignored, and the journal is read as after a crash. A matching snapshot stays valid whatever
+ * happens later (transfers are never removed): the ids after `seq` are read from the journal.
  *
- * File: "BRTIDS01" ‖ seq (f64 LE) ‖ count (u32 LE) ‖ id length (u16 LE) ‖ id ‖ table ‖ SHA-256 of all before.
+ * File: "BRTIDS02" ‖ seq (f64 LE) ‖ count (u32 LE) ‖ id length (u16 LE) ‖ id ‖ table ‖ SHA-256 of all before.
+ * (A "BRTIDS01" file, from before the filter kept seqs, is not one: it is ignored.)
  * The table is the filter's memory as is, little-endian: a big-endian host neither writes nor
  * reads one (it scans).
  */
 const USABLE = os.endianness() === 'LE';
-const MAGIC = Buffer.from('BRTIDS01', 'latin1');
+const MAGIC = Buffer.from('BRTIDS02', 'latin1');
 
 /** The snapshot's place in a data directory (beside `db/` and `identity.pem`). */
 export function idSnapshotPath(dataDir: string): string {

@@ -1,10 +1,11 @@
-import type { AuditEntry, Entry } from '../../../common/schemas/models.js';
+import type { AuditEntry } from '../../../common/schemas/models.js';
 import { verifyChain, type ChainVerdict } from '../../audit/chain.js';
 import { AuditPostingMatch } from '../../ledger/audit-match.js';
-import { EntryChainCheck } from '../../ledger/entry-chain.js';
 import type { LedgerVerdict } from '../../ledger/verdict.js';
 import type { AccountState, TransferRecord } from '../../ledger/types.js';
-import { entryKey, txlogKey, type LevelTables, type ReadAt } from './tables.js';
+import { CHUNK, parseLegKey, transfersOf, type JournalRow } from './journal.js';
+import { chunksForward } from './journal-reads.js';
+import type { LevelTables, ReadAt } from './tables.js';
 
 /** Marks a stored value that is not valid JSON; verifyChain reports it as a break at its place. */
 const UNREADABLE = Symbol('unreadable audit entry');
@@ -38,14 +39,29 @@ async function* decodeEach(bank: LevelTables, at: ReadAt): AsyncGenerator<unknow
   }
 }
 
-/** Transfers read per round trip while walking the ledger's order. */
-const BATCH = 500;
+/** One account as the journal tells it, replayed in the ledger's order. */
+interface Replayed {
+  /** Entries so far. */
+  n: number;
+  /** Running balance. */
+  balance: number;
+  /** A fingerprint of the (entry number, seq) sequence, to compare with the history index. */
+  legs: number;
+}
+
+/** Folds one more leg into an account's fingerprint of its history. */
+export function foldLeg(h: number, n: number, seq: number): number {
+  h = Math.imul(h ^ n, 0x9e3779b1) >>> 0;
+  return Math.imul(h ^ seq, 0x85ebca6b) >>> 0;
+}
 
 /**
  * `ledger verify` on the embedded store, from one consistent snapshot (the relay may keep
- * writing): every account's entries run 1..n with running balances that end at its balance,
- * the sum of all balances is 0, every transfer (in the ledger's order, seq 1..n) has both legs
- * with opposite amounts, and each is the posting the audit log records at its place.
+ * writing). The journal is replayed in the ledger's order: seqs run 1..n without a gap, every
+ * transfer moves money between known accounts, each of its legs is its account's next entry
+ * with the running balance right after it, and each is the posting the audit log records at its
+ * place. Then every account ends where the replay ends (entries and balance), the balances sum
+ * to 0, and each account's history index names exactly its entries, in order.
  */
 export async function verifyLevelLedger(bank: LevelTables): Promise<LedgerVerdict> {
   const snapshot = bank.db.snapshot();
@@ -60,52 +76,59 @@ export async function verifyLevelLedger(bank: LevelTables): Promise<LedgerVerdic
       accounts.set(a.account, a);
       sum += a.balance;
     }
-
-    // Entries, account by account in key order.
-    const chains = new EntryChainCheck(accounts);
-    for await (const [key, raw] of bank.entries.iterator(at)) {
-      const problem = chains.next(key.slice(0, key.indexOf('!')), Number(key.slice(key.indexOf('!') + 1)), raw as Entry);
-      if (problem) return fail(problem);
-    }
-    const problem = chains.finish();
-    if (problem) return fail(problem);
-    if (sum !== 0) return fail(`the balances sum to ${sum}, not 0`);
-
-    // Every transfer in the ledger's order: both legs, and its audit record.
-    const match = new AuditPostingMatch(bank.audit.values(at) as AsyncIterable<AuditEntry>);
-    let ids: string[] = [];
-    const checkBatch = async (): Promise<string | undefined> => {
-      const records = (await bank.transfers.getMany(ids, at)) as (TransferRecord | undefined)[];
-      for (let i = 0; i < ids.length; i++) {
-        const t = records[i];
-        if (!t) return `the ledger's order names transfer ${ids[i]} at seq ${transfers - ids.length + i + 1}, which is not stored`;
-        if (t.seq !== transfers - ids.length + i + 1) return `transfer ${t.id} is stored with seq ${t.seq} at seq ${transfers - ids.length + i + 1} of the ledger's order`;
-      }
-      const legs = (await bank.entries.getMany(records.flatMap((t) => [entryKey(t!.from, t!.fromEntry), entryKey(t!.to, t!.toEntry)]), at)) as (Entry | undefined)[];
-      for (let i = 0; i < records.length; i++) {
-        const t = records[i]!;
-        const out = legs[2 * i];
-        const into = legs[2 * i + 1];
-        if (!out || out.transferId !== t.id || out.amount !== -t.amount) return `transfer ${t.id}: the paying leg is missing or wrong`;
-        if (!into || into.transferId !== t.id || into.amount !== t.amount) return `transfer ${t.id}: the receiving leg is missing or wrong`;
-        const p = await match.next(t);
-        if (p) return p;
-      }
-      ids = [];
+    const replayed = new Map<string, Replayed>();
+    const leg = (account: string, t: TransferRecord, amount: number, n: number, after: number): string | undefined => {
+      if (!accounts.has(account)) return `transfer ${t.id} moves money of unknown account ${account}`;
+      let r = replayed.get(account);
+      if (!r) replayed.set(account, (r = { n: 0, balance: 0, legs: 0 }));
+      if (n !== r.n + 1) return `account ${account}: entry ${r.n + 1} is missing (found ${n})`;
+      r.n = n;
+      r.balance += amount;
+      if (after !== r.balance) return `account ${account} entry ${n}: balanceAfter ${after}, running sum ${r.balance}`;
+      r.legs = foldLeg(r.legs, n, t.seq);
       return undefined;
     };
-    for await (const [key, id] of bank.txlog.iterator({ ...at, gt: txlogKey(0) })) {
-      transfers++;
-      if (Number(key) !== transfers) return fail(`the ledger's order skips from seq ${transfers - 1} to ${Number(key)}`);
-      ids.push(id as string);
-      if (ids.length === BATCH) {
-        const p = await checkBatch();
-        if (p) return fail(p);
+    const match = new AuditPostingMatch(bank.audit.values(at) as AsyncIterable<AuditEntry>);
+    let expectedChunk = 0;
+    let short = false;
+    for await (const [chunk, rows] of chunksForward(bank, at)) {
+      if (chunk !== expectedChunk) return fail(`the journal skips from chunk ${expectedChunk - 1} to ${chunk} (transfers ${expectedChunk * CHUNK + 1}…${chunk * CHUNK} are missing)`);
+      if (short) return fail(`journal chunk ${chunk - 1} is not full, yet chunk ${chunk} follows it`);
+      expectedChunk++;
+      short = rows.length < CHUNK;
+      for (const t of transfersOf(chunk, rows as JournalRow[])) {
+        transfers++;
+        if (t.from === t.to) return fail(`transfer ${t.id} pays ${t.from} itself`);
+        const problem = leg(t.from, t, -t.amount, t.fromEntry, t.fromBalanceAfter) ?? leg(t.to, t, t.amount, t.toEntry, t.toBalanceAfter) ?? (await match.next(t));
+        if (problem) return fail(problem);
       }
     }
-    const p = (await checkBatch()) ?? (await match.finish());
-    if (p) return fail(p);
-    if (chains.count !== 2 * transfers) return fail(`${chains.count} entries for ${transfers} transfers (expected ${2 * transfers})`);
+    const unmatched = await match.finish();
+    if (unmatched) return fail(unmatched);
+    for (const a of accounts.values()) {
+      const r = replayed.get(a.account) ?? { n: 0, balance: 0, legs: 0 };
+      if (a.entrySeq !== r.n) return fail(`account ${a.account} records ${a.entrySeq} entries but has ${r.n}`);
+      if (a.balance !== r.balance) return fail(`account ${a.account}: balance ${a.balance} but its entries sum to ${r.balance}`);
+    }
+    if (sum !== 0) return fail(`the balances sum to ${sum}, not 0`);
+
+    // The history index: each account's runs, in order, name its entries 1..n and their seqs.
+    const indexed = new Map<string, { n: number; legs: number }>();
+    for await (const [key, seqs] of bank.legs.iterator(at)) {
+      const [account, first] = parseLegKey(key);
+      let x = indexed.get(account);
+      if (!x) indexed.set(account, (x = { n: 0, legs: 0 }));
+      if (first !== x.n + 1) return fail(`account ${account}: its history index skips from entry ${x.n} to ${first}`);
+      for (const seq of seqs as number[]) {
+        x.n++;
+        x.legs = foldLeg(x.legs, x.n, seq);
+      }
+    }
+    for (const [account, r] of replayed) {
+      const x = indexed.get(account);
+      if (!x || x.n !== r.n || x.legs !== r.legs) return fail(`account ${account}: its history index does not list its ${r.n} entries as the journal has them`);
+    }
+    for (const account of indexed.keys()) if (!replayed.has(account)) return fail(`the history index lists entries of ${account}, which has none`);
     return { ok: true, accounts: accounts.size, transfers, sum };
   } catch (err) {
     return fail(`could not read the ledger: ${(err as Error).message}`);
