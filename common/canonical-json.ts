@@ -37,6 +37,8 @@ function write(value: unknown, ancestors: Set<object>): string | undefined {
   ancestors.add(obj);
   try {
     if (Array.isArray(obj)) {
+      // An array of strings, finite numbers, booleans and nulls reads the same either way: JSON.stringify it whole.
+      if (obj.every(isPlainScalar)) return JSON.stringify(obj);
       let out = '[';
       for (let i = 0; i < obj.length; i++) out += (i > 0 ? ',' : '') + (write(obj[i] as unknown, ancestors) ?? 'null');
       return out + ']';
@@ -52,4 +54,8 @@ function write(value: unknown, ancestors: Set<object>): string | undefined {
   } finally {
     ancestors.delete(obj);
   }
+}
+
+function isPlainScalar(v: unknown): boolean {
+  return v === null || typeof v === 'string' || typeof v === 'boolean' || (typeof v === 'number' && Number.isFinite(v));
 }

@@ -58,6 +58,18 @@ export class BankClient {
     private readonly cipher: FrameCipher,
     readonly handshake: ClientHandshakeResult,
   ) {
+    const openMany = cipher.openManySync?.bind(cipher);
+    if (openMany) {
+      // A synchronous suite: frames that arrive in one turn are opened together, in order, once it is done.
+      transport.onFrame = (frame) => {
+        if (this.arrived.push(frame) === 1) queueMicrotask(() => this.receiveMany(openMany));
+      };
+      transport.onClose = (reason) => {
+        this.receiveMany(openMany);
+        this.shutdown(reason);
+      };
+      return;
+    }
     transport.onFrame = (frame) => {
       // Frames must be opened in order; with WebCrypto each open is async, so chain them.
       this.inbound = this.inbound.then(() => this.receive(frame));
@@ -174,10 +186,40 @@ export class BankClient {
     try {
       message = JSON.parse(utf8Decode(await this.cipher.open(frame)));
     } catch (err) {
-      this.transport.close();
-      this.shutdown(`bad frame from the relay: ${(err as Error).message}`);
+      this.badFrame(err);
       return;
     }
+    this.deliver(message);
+  }
+
+  /** Frames waiting to be opened together (synchronous suites). */
+  private arrived: Uint8Array[] = [];
+
+  private receiveMany(openMany: NonNullable<FrameCipher['openManySync']>): void {
+    const frames = this.arrived;
+    this.arrived = [];
+    if (this.closed || frames.length === 0) return;
+    const { plaintexts, error } = openMany(frames);
+    for (const plaintext of plaintexts) {
+      if (this.closed) return;
+      let message: unknown;
+      try {
+        message = JSON.parse(utf8Decode(plaintext));
+      } catch (err) {
+        this.badFrame(err);
+        return;
+      }
+      this.deliver(message);
+    }
+    if (error) this.badFrame(error);
+  }
+
+  private badFrame(err: unknown): void {
+    this.transport.close();
+    this.shutdown(`bad frame from the relay: ${(err as Error).message}`);
+  }
+
+  private deliver(message: unknown): void {
     const m = message as { id?: unknown; event?: unknown; t?: unknown };
     if (typeof m.id === 'number') {
       const resolve = this.pending.get(m.id);

@@ -38,6 +38,11 @@ export interface FrameCipher {
    * advances only on success.
    */
   open(frame: Uint8Array): Promise<Uint8Array>;
+  /**
+   * Where the suite can (node:crypto), opens frames received together synchronously, in order:
+   * the plaintexts up to the first frame that fails its checks, and that failure.
+   */
+  openManySync?(frames: readonly Uint8Array[]): { plaintexts: Uint8Array[]; error?: Error };
 }
 
 export interface CryptoSuite {

@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { hash as oneShotHash } from 'node:crypto';
 import { canonicalJson } from '../../common/canonical-json.js';
 import type { AuditEntry, AuditHead } from '../../common/schemas/models.js';
 
@@ -23,26 +23,38 @@ export interface AuditDraft {
 
 /** hash = SHA-256("bankrelay/audit/1" ‖ prev ‖ canonical JSON of the entry without `hash`), hex. */
 export function auditHash(entry: Omit<AuditEntry, 'hash'>): string {
-  return createHash('sha256')
-    .update(AUDIT_LABEL)
-    .update(Buffer.from(entry.prev, 'hex'))
-    .update(canonicalJson(entry), 'utf8')
-    .digest('hex');
+  return hashOf(entry.prev, canonicalJson(entry));
 }
 
+/** The hash of an entry whose canonical JSON is `json` (one native call: the chain seals one entry per change). */
+function hashOf(prev: string, json: string): string {
+  const need = AUDIT_LABEL.length + 32 + Buffer.byteLength(json);
+  if (need > hashScratch.length) hashScratch = Buffer.allocUnsafe(Math.max(need, hashScratch.length * 2));
+  AUDIT_LABEL.copy(hashScratch, 0);
+  hashScratch.write(prev, AUDIT_LABEL.length, 32, 'hex');
+  const n = hashScratch.write(json, AUDIT_LABEL.length + 32, 'utf8');
+  return oneShotHash('sha256', hashScratch.subarray(0, AUDIT_LABEL.length + 32 + n), 'hex');
+}
+
+let hashScratch = Buffer.allocUnsafe(4096);
+
 export function sealAuditEntry(draft: AuditDraft, head: AuditHead, ts: string): AuditEntry {
-  const body: Omit<AuditEntry, 'hash'> = {
-    seq: head.seq + 1,
-    ts,
-    actor: draft.actor,
-    role: draft.role,
-    action: draft.action,
-    outcome: draft.outcome,
-    prev: head.hash,
-    ...(draft.target !== undefined ? { target: draft.target } : {}),
-    ...(draft.details !== undefined ? { details: draft.details } : {}),
-  };
-  return { ...body, hash: auditHash(body) };
+  const seq = head.seq + 1;
+  const prev = head.hash;
+  // The canonical JSON of the body, keys in their sorted order (action, actor, details, outcome,
+  // prev, role, seq, target, ts), written directly: what canonicalJson(body) writes (tested).
+  const q = JSON.stringify;
+  const json =
+    `{"action":${q(draft.action)},"actor":${q(draft.actor)}` +
+    (draft.details !== undefined ? `,"details":${canonicalJson(draft.details)}` : '') +
+    `,"outcome":${q(draft.outcome)},"prev":${q(prev)},"role":${q(draft.role)},"seq":${seq}` +
+    (draft.target !== undefined ? `,"target":${q(draft.target)}` : '') +
+    `,"ts":${q(ts)}}`;
+  const entry = { seq, ts, actor: draft.actor, role: draft.role, action: draft.action, outcome: draft.outcome, prev } as AuditEntry;
+  if (draft.target !== undefined) entry.target = draft.target;
+  if (draft.details !== undefined) entry.details = draft.details;
+  entry.hash = hashOf(prev, json);
+  return entry;
 }
 
 export type ChainVerdict =

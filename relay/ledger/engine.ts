@@ -22,10 +22,29 @@ export interface MoveEffect {
   transfer: TransferRecord;
   from: AccountState;
   to: AccountState;
-  fromEntry: Entry;
-  toEntry: Entry;
+  /** Its two legs, as each account's history shows them (made when asked: most stores do not). */
+  readonly fromEntry: Entry;
+  readonly toEntry: Entry;
   owner?: { username: string; state: OwnerState };
   large: boolean;
+}
+
+class AppliedMove implements MoveEffect {
+  constructor(
+    readonly transfer: TransferRecord,
+    readonly from: AccountState,
+    readonly to: AccountState,
+    readonly large: boolean,
+    readonly owner?: { username: string; state: OwnerState },
+  ) {}
+
+  get fromEntry(): Entry {
+    return legsOf(this.transfer)[0];
+  }
+
+  get toEntry(): Entry {
+    return legsOf(this.transfer)[1];
+  }
 }
 
 /** An owner's limits: those an admin set, else the bank's defaults. */
@@ -152,22 +171,22 @@ export class LedgerEngine {
       if (from.owner !== req.actor) throw new BankError('FORBIDDEN', `account ${req.from} is not yours`);
       if (to.owner === null) throw new BankError('BAD_REQUEST', 'to: the bank\'s cash account cannot receive transfers');
     }
-    for (const a of [from, to]) {
-      if (a.status !== 'active') throw new BankError('ACCOUNT_FROZEN', `account ${a.account} is ${a.status}: it can neither send nor receive`);
-    }
+    if (from.status !== 'active') throw frozen(from);
+    if (to.status !== 'active') throw frozen(to);
     let owner: MoveEffect['owner'];
     if (req.kind === 'transfer') {
-      const limits = this.limitsOf(req.actor);
-      if (req.amount > limits.perTransfer) {
-        throw new BankError('LIMIT_EXCEEDED', `the amount is over your per-transfer limit of ${limits.perTransfer}`);
+      const state = this.owners.get(req.actor);
+      const perTransfer = state?.limits.perTransfer ?? this.rules.defaultLimits.perTransfer;
+      const perDay = state?.limits.perDay ?? this.rules.defaultLimits.perDay;
+      if (req.amount > perTransfer) {
+        throw new BankError('LIMIT_EXCEEDED', `the amount is over your per-transfer limit of ${perTransfer}`);
       }
-      const day = now.toISOString().slice(0, 10);
-      const state = this.owners.get(req.actor) ?? { limits: {}, day, spent: 0 };
-      const spentToday = state.day === day ? state.spent : 0;
-      if (spentToday + req.amount > limits.perDay) {
-        throw new BankError('LIMIT_EXCEEDED', `this would take you over your daily limit of ${limits.perDay} (already sent today: ${spentToday})`);
+      const day = this.timeOf(now).day;
+      const spentToday = state !== undefined && state.day === day ? state.spent : 0;
+      if (spentToday + req.amount > perDay) {
+        throw new BankError('LIMIT_EXCEEDED', `this would take you over your daily limit of ${perDay} (already sent today: ${spentToday})`);
       }
-      owner = { username: req.actor, state: { ...state, day, spent: spentToday + req.amount } };
+      owner = { username: req.actor, state: { limits: state?.limits ?? {}, day, spent: spentToday + req.amount } };
     }
     // Only the bank's cash account may go below zero.
     if (from.owner !== null && from.balance < req.amount) {
@@ -183,36 +202,11 @@ export class LedgerEngine {
     to.balance += req.amount;
     from.entrySeq++;
     to.entrySeq++;
-    const ts = now.toISOString();
-    const transfer: TransferRecord = {
-      id: req.transferId,
-      from: from.account,
-      to: to.account,
-      amount: req.amount,
-      ...(req.memo !== undefined && req.memo !== '' && { memo: req.memo }),
-      ts,
-      status: 'posted',
-      kind: req.kind,
-      seq: ++this.transferSeq,
-      fromEntry: from.entrySeq,
-      toEntry: to.entrySeq,
-      fromBalanceAfter: from.balance,
-      toBalanceAfter: to.balance,
-      actor: req.actor,
-    };
-    const [fromEntry, toEntry] = legsOf(transfer);
-    return {
-      kind: 'applied',
-      effect: {
-        transfer,
-        from,
-        to,
-        fromEntry,
-        toEntry,
-        ...(owner && { owner }),
-        large: isLarge(this.rules, req.amount),
-      },
-    };
+    const transfer: TransferRecord =
+      req.memo !== undefined && req.memo !== ''
+        ? { id: req.transferId, from: from.account, to: to.account, amount: req.amount, memo: req.memo, ts: this.timeOf(now).ts, status: 'posted', kind: req.kind, seq: ++this.transferSeq, fromEntry: from.entrySeq, toEntry: to.entrySeq, fromBalanceAfter: from.balance, toBalanceAfter: to.balance, actor: req.actor }
+        : { id: req.transferId, from: from.account, to: to.account, amount: req.amount, ts: this.timeOf(now).ts, status: 'posted', kind: req.kind, seq: ++this.transferSeq, fromEntry: from.entrySeq, toEntry: to.entrySeq, fromBalanceAfter: from.balance, toBalanceAfter: to.balance, actor: req.actor };
+    return { kind: 'applied', effect: new AppliedMove(transfer, from, to, isLarge(this.rules, req.amount), owner) };
   }
 
   /** What `moves` may change (their accounts, their payers' spending, the transfer seq), to roll back to. */
@@ -246,6 +240,19 @@ export class LedgerEngine {
     }
   }
 
+  /** `now` as the ledger writes it: its ISO time and UTC day, worked out once per clock reading (a batch shares one). */
+  private timeOf(now: Date): { ts: string; day: string } {
+    if (this.lastNow !== now) {
+      this.lastNow = now;
+      const ts = now.toISOString();
+      this.lastTime = { ts, day: ts.slice(0, 10) };
+    }
+    return this.lastTime;
+  }
+
+  private lastNow: Date | undefined;
+  private lastTime = { ts: '', day: '' };
+
   /** Sum of every balance, cash included: 0 unless money was invented or lost. */
   sum(): number {
     let s = 0;
@@ -262,4 +269,8 @@ function sameRequest(stored: TransferRecord, req: MoveRequest): boolean {
     stored.amount === req.amount &&
     (stored.memo ?? '') === (req.memo ?? '')
   );
+}
+
+function frozen(a: AccountState): BankError {
+  return new BankError('ACCOUNT_FROZEN', `account ${a.account} is ${a.status}: it can neither send nor receive`);
 }

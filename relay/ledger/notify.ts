@@ -33,15 +33,15 @@ export function notifyCommitted(events: EventBus, effects: BatchEffects, currenc
 
 /** One movement's events. */
 export function notifyPosted(events: EventBus, effect: PostedView, currency: string): void {
-  const transfer = toWireTransfer(effect.transfer);
+  const t = effect.transfer;
   const { from, to } = effect;
-  if (from.owner !== null) {
-    events.toUser(from.owner, 'balance.updated', { account: from.account, balance: effect.transfer.fromBalanceAfter, transferId: transfer.id });
-    events.toUser(from.owner, 'transfer.posted', { transfer });
+  if (from.owner !== null && events.reaches(from.owner)) {
+    events.toUser(from.owner, 'balance.updated', { account: from.account, balance: t.fromBalanceAfter, transferId: t.id });
+    events.toUser(from.owner, 'transfer.posted', { transfer: toWireTransfer(t) });
   }
-  if (to.owner !== null) {
-    events.toUser(to.owner, 'balance.updated', { account: to.account, balance: effect.transfer.toBalanceAfter, transferId: transfer.id });
-    events.toUser(to.owner, 'transfer.received', { transfer });
+  if (to.owner !== null && events.reaches(to.owner)) {
+    events.toUser(to.owner, 'balance.updated', { account: to.account, balance: t.toBalanceAfter, transferId: t.id });
+    events.toUser(to.owner, 'transfer.received', { transfer: toWireTransfer(t) });
   }
   if (effect.large) largeAlert(events, effect, currency);
 }
@@ -51,19 +51,19 @@ function notifyBatch(events: EventBus, items: readonly PostedView[], currency: s
   const last = new Map<string, { owner: string; balance: number; transferId: string }>();
   for (const effect of items) {
     const t = effect.transfer;
-    const transfer = toWireTransfer(t);
     const { from, to } = effect;
+    // Most payees of a large batch are not connected here: their events are not even made.
     if (from.owner !== null) {
-      events.toUserExcept(from.owner, sender, 'transfer.posted', { transfer });
+      if (events.reaches(from.owner)) events.toUserExcept(from.owner, sender, 'transfer.posted', { transfer: toWireTransfer(t) });
       last.set(from.account, { owner: from.owner, balance: t.fromBalanceAfter, transferId: t.id });
     }
     if (to.owner !== null) {
-      events.toUser(to.owner, 'transfer.received', { transfer });
+      if (events.reaches(to.owner)) events.toUser(to.owner, 'transfer.received', { transfer: toWireTransfer(t) });
       last.set(to.account, { owner: to.owner, balance: t.toBalanceAfter, transferId: t.id });
     }
     if (effect.large) largeAlert(events, effect, currency);
   }
-  for (const [account, b] of last) events.toUser(b.owner, 'balance.updated', { account, balance: b.balance, transferId: b.transferId });
+  for (const [account, b] of last) if (events.reaches(b.owner)) events.toUser(b.owner, 'balance.updated', { account, balance: b.balance, transferId: b.transferId });
 }
 
 function largeAlert(events: EventBus, effect: PostedView, currency: string): void {

@@ -16,7 +16,7 @@ export function balanceFor(t: TransferRecord): number {
 
 /** The audit entry of a posted movement: who asked (`by`), and what moved. */
 export function postedAudit(by: AuditBy, t: TransferRecord): AuditDraft {
-  return { ...by, target: t.id, outcome: 'posted', details: { from: t.from, to: t.to, amount: t.amount } };
+  return { actor: by.actor, role: by.role, action: by.action, target: t.id, outcome: 'posted', details: { from: t.from, to: t.to, amount: t.amount } };
 }
 
 /** What one `transfer.batch` did, item by item, for its single audit entry. */

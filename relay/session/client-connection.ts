@@ -117,16 +117,43 @@ export class ClientConnection {
     }
   }
 
+  /**
+   * Frames that arrived together (a TCP read): after the handshake they are opened in one go,
+   * then handled in order; before it, one at a time.
+   */
+  onFrames(frames: readonly Uint8Array[]): void {
+    let i = 0;
+    for (; i < frames.length && this.state !== 'open'; i++) this.onFrame(frames[i]!);
+    if (i === frames.length || this.state !== 'open') {
+      for (; i < frames.length; i++) this.onFrame(frames[i]!);
+      return;
+    }
+    const { plaintexts, error } = this.cipher!.openManySync(i === 0 ? frames : frames.slice(i));
+    for (const plaintext of plaintexts) {
+      if (this.state !== 'open') return;
+      this.onPlaintext(plaintext);
+    }
+    if (error && this.state === 'open') this.refuseFrame(error);
+  }
+
   private onSecureFrame(frame: Uint8Array): void {
     let plaintext: Uint8Array;
     try {
       plaintext = this.cipher!.openSync(frame);
     } catch (err) {
-      const reason = err instanceof ChannelError ? err.reason : 'BAD_FRAME';
-      this.relay.log.warn('secure frame refused', { conn: this.id, transport: this.transport, remote: this.remote, reason });
-      this.close(CloseCode.protocolError, reason);
+      this.refuseFrame(err);
       return;
     }
+    this.onPlaintext(plaintext);
+  }
+
+  private refuseFrame(err: unknown): void {
+    const reason = err instanceof ChannelError ? err.reason : 'BAD_FRAME';
+    this.relay.log.warn('secure frame refused', { conn: this.id, transport: this.transport, remote: this.remote, reason });
+    this.close(CloseCode.protocolError, reason);
+  }
+
+  private onPlaintext(plaintext: Uint8Array): void {
     let message: unknown;
     try {
       message = JSON.parse(frameText.decode(plaintext));
@@ -137,7 +164,11 @@ export class ClientConnection {
     this.onMessage(this, message);
   }
 
-  /** Sends an already-serialized message (UTF-8 JSON bytes); false when the connection is not open. */
+  /**
+   * Sends an already-serialized message (UTF-8 JSON bytes); false when the connection is not
+   * open. Messages are sealed and written together once the current tick's work is done (a
+   * response and the events it caused: one keystream call, one write), in the order given.
+   */
   sendEncoded(json: Uint8Array): boolean {
     if (this.state !== 'open' || !this.cipher) return false;
     if (this.wire.bufferedBytes() > this.relay.config.maxBufferedBytes) {
@@ -147,9 +178,20 @@ export class ClientConnection {
       this.close(CloseCode.slowConsumer, 'too far behind');
       return false;
     }
-    this.wire.send(this.cipher.sealSync(json));
+    if (this.outgoing.push(json) === 1) process.nextTick(this.flush);
     return true;
   }
+
+  /** Messages waiting for the end of the tick. */
+  private outgoing: Uint8Array[] = [];
+
+  /** Seals and writes what is waiting (also before a close, so nothing said is lost). */
+  private readonly flush = (): void => {
+    if (this.outgoing.length === 0 || !this.cipher || this.state !== 'open') return;
+    const { packed, frames } = this.cipher.sealPackedSync(this.outgoing, this.wire.headroom);
+    this.outgoing = [];
+    this.wire.sendPacked(packed, frames);
+  };
 
   send(message: unknown): boolean {
     return this.sendEncoded(utf8Encode(JSON.stringify(message)));
@@ -171,6 +213,7 @@ export class ClientConnection {
 
   close(code: number, reason: string): void {
     if (this.state === 'closed') return;
+    this.flush();
     this.state = 'closed';
     clearTimeout(this.handshakeTimer);
     try {

@@ -27,8 +27,21 @@ export class EventBus {
   constructor(private readonly live: LiveConnections, private readonly clock: () => number = Date.now) {}
 
   private encode<N extends EventName>(event: N, data: EventData<N>): Uint8Array {
-    return utf8Encode(JSON.stringify({ event, data, ts: new Date(this.clock()).toISOString() }));
+    return utf8Encode(JSON.stringify({ event, data, ts: this.now() }));
   }
+
+  /** The clock as ISO 8601, made again only when it has moved on (a batch's events share a millisecond). */
+  private now(): string {
+    const ms = this.clock();
+    if (ms !== this.lastMs) {
+      this.lastMs = ms;
+      this.lastIso = new Date(ms).toISOString();
+    }
+    return this.lastIso;
+  }
+
+  private lastMs = Number.NaN;
+  private lastIso = '';
 
   toConnections<N extends EventName>(conns: Iterable<ClientConnection>, event: N, data: EventData<N>): number {
     let json: Uint8Array | undefined;
@@ -38,6 +51,11 @@ export class EventBus {
       if (conn.sendEncoded(json)) sent++;
     }
     return sent;
+  }
+
+  /** Whether `username` has a session on this relay (events for nobody need not be made). */
+  reaches(username: string): boolean {
+    return this.live.hasUser(username);
   }
 
   toUser<N extends EventName>(username: string, event: N, data: EventData<N>): number {

@@ -37,6 +37,11 @@ export class LiveConnections {
     }
   }
 
+  /** Whether any connection is signed in as `username`. */
+  hasUser(username: string): boolean {
+    return this.byUser.has(username);
+  }
+
   forUser(username: string): Iterable<ClientConnection> {
     return this.byUser.get(username) ?? [];
   }

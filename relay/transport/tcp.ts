@@ -78,6 +78,13 @@ export class TcpListener {
         socket.write(header);
         socket.write(frame);
       },
+      // The length prefix goes in each frame's headroom: the whole run is one write.
+      headroom: 4,
+      sendPacked(packed, frames) {
+        for (const { at, length } of frames) packed.writeUInt32BE(length, at - 4);
+        cork();
+        socket.write(packed);
+      },
       close() {
         socket.end();
         setTimeout(() => socket.destroy(), LINGER_MS).unref();
@@ -100,7 +107,7 @@ export class TcpListener {
       }
       // Only whole frames count as life: a frame trickled in byte by byte does not keep a socket open.
       if (frames.length > 0) entry.lastHeard = Date.now();
-      for (const frame of frames) conn.onFrame(frame);
+      if (frames.length > 0) conn.onFrames(frames);
     });
     socket.on('error', () => socket.destroy());
     socket.on('close', () => {

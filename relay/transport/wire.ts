@@ -8,6 +8,10 @@ export interface Wire {
   /** The peer's IP address alone, for per-address limits. */
   readonly address: string;
   send(frame: Uint8Array): void;
+  /** Bytes each frame given to `sendPacked` has free in front of it, for the transport's own header. */
+  readonly headroom: number;
+  /** Sends frames laid out in one buffer (each `headroom` bytes after the end of the one before), in order. */
+  sendPacked(packed: Buffer, frames: readonly { at: number; length: number }[]): void;
   /** Closes after flushing what was sent. `code` is a WebSocket close code; TCP just ends. */
   close(code: number, reason: string): void;
   /** Bytes queued in user space and not yet handed to the kernel. */

@@ -151,6 +151,12 @@ export class WsListener {
         cork();
         ws.send(frame, { binary: true });
       },
+      // One message per frame: no room needed for a header of ours.
+      headroom: 0,
+      sendPacked: (packed, frames) => {
+        cork();
+        for (const { at, length } of frames) ws.send(packed.subarray(at, at + length), { binary: true });
+      },
       close: (code, reason) => ws.close(code, closeReason(reason)),
       bufferedBytes: () => ws.bufferedAmount,
     };

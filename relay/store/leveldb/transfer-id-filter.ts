@@ -43,14 +43,14 @@ export class TransferIdFilter {
   }
 
   /** The seqs of stored transfers whose id may be `id` (nearly always none, or the one that is). */
-  candidates(id: string): number[] {
+  candidates(id: string): readonly number[] {
     const [a, b] = fingerprint(id);
-    const out: number[] = [];
+    let out: number[] | undefined;
     for (let i = a & this.mask; ; i = (i + 1) & this.mask) {
       const sa = this.table[3 * i]!;
       const sb = this.table[3 * i + 1]!;
-      if (sa === 0 && sb === 0) return out;
-      if (sa === a && sb === b) out.push(this.table[3 * i + 2]!);
+      if (sa === 0 && sb === 0) return out ?? NONE;
+      if (sa === a && sb === b) (out ??= []).push(this.table[3 * i + 2]!);
     }
   }
 
@@ -85,6 +85,8 @@ export class TransferIdFilter {
     }
   }
 }
+
+const NONE: readonly number[] = Object.freeze([]);
 
 /** Two independent 32-bit FNV-1a style hashes; (0, 0) marks an empty slot, so it is never returned. */
 function fingerprint(id: string): [number, number] {
