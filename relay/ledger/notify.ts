@@ -21,7 +21,7 @@ export interface PostedView {
  * the answers), and every owner one `balance.updated` per account at the end, at its balance
  * after the batch. Admins hear of large ones either way.
  */
-export function notifyCommitted(events: EventBus, effects: BatchEffects, currency: string): void {
+export function notifyCommitted(events: EventBus, effects: { posted: readonly PostedView[]; batches: BatchEffects['batches'] }, currency: string): void {
   let next = 0;
   for (const b of effects.batches) {
     for (; next < b.first; next++) notifyPosted(events, effects.posted[next]!, currency);
@@ -32,7 +32,7 @@ export function notifyCommitted(events: EventBus, effects: BatchEffects, currenc
 }
 
 /** One movement's events. */
-export function notifyPosted(events: EventBus, effect: PostedView, currency: string): void {
+function notifyPosted(events: EventBus, effect: PostedView, currency: string): void {
   const t = effect.transfer;
   const { from, to } = effect;
   if (from.owner !== null && events.reaches(from.owner)) {

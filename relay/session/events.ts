@@ -58,6 +58,12 @@ export class EventBus {
     return this.live.hasUser(username);
   }
 
+  /** Whether an admin has a session on this relay. */
+  reachesAdmins(): boolean {
+    for (const _ of this.live.admins()) return true;
+    return false;
+  }
+
   toUser<N extends EventName>(username: string, event: N, data: EventData<N>): number {
     return this.toConnections(this.live.forUser(username), event, data);
   }

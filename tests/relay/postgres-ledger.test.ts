@@ -183,7 +183,7 @@ describe('the PostgreSQL store: two relays on one database', () => {
     await checkBank(bank, acknowledged);
   });
 
-  it('tells every relay what another one posted, once committed, in notifications that carry ids only', { timeout: 60_000 }, async () => {
+  it('tells every relay what another one posted, once committed, as ranges of seqs naming whom they concern', { timeout: 60_000 }, async () => {
     const bank = await openBank(server, 'bank_events', 6, 100_000);
     banks.push(bank);
     const heard: Record<'A' | 'B', RelayNotice[]> = { A: [], B: [] };
@@ -197,16 +197,25 @@ describe('the PostgreSQL store: two relays on one database', () => {
       );
       // A refused one is not announced.
       await expect(transfer(bank.relays[0]!, { kind: 'transfer', transferId: randomUUID(), from: a!.account, to: b!.account, amount: 10_000_000, actor: a!.owner })).rejects.toMatchObject({ code: 'INSUFFICIENT_FUNDS' });
-      const ids = made.map((r) => r.transfer.id).sort();
-      const idsHeardBy = (name: 'A' | 'B') => heard[name].filter((n) => n.relay === 'relay-A').flatMap((n) => n.posted ?? []).sort();
-      await expect.poll(() => idsHeardBy('B').length, { timeout: 10_000 }).toBe(250);
-      expect(idsHeardBy('B')).toEqual(ids);
-      expect(idsHeardBy('A')).toEqual(ids);
-      // Relay B fetches the documents by id, as it would for its own sessions' events.
+      const seqs = made.map((r) => r.transfer.seq).sort((x, y) => x - y);
+      const rangesHeardBy = (name: 'A' | 'B') => heard[name].filter((n) => n.relay === 'relay-A').flatMap((n) => (n.posted ? [n.posted] : []));
+      const seqsHeardBy = (name: 'A' | 'B') =>
+        rangesHeardBy(name)
+          .flatMap((r) => Array.from({ length: r.last - r.first + 1 }, (_, i) => r.first + i))
+          .sort((x, y) => x - y);
+      await expect.poll(() => seqsHeardBy('B').length, { timeout: 10_000 }).toBe(250);
+      expect(seqsHeardBy('B')).toEqual(seqs);
+      expect(seqsHeardBy('A')).toEqual(seqs);
+      // Each range names the two people its transfers concern, and none is large.
+      for (const r of rangesHeardBy('B')) {
+        expect([...(r.owners ?? [])].sort()).toEqual([a!.owner, b!.owner].sort());
+        expect(r.large).toBeUndefined();
+      }
+      // Relay B reads the transfers by their seqs, as it does for its own sessions' events.
       const c = await bank.pools[1]!.connect();
       try {
-        const rows = await c.query<{ record: TransferRecord }>('SELECT record FROM transfers WHERE id = ANY($1::text[])', [idsHeardBy('B')]);
-        expect(rows.rows.map((r) => r.record.id).sort()).toEqual(ids);
+        const rows = await Promise.all(rangesHeardBy('B').map((r) => c.query<{ record: TransferRecord }>('SELECT record FROM transfers WHERE seq BETWEEN $1 AND $2', [r.first, r.last])));
+        expect(rows.flatMap((q) => q.rows.map((r) => r.record.id)).sort()).toEqual(made.map((r) => r.transfer.id).sort());
       } finally {
         c.release();
       }

@@ -150,6 +150,29 @@ describe('two relays on one PostgreSQL database', () => {
     expect((await posted).data).toEqual({ transfer: r.transfer });
   });
 
+  it('relay B tells its admin of a large transfer between people not connected there, and its payee of each item of a batch made on A', async () => {
+    const adminA = (await signIn(relays[0], 'tcp', 'admin', ADMIN_PASSWORD)).client;
+    const adminB = (await signIn(relays[1], 'ws', 'admin', ADMIN_PASSWORD)).client;
+    const [rich, other, payee] = await customers(adminA, 'ranges', 3, 3_000_000);
+    const onA = (await signIn(relays[0], 'tcp', rich!.username)).client;
+    const alert = adminB.nextEvent('admin.alert', (e) => (e.data as { kind?: string }).kind === 'large_transfer');
+    const large = await onA.request('transfer.create', { transferId: randomUUID(), to: other!.account, amount: 1_500_000 });
+    expect((await alert).data).toMatchObject({ kind: 'large_transfer', data: { transfer: large.transfer } });
+
+    const onB = (await signIn(relays[1], 'tcp', payee!.username)).client;
+    const received: Transfer[] = [];
+    onB.onEvent((e) => {
+      if (e.event === 'transfer.received') received.push((e.data as { transfer: Transfer }).transfer);
+    });
+    const balance = onB.nextEvent('balance.updated');
+    const items = Array.from({ length: 5 }, (_, i) => ({ transferId: randomUUID(), to: payee!.account, amount: 100 + i }));
+    const batch = await onA.request('transfer.batch', { transfers: items });
+    const posted = batch.results.map((r) => (r.ok ? r.transfer : undefined));
+    expect((await balance).data).toMatchObject({ account: payee!.account, balance: 3_000_000 + 510 });
+    await expect.poll(() => received.length).toBe(5);
+    expect(received).toEqual(posted);
+  });
+
   it('an admin on relay B hears a registration made on relay A', async () => {
     const adminB = (await signIn(relays[1], 'ws', 'admin', ADMIN_PASSWORD)).client;
     const alert = adminB.nextEvent('admin.alert', (e) => (e.data as { kind?: string }).kind === 'registration');

@@ -5,11 +5,16 @@ import type { EndedSession } from '../../ledger/commands.js';
 import { sharedEventSchema, type SharedEvent } from '../../session/events.js';
 
 /**
- * Events across relays on the PostgreSQL store (issue 8): each committed batch announces the
- * ids of what it posted with NOTIFY, inside its own transaction, so an event is only ever
- * heard for a change that committed. Every relay LISTENs and delivers to its own sessions,
- * fetching the documents by id. Payloads stay far below PostgreSQL's 8,000-byte limit: ids
- * only, in chunks.
+ * Events across relays on the PostgreSQL store: each committed batch announces what it posted
+ * with NOTIFY, inside its own transaction, so an event is only ever heard for a change that
+ * committed. Every relay LISTENs and delivers to its own sessions. A commit's transfers hold
+ * consecutive seqs, so a notice names a range of them, with the people they concern and which
+ * of them a `transfer.batch` posted (told batch-wise, PROTOCOL §6): a relay where none of those
+ * people is connected (and no admin waits for a large one) reads nothing, and the others read
+ * only the range's transfers that concern someone connected there. A notice stays below
+ * PostgreSQL's 8,000-byte limit: a commit too large for one goes out as several, never
+ * splitting a batch; one batch concerning more people than a notice can name goes alone,
+ * without their names, and is read whole.
  */
 export const EVENT_CHANNEL = 'bank_events';
 
@@ -17,31 +22,49 @@ export const EVENT_CHANNEL = 'bank_events';
 const MAX_REASON = 200;
 
 /**
- * What one notification says: which relay sent it (so it can skip its own), and either the ids
- * of transfers posted, the keys of sessions ended (with why, when known), or one small event
- * for other relays' sessions. Checked on arrival like any input from outside the process.
+ * What one notification says: which relay sent it (so it can skip its own), and either the
+ * transfers posted (see above), the keys of sessions ended (with why, when known), or one small
+ * event for other relays' sessions. Checked on arrival like any input from outside the process.
  */
+const seq = z.number().int().min(1);
+export const postedRangeSchema = z.object({
+  first: seq,
+  last: seq,
+  /** Everyone the range's transfers concern; absent when too many to name. */
+  owners: z.array(z.string()).optional(),
+  /** Whether one of them is large (admins are told). */
+  large: z.boolean().optional(),
+  /** The first and last seq of each `transfer.batch` in the range. */
+  batches: z.array(z.tuple([seq, seq])).optional(),
+});
+export type PostedRange = z.infer<typeof postedRangeSchema>;
+
 const relayNoticeSchema = z.object({
   relay: z.string(),
-  posted: z.array(z.string()).optional(),
+  posted: postedRangeSchema.optional(),
   ended: z.array(z.string()).optional(),
   reason: z.string().max(MAX_REASON).optional(),
   event: sharedEventSchema.optional(),
 });
 export type RelayNotice = z.infer<typeof relayNoticeSchema>;
 
-/** Ids per notification: 36-byte UUIDs (and any client-made id up to 64) stay under 8,000 bytes. */
-const IDS_PER_NOTICE = 100;
+/** Session keys per notification: 100 keys of up to 64 characters stay under 8,000 bytes. */
+const KEYS_PER_NOTICE = 100;
 /** PostgreSQL refuses a payload of 8,000 bytes or more. */
 export const MAX_PAYLOAD = 7_900;
 
+/** What a commit posted, for its notices: each transfer's seq and whom it concerns, and its batches (runs of `posted`). */
+export interface Posted {
+  transfers: readonly { seq: number; owners: readonly (string | null)[]; large: boolean }[];
+  batches: readonly { first: number; count: number }[];
+}
 
 /**
  * The statements that queue the notifications for what the current transaction posted and
  * ended (sent at COMMIT, dropped at ROLLBACK). Ended sessions go out grouped by reason.
  */
-export function notices(relay: string, what: { posted: readonly string[]; ended: readonly EndedSession[] }): Sql[] {
-  const out: RelayNotice[] = chunks(what.posted).map((posted) => ({ relay, posted }));
+export function notices(relay: string, what: { posted: Posted; ended: readonly EndedSession[] }): Sql[] {
+  const out: RelayNotice[] = postedRanges(relay, what.posted).map((posted) => ({ relay, posted }));
   const byReason = new Map<string | undefined, EndedSession[]>();
   for (const s of what.ended) {
     const reason = s.reason?.slice(0, MAX_REASON);
@@ -55,9 +78,65 @@ export function notices(relay: string, what: { posted: readonly string[]; ended:
   return out.map((notice) => ({ text: 'SELECT pg_notify($1, $2)', values: [EVENT_CHANNEL, JSON.stringify(notice)] }));
 }
 
+interface Piece {
+  first: number;
+  last: number;
+  owners: Set<string>;
+  large: boolean;
+  batches: [number, number][];
+  /** The notice's length so far, at most (ASCII names; a longer UTF-8 name is counted by bytes). */
+  bytes: number;
+}
+
+/** A commit's transfers as ranges, one per notice: single transfers and whole batches packed in order while they fit. */
+function postedRanges(relay: string, posted: Posted): PostedRange[] {
+  const { transfers } = posted;
+  if (transfers.length === 0) return [];
+  // A notice with no names and no batches, its seqs as long as they get.
+  const empty = Buffer.byteLength(JSON.stringify({ relay, posted: { first: Number.MAX_SAFE_INTEGER, last: Number.MAX_SAFE_INTEGER, owners: [], large: true, batches: [] } }));
+  const out: PostedRange[] = [];
+  let piece: Piece | undefined;
+  const close = () => {
+    if (!piece) return;
+    const { first, last, owners, large, batches } = piece;
+    out.push({ first, last, ...(piece.bytes <= MAX_PAYLOAD && { owners: [...owners] }), ...(large && { large: true }), ...(batches.length > 0 && { batches }) });
+    piece = undefined;
+  };
+  // The names transfers [from, to) add to a piece holding `have`, and what they and the batch's seqs cost in bytes.
+  const cost = (from: number, to: number, batch: boolean, have: ReadonlySet<string> | undefined) => {
+    const names = new Set<string>();
+    for (let i = from; i < to; i++) for (const o of transfers[i]!.owners) if (o !== null && !have?.has(o)) names.add(o);
+    let bytes = batch ? 2 * String(Number.MAX_SAFE_INTEGER).length + 4 : 0;
+    for (const n of names) bytes += Buffer.byteLength(JSON.stringify(n)) + 1;
+    return { names, bytes };
+  };
+  const add = (from: number, to: number, batch: boolean) => {
+    let more = cost(from, to, batch, piece?.owners);
+    if (piece && piece.bytes + more.bytes > MAX_PAYLOAD) {
+      close();
+      more = cost(from, to, batch, undefined);
+    }
+    piece ??= { first: transfers[from]!.seq, last: transfers[from]!.seq, owners: new Set(), large: false, batches: [], bytes: empty };
+    for (const n of more.names) piece.owners.add(n);
+    piece.bytes += more.bytes;
+    piece.last = transfers[to - 1]!.seq;
+    for (let i = from; i < to; i++) piece.large ||= transfers[i]!.large;
+    if (batch) piece.batches.push([transfers[from]!.seq, transfers[to - 1]!.seq]);
+  };
+  let next = 0;
+  for (const b of posted.batches) {
+    for (; next < b.first; next++) add(next, next + 1, false);
+    if (b.count > 0) add(b.first, b.first + b.count, true);
+    next = b.first + b.count;
+  }
+  for (; next < transfers.length; next++) add(next, next + 1, false);
+  close();
+  return out;
+}
+
 function chunks(ids: readonly string[]): string[][] {
   const out: string[][] = [];
-  for (let i = 0; i < ids.length; i += IDS_PER_NOTICE) out.push(ids.slice(i, i + IDS_PER_NOTICE));
+  for (let i = 0; i < ids.length; i += KEYS_PER_NOTICE) out.push(ids.slice(i, i + KEYS_PER_NOTICE));
   return out;
 }
 

@@ -3,14 +3,14 @@ import os from 'node:os';
 import type pg from 'pg';
 import { isLarge } from '../../ledger/engine.js';
 import { ledgerRules } from '../../ledger/rules.js';
-import { notifyPosted, type PostedView } from '../../ledger/notify.js';
+import { notifyCommitted, type PostedView } from '../../ledger/notify.js';
 import type { TransferRecord } from '../../ledger/types.js';
 import { closeEndedSessions } from '../../session/revoke.js';
 import { StartupError } from '../../startup/startup-error.js';
 import { enforceStartupCheck } from '../../startup/startup-check.js';
 import type { OpenedStore, StoreOpening } from '../opened-store.js';
 import { openPool } from './connect.js';
-import { KeptListener, shareEvent, type RelayNotice } from './event-hub.js';
+import { KeptListener, shareEvent, type PostedRange, type RelayNotice } from './event-hub.js';
 import { migrate } from './migrations.js';
 import { PgBank } from './pg-bank.js';
 import { openPgWriters } from './pg-writers.js';
@@ -77,32 +77,53 @@ export async function openPgStore({ config, log, clock, metrics, events, live, o
     counts.unref();
     closers.push(async () => clearInterval(counts));
 
-    // Other relays' transfers: fetched by id (the notification carries ids only), told to whoever is connected here.
-    const postedElsewhere = async (ids: string[]): Promise<void> => {
-      if (live.sessionCount === 0) return;
+    // Other relays' transfers: read by seq range, only when someone they concern is connected here.
+    const readPosted = async (range: PostedRange): Promise<Parameters<typeof notifyCommitted>[1] | undefined> => {
+      if (live.sessionCount === 0) return undefined;
+      const admins = range.large === true && events.reachesAdmins();
+      const owners = range.owners?.filter((o) => events.reaches(o));
+      if (!admins && owners?.length === 0) return undefined;
+      // Without an owner list (too long to send) every transfer of the range is read.
       const rows = (
         await pool.query<{ record: TransferRecord; from_owner: string | null; to_owner: string | null }>(
           `SELECT t.record, f.record->>'owner' AS from_owner, o.record->>'owner' AS to_owner
            FROM transfers t JOIN accounts f ON f.account = t.from_account JOIN accounts o ON o.account = t.to_account
-           WHERE t.id = ANY($1::text[]) ORDER BY t.seq`,
-          [ids],
+           WHERE t.seq BETWEEN $1 AND $2 AND ($3::text[] IS NULL OR f.owner = ANY($3) OR o.owner = ANY($3) OR ($4 AND t.amount >= $5))
+           ORDER BY t.seq`,
+          [range.first, range.last, owners ?? null, admins, rules.largeTransferAlert],
         )
       ).rows;
-      for (const r of rows) {
-        const view: PostedView = {
-          transfer: r.record,
-          from: { account: r.record.from, owner: r.from_owner },
-          to: { account: r.record.to, owner: r.to_owner },
-          large: isLarge(rules, r.record.amount),
-        };
-        notifyPosted(events, view, config.currency);
-      }
+      const posted: PostedView[] = rows.map((r) => ({
+        transfer: r.record,
+        from: { account: r.record.from, owner: r.from_owner },
+        to: { account: r.record.to, owner: r.to_owner },
+        large: isLarge(rules, r.record.amount),
+      }));
+      // Each batch as the run of the rows read that it posted; the connection that sent it is on another relay.
+      let i = 0;
+      const batches = (range.batches ?? []).map(([first, last]) => {
+        while (i < posted.length && posted[i]!.transfer.seq < first) i++;
+        const start = i;
+        while (i < posted.length && posted[i]!.transfer.seq <= last) i++;
+        return { first: start, count: i - start };
+      });
+      return { posted, batches };
+    };
+    // Reads overlap, but what they found is told in the order the notices came, which is the ledger's.
+    let told = Promise.resolve();
+    const postedElsewhere = (range: PostedRange): void => {
+      const read = readPosted(range).catch((err: unknown) => {
+        log.warn('could not read transfers another relay posted; their events are not delivered here', { error: (err as Error).message });
+        return undefined;
+      });
+      told = told.then(async () => {
+        const found = await read;
+        if (found) notifyCommitted(events, found, config.currency);
+      }).catch((err: unknown) => log.error('telling sessions about transfers another relay posted failed', { err }));
     };
     const onNotice = (notice: RelayNotice): void => {
       if (notice.relay === relayName) return;
-      if (notice.posted && notice.posted.length > 0) {
-        postedElsewhere(notice.posted).catch((err: unknown) => log.warn('could not read transfers another relay posted; their events are not delivered here', { error: (err as Error).message }));
-      }
+      if (notice.posted) postedElsewhere(notice.posted);
       if (notice.ended && notice.ended.length > 0) closeEndedSessions(live, events, notice.ended, notice.reason ?? 'this session was ended on another relay of the bank');
       if (notice.event && !events.deliverShared(notice.event)) log.warn('ignored an event from another relay that does not check out', { relay: notice.relay, event: notice.event.name });
     };

@@ -55,7 +55,7 @@ export class PgLedgerStorage implements LedgerStorage {
       { text: 'BEGIN' },
       { text: 'SELECT seq, hash FROM audit_head FOR UPDATE' },
       { text: 'SELECT record FROM transfers WHERE id = ANY($1::text[])', values: [[...needs.transferIds]] },
-      { text: 'SELECT record FROM accounts WHERE account = ANY($1::text[]) OR owner = ANY($2::text[])', values: [accountNumbers, [...needs.statusOwners]] },
+      { text: 'SELECT record FROM accounts WHERE account = ANY($1::text[]) UNION SELECT record FROM accounts WHERE owner = ANY($2::text[])', values: [accountNumbers, [...needs.statusOwners]] },
       { text: 'SELECT owner, state FROM owners WHERE owner = ANY($1::text[])', values: [[...needs.owners]] },
       { text: 'SELECT coalesce(max(seq), 0) AS seq FROM transfers' },
       ...(needs.open ? [{ text: 'SELECT coalesce(max(substring(account from 5)::bigint), 0) + 1 AS next FROM accounts' }] : []),
@@ -88,7 +88,8 @@ export class PgLedgerStorage implements LedgerStorage {
       commit: async (effects) => {
         try {
           // Round trip 2: every write, the notifications and COMMIT, sent together.
-          await sendTogether(client, [...writeStatements(effects), ...(this.relay !== undefined ? notices(this.relay, { posted: effects.posted.map((e) => e.transfer.id), ended: effects.ended }) : []), { text: 'COMMIT' }]);
+          const posted = { transfers: effects.posted.map((e) => ({ seq: e.transfer.seq, owners: [e.from.owner, e.to.owner], large: e.large })), batches: effects.batches };
+          await sendTogether(client, [...writeStatements(effects), ...(this.relay !== undefined ? notices(this.relay, { posted, ended: effects.ended }) : []), { text: 'COMMIT' }]);
           finish();
         } catch (err) {
           await client.query('ROLLBACK').catch(() => undefined);
@@ -108,30 +109,38 @@ export class PgLedgerStorage implements LedgerStorage {
   }
 }
 
-/** All of a batch's rows in a handful of statements (unnest of arrays), whatever its size. */
+/**
+ * All of a batch's rows in a handful of statements, whatever its size. Rows go as one JSON
+ * array per table (one parameter, parsed once by the server) rather than as PostgreSQL array
+ * literals, which the driver builds element by element; each transfer's two entries are made
+ * from it by the server, so they are not sent at all.
+ */
 function writeStatements(e: BatchEffects): Sql[] {
   const out: Sql[] = [];
   if (e.opened.length > 0) {
     out.push({
-      text: 'INSERT INTO accounts (account, owner, balance, record) SELECT * FROM unnest($1::text[], $2::text[], $3::bigint[], $4::jsonb[])',
-      values: [e.opened.map((a) => a.account), e.opened.map((a) => a.owner ?? ''), e.opened.map((a) => a.balance), e.opened.map((a) => JSON.stringify(a))],
+      text: `INSERT INTO accounts (account, owner, balance, record)
+       SELECT r->>'account', coalesce(r->>'owner', ''), (r->>'balance')::bigint, r FROM jsonb_array_elements($1::jsonb) r`,
+      values: [JSON.stringify(e.opened)],
     });
   }
-  const transfers = e.posted.map((p) => p.transfer);
-  if (transfers.length > 0) {
+  if (e.posted.length > 0) {
+    // The transfers, then both legs of each, in one statement (the legs need the transfers' rows).
     out.push({
-      text: `INSERT INTO transfers (id, seq, from_account, to_account, amount, record)
-       SELECT * FROM unnest($1::text[], $2::bigint[], $3::text[], $4::text[], $5::bigint[], $6::jsonb[])`,
-      values: [transfers.map((t) => t.id), transfers.map((t) => t.seq), transfers.map((t) => t.from), transfers.map((t) => t.to), transfers.map((t) => t.amount), transfers.map((t) => JSON.stringify(t))],
-    });
-    const legs = e.posted.flatMap((p) => [
-      { account: p.from.account, seq: p.transfer.fromEntry, transferId: p.transfer.id, record: p.fromEntry },
-      { account: p.to.account, seq: p.transfer.toEntry, transferId: p.transfer.id, record: p.toEntry },
-    ]);
-    out.push({
-      text: `INSERT INTO entries (account, seq, transfer_id, record)
-       SELECT * FROM unnest($1::text[], $2::bigint[], $3::text[], $4::jsonb[])`,
-      values: [legs.map((l) => l.account), legs.map((l) => l.seq), legs.map((l) => l.transferId), legs.map((l) => JSON.stringify(l.record))],
+      text: `WITH t AS (
+         INSERT INTO transfers (id, seq, from_account, to_account, amount, record)
+         SELECT r->>'id', (r->>'seq')::bigint, r->>'from', r->>'to', (r->>'amount')::bigint, r FROM jsonb_array_elements($1::jsonb) r
+         RETURNING record
+       )
+       INSERT INTO entries (account, seq, transfer_id, record)
+       SELECT leg.account, leg.seq, t.record->>'id', jsonb_strip_nulls(jsonb_build_object(
+         'transferId', t.record->'id', 'ts', t.record->'ts', 'amount', leg.amount, 'counterparty', leg.counterparty,
+         'memo', t.record->'memo', 'balanceAfter', leg.after))
+       FROM t CROSS JOIN LATERAL (VALUES
+         (t.record->>'from', (t.record->>'fromEntry')::bigint, -(t.record->>'amount')::bigint, t.record->'to', t.record->'fromBalanceAfter'),
+         (t.record->>'to', (t.record->>'toEntry')::bigint, (t.record->>'amount')::bigint, t.record->'from', t.record->'toBalanceAfter')
+       ) AS leg(account, seq, amount, counterparty, after)`,
+      values: [JSON.stringify(e.posted.map((p) => p.transfer))],
     });
   }
   // Every account the batch changed, in its final state (one opened in this batch was inserted so above).
@@ -139,23 +148,22 @@ function writeStatements(e: BatchEffects): Sql[] {
   const changed = e.accounts.filter((a) => !opened.has(a));
   if (changed.length > 0) {
     out.push({
-      text: `UPDATE accounts SET balance = v.balance, record = v.record
-       FROM unnest($1::text[], $2::bigint[], $3::jsonb[]) AS v(account, balance, record)
-       WHERE accounts.account = v.account`,
-      values: [changed.map((a) => a.account), changed.map((a) => a.balance), changed.map((a) => JSON.stringify(a))],
+      text: `UPDATE accounts SET balance = (r->>'balance')::bigint, record = r
+       FROM jsonb_array_elements($1::jsonb) r WHERE accounts.account = r->>'account'`,
+      values: [JSON.stringify(changed)],
     });
   }
   if (e.owners.length > 0) {
     out.push({
-      text: `INSERT INTO owners (owner, state) SELECT * FROM unnest($1::text[], $2::jsonb[])
+      text: `INSERT INTO owners (owner, state) SELECT r->>0, r->1 FROM jsonb_array_elements($1::jsonb) r
        ON CONFLICT (owner) DO UPDATE SET state = excluded.state`,
-      values: [e.owners.map(([o]) => o), e.owners.map(([, s]) => JSON.stringify(s))],
+      values: [JSON.stringify(e.owners)],
     });
   }
   out.push(...recordStatements(e.writes));
   if (e.audit.length > 0) {
     out.push(
-      { text: 'INSERT INTO audit (seq, entry) SELECT * FROM unnest($1::bigint[], $2::jsonb[])', values: [e.audit.map((a) => a.seq), e.audit.map((a) => JSON.stringify(a))] },
+      { text: `INSERT INTO audit (seq, entry) SELECT (r->>'seq')::bigint, r FROM jsonb_array_elements($1::jsonb) r`, values: [JSON.stringify(e.audit)] },
       { text: 'UPDATE audit_head SET seq = $1, hash = $2', values: [e.head.seq, e.head.hash] },
     );
   }
