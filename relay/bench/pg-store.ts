@@ -15,7 +15,7 @@ import { summarize, type LatencySummary } from './percentiles.js';
 import { randomAmount, randomOther } from './tally.js';
 
 /**
- * `bank-relay bench --scenario store --store postgres://…` (issue 8): the PostgreSQL store's
+ * `bank-relay bench --scenario store --store postgres://…`: the PostgreSQL store's
  * money path measured on its own, in this process, with one and with two writers standing for
  * one and two relays, uniform and on 10 hot accounts. No sockets: this is the store's ceiling,
  * not a relay figure. The database must be empty (a scratch database): the bench creates the

@@ -13,6 +13,8 @@ export interface RelayProcess {
   fingerprint: string;
   /** From spawning the process to its "relay listening" line (loading the ledger included). */
   startupMs: number;
+  /** What its "ledger loaded" line said (LevelDB store): how it trusted the ledger, and how long loading took. */
+  loaded?: { trusted?: string; loadMs?: number };
   stop(): Promise<number | null>;
 }
 
@@ -50,13 +52,15 @@ export function startRelayProcess(args: string[], env: NodeJS.ProcessEnv = {}, s
       child.kill('SIGKILL');
       reject(new Error(`the relay did not start within ${startTimeoutMs / 1000} s`));
     }, startTimeoutMs);
+    let loaded: RelayProcess['loaded'];
     lines.on('line', (line) => {
-      let msg: { msg?: string; tcp?: string; ws?: string; fingerprint?: string };
+      let msg: { msg?: string; tcp?: string; ws?: string; fingerprint?: string; trusted?: string; loadMs?: number };
       try {
         msg = JSON.parse(line) as typeof msg;
       } catch {
         return;
       }
+      if (msg.msg === 'ledger loaded') loaded = { trusted: msg.trusted, loadMs: msg.loadMs };
       if (msg.msg !== 'relay listening') return;
       clearTimeout(timer);
       resolve({
@@ -65,6 +69,7 @@ export function startRelayProcess(args: string[], env: NodeJS.ProcessEnv = {}, s
         wsPort: Number(new URL(msg.ws!).port),
         fingerprint: msg.fingerprint!,
         startupMs: Math.round(performance.now() - spawnedAt),
+        loaded,
         stop: () =>
           new Promise((done) => {
             child.once('exit', (code) => done(code));

@@ -9,3 +9,9 @@ export function legsOf(t: TransferRecord): [Entry, Entry] {
     { transferId: t.id, ts: t.ts, amount: t.amount, counterparty: t.from, ...memo, balanceAfter: t.toBalanceAfter },
   ];
 }
+
+/** The leg `account` has in transfer `t`, as its history shows it. */
+export function legOf(t: TransferRecord, account: string): Entry {
+  const [out, into] = legsOf(t);
+  return t.from === account ? out : into;
+}

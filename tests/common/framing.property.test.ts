@@ -6,7 +6,7 @@ import { nodeCryptoSuite, nodeIdentityFromPem, generateIdentityKeyPem } from '..
 import { utf8Decode, utf8Encode } from '../../common/encoding.js';
 
 /*
- * Issue 7, hostile input: property-based tests (fast-check) of the frame decoder and the
+ * Hostile input: property-based tests (fast-check) of the frame decoder and the
  * handshake parser. BANK_FUZZ_RUNS raises the number of cases (npm run soak).
  */
 const RUNS = Number(process.env.BANK_FUZZ_RUNS ?? 0) || 1000;

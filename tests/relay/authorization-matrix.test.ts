@@ -6,7 +6,7 @@ import { registry } from '../../relay/ops/index.js';
 import { ADMIN_PASSWORD, connect, startTestRelay, type TestRelay } from '../helpers/relay.js';
 
 /*
- * Issue 7: every op × {no session, user, other user, admin, frozen user, pending user}, with the
+ * Every op × {no session, user, other user, admin, frozen user, pending user}, with the
  * outcome each must get. The table is keyed by the relay's registry: an op added there without
  * its row here fails the first test.
  *

@@ -7,7 +7,7 @@ import { connectTo, EPHEMERAL, killStrays, loadTestConfig, runCli, startRelayPro
 import { allTransfers, balancesByAccount, prng } from '../helpers/ledger.js';
 
 /*
- * Issue 7, crash consistency as a loop: N rounds on one data directory (BANK_CRASH_ROUNDS;
+ * Crash consistency as a loop: N rounds on one data directory (BANK_CRASH_ROUNDS;
  * small in `npm test`, large in `npm run soak`). Each round starts the relay, checks everything
  * the earlier rounds were told, runs transfers over TCP and WebSocket and SIGKILLs the relay at
  * a random moment of the load. After every restart: each acknowledged transfer is there exactly

@@ -10,7 +10,7 @@ import { connectTo, EPHEMERAL, killStrays, loadTestConfig, runCli, startRelayPro
 import { allTransfers, balancesByAccount, chainProblems, fullHistory, prng } from '../helpers/ledger.js';
 
 /*
- * Issue 3: "Kill the relay with SIGKILL in the middle of a transfer load, restart it: every
+ * "Kill the relay with SIGKILL in the middle of a transfer load, restart it: every
  * transfer that had been acknowledged is there, ledger verify and audit verify pass." A real
  * `bank-relay start` process (built by `npm test`'s pretest), real sockets, real LevelDB.
  */

@@ -10,7 +10,7 @@ import { healthz } from '../helpers/prom.js';
 import { allTransfers, balancesByAccount } from '../helpers/ledger.js';
 
 /*
- * Issue 7, disk trouble while serving: the data directory is on a small tmpfs of its own that
+ * Disk trouble while serving: the data directory is on a small tmpfs of its own that
  * the test fills up. Clients get a clear error, nothing acknowledged is
  * lost, reads go on, /healthz says "disk-error", and once the disk takes writes again the relay
  * reopens its database, re-reads the ledger and serves changes, with both verifiers passing

@@ -5,7 +5,7 @@ import { mib, rssOf } from '../../relay/bench/process-stats.js';
 import { connectTo, EPHEMERAL, killStrays, startRelayProcess, tempRoot } from '../helpers/cli.js';
 
 /*
- * Issue 7: memory stays bounded under a connection flood. A relay process (its own RSS) gets
+ * Memory stays bounded under a connection flood. A relay process (its own RSS) gets
  * BANK_FLOOD_SOCKETS sockets (default 1,000; `npm run soak` uses more) that never finish a
  * handshake: silent ones, and slowloris ones that announce a frame (TCP) or an HTTP head (WS)
  * and stop. The per-address cap is off here, as if the flood came from many addresses. An

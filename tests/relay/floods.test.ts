@@ -6,7 +6,7 @@ import { promValue, scrape } from '../helpers/prom.js';
 import type { BankClient } from '../../common/client/bank-client.js';
 
 /*
- * Issue 7, "Floods and limits": sockets that never handshake, slowloris-style partial frames
+ * Floods and limits: sockets that never handshake, slowloris-style partial frames
  * and HTTP heads, one address opening too many sockets, a connection sending too fast, and
  * sign-in guessing from one address. Each is cut while an honest client keeps its answers.
  */

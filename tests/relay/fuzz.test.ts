@@ -8,7 +8,7 @@ import { ADMIN_PASSWORD, connect, startTestRelay, type TestRelay, type Transport
 import { expectStillServing, openSecureRaw, type SecureRaw } from '../helpers/raw.js';
 
 /*
- * Issue 7, hostile input over real sockets: generated requests, messages, plaintexts and
+ * Hostile input over real sockets: generated requests, messages, plaintexts and
  * ciphertexts sent to a running relay. A request always gets exactly one valid response with
  * its id and a known error code, never INTERNAL (no handler throws), and the connection keeps
  * serving; anything that is not a request gets a clean close. Afterwards the ledger and the

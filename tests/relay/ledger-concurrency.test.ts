@@ -7,7 +7,7 @@ import { ADMIN_PASSWORD, connect, startTestRelay, type TestRelay, type Transport
 import { allTransfers, balancesByAccount, chainProblems, fullHistory, prng } from '../helpers/ledger.js';
 
 /*
- * Issue 3: "50 concurrent connections over TCP and WebSocket send random transfers among 20
+ * "50 concurrent connections over TCP and WebSocket send random transfers among 20
  * accounts for a few seconds; afterwards balances match the entries, the sum is 0, no balance
  * is negative, and every acknowledged transfer is in the history." Real relay, real LevelDB.
  */

@@ -9,7 +9,7 @@ import { openLevelBank, type LevelBank } from '../helpers/stores.js';
 
 /*
  * Owners (their limits and today's spending) are no longer read at start-up but on first need
- * (issue 6, start-up on a large bank). What was stored must still hold after a restart:
+ * (start-up on a large bank). What was stored must still hold after a restart:
  * a limit an admin set, and what a customer already sent today, on a real LevelDB directory.
  */
 const RULES: LedgerRules = { currency: 'USD', largeTransferAlert: 1e12, defaultLimits: { perTransfer: 10_000, perDay: 50_000 } };

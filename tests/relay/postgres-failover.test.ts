@@ -11,7 +11,7 @@ import { allTransfers, balancesByAccount, prng } from '../helpers/ledger.js';
 import { startPostgres, type TestPostgres } from '../helpers/postgres.js';
 
 /*
- * Issue 8: "Kill relay A with SIGKILL under load: its clients resume on relay B with their
+ * "Kill relay A with SIGKILL under load: its clients resume on relay B with their
  * tokens, no acknowledged transfer is lost, ledger verify and audit verify pass." Two real
  * `bank-relay start --store postgres://…` processes (built by `npm test`'s pretest) sharing one
  * real PostgreSQL and one identity key, as behind a load balancer.

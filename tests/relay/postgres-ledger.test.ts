@@ -15,7 +15,7 @@ import { startPostgres, type TestPostgres } from '../helpers/postgres.js';
 import { pgRelayLedger, type PgRelayLedger } from '../helpers/stores.js';
 
 /*
- * Issue 8: the PostgreSQL store's money path against a real PostgreSQL. Two writers on two
+ * The PostgreSQL store's money path against a real PostgreSQL. Two writers on two
  * connection pools stand for two relays on one database: concurrent random transfers conserve
  * money, keep every acknowledged transfer and one audit order; a transfer id is idempotent
  * across them; hot accounts never surface a deadlock.
@@ -70,9 +70,15 @@ async function checkBank(bank: Bank, acknowledged: Map<string, TransferRecord>, 
       expect(Number(r.balance)).toBe(r.record.balance);
       if (r.record.owner !== null) expect(r.record.balance, `${r.record.account} went negative`).toBeGreaterThanOrEqual(0);
       // Every account's entries run 1..entrySeq and end at its balance.
-      const entries = (await c.query<{ seq: string; record: { balanceAfter: number } }>('SELECT seq, record FROM entries WHERE account = $1 ORDER BY seq', [r.record.account])).rows;
+      const entries = (
+        await c.query<{ seq: string; after: string }>(
+          `SELECT from_entry AS seq, record->>'fromBalanceAfter' AS after FROM transfers WHERE from_account = $1
+           UNION ALL SELECT to_entry, record->>'toBalanceAfter' FROM transfers WHERE to_account = $1 ORDER BY seq`,
+          [r.record.account],
+        )
+      ).rows;
       expect(entries.map((e) => Number(e.seq))).toEqual(Array.from({ length: r.record.entrySeq }, (_, i) => i + 1));
-      if (entries.length > 0) expect(entries[entries.length - 1]!.record.balanceAfter).toBe(r.record.balance);
+      if (entries.length > 0) expect(Number(entries[entries.length - 1]!.after)).toBe(r.record.balance);
     }
     const stored = new Map((await c.query<{ record: TransferRecord }>('SELECT record FROM transfers')).rows.map((r) => [r.record.id, r.record]));
     for (const [id, t] of acknowledged) expect(stored.get(id), `acknowledged ${id} is missing`).toEqual(t);

@@ -14,7 +14,7 @@ import { startPostgres, type TestPostgres } from '../helpers/postgres.js';
 import { ADMIN_PASSWORD, connect, startTestRelay, tempDir, type TestRelay, type TransportKind } from '../helpers/relay.js';
 
 /*
- * Issue 8 at the relay level: two relays serving one bank from one PostgreSQL database, each
+ * At the relay level: two relays serving one bank from one PostgreSQL database, each
  * with its own data directory (it holds only the identity key, the same on both, as a load
  * balancer in front of them needs). Real relays, real sockets, a real PostgreSQL.
  */

@@ -5,7 +5,7 @@ import { ADMIN_PASSWORD, connect, startTestRelay, type TestRelay, type Transport
 import { expectStillServing, openSecureRaw, withTimeout, WAIT_MS } from '../helpers/raw.js';
 
 /*
- * Issue 7, faults at the edges: clients that vanish in the middle of a request, a frame
+ * Faults at the edges: clients that vanish in the middle of a request, a frame
  * replayed on another connection, a burst of sign-ins next to an honest client, and a relay
  * restart under RESTART_CLIENTS connected clients (default 1,000), who all resume.
  */

@@ -13,7 +13,7 @@ import { ADMIN_PASSWORD, connect, startTestRelay, tempDir } from '../helpers/rel
 import { healthz, promValue, scrape } from '../helpers/prom.js';
 
 /*
- * Issue 5: "audit chain head and ledger totals verified at start (quick check), with a clear
+ * "audit chain head and ledger totals verified at start (quick check), with a clear
  * refusal to serve on a mismatch unless --force". Data directories are tampered with through
  * LevelDB directly (sublevel names and keys as in relay/store/leveldb/tables.ts and journal.ts),
  * as someone with file access could, after a clean stop (whose signed checkpoint then no longer

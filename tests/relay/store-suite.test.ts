@@ -19,7 +19,7 @@ import { startPostgres, type TestPostgres } from '../helpers/postgres.js';
 import { tempDir } from '../helpers/relay.js';
 
 /*
- * Issue 8: one suite of the money path's rules, run against both stores (abstract-level's
+ * One suite of the money path's rules, run against both stores (abstract-level's
  * pattern): the LevelDB single writer (Ledger + CommitQueue) and the PostgreSQL batch
  * (PgLedger over PgLedgerWriter), each through the LedgerStore and BankStore interfaces the
  * relay uses. Same requests, same outcomes, same error codes; both verifiers pass after each case.

@@ -311,8 +311,8 @@ function report(
     for (const l of scale.levels) lines.push(`${String(l.accounts).padStart(10)} ${String(l.prepareS).padStart(10)} ${String(l.perSecond).padStart(12)} ${fmt(l.p99)} ${String(l.errors).padStart(7)}`);
     const s = scale.startup;
     lines.push(
-      `start-up on ${s.accounts} accounts and ${s.transfers} transfers: ${s.startupS} s to listening after a clean stop (relay RSS then ${s.rssMiB ?? '?'} MiB), ` +
-        `${s.startupWithoutSnapshotS} s without the transfer-id snapshot (after a crash, or restored data)`,
+      `start-up on ${s.accounts} accounts and ${s.transfers} transfers: ${s.startupS} s to listening after a clean stop (ledger ${s.trusted ?? '?'}, loaded in ${s.loadS ?? '?'} s; relay RSS then ${s.rssMiB ?? '?'} MiB), ` +
+        `${s.startupAfterCrashS} s with no checkpoint, as after a crash (ledger ${s.trustedAfterCrash ?? '?'}, loaded in ${s.loadAfterCrashS ?? '?'} s)`,
     );
   }
   if (store) {

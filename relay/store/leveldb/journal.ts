@@ -1,5 +1,3 @@
-import type { Entry } from '../../../common/schemas/models.js';
-import { legsOf } from '../../ledger/legs.js';
 import type { TransferKind, TransferRecord } from '../../ledger/types.js';
 
 /**
@@ -77,12 +75,6 @@ export function fromRow(row: JournalRow, seq: number): TransferRecord {
 export function transfersOf(chunk: number, rows: readonly JournalRow[]): TransferRecord[] {
   const first = firstSeqOf(chunk);
   return rows.map((row, i) => fromRow(row, first + i));
-}
-
-/** The leg `account` has in transfer `t`, as its history shows it. */
-export function legOf(t: TransferRecord, account: string): Entry {
-  const [out, into] = legsOf(t);
-  return t.from === account ? out : into;
 }
 
 /**

@@ -1,5 +1,4 @@
 import type pg from 'pg';
-import { legsOf } from '../../ledger/legs.js';
 import type { BankExport } from '../bank-store.js';
 import { holdsBank } from './migrations.js';
 
@@ -12,7 +11,6 @@ export interface ImportCounts {
   owners: number;
   accounts: number;
   transfers: number;
-  entries: number;
   audit: number;
 }
 
@@ -22,13 +20,12 @@ export class TargetNotEmptyError extends Error {}
 /**
  * Copies a bank (read through its store's export, in domain terms) into a migrated, empty
  * PostgreSQL database (`bank-relay migrate`), in one transaction: the target ends up with all
- * of it or, on any error, none of it. Records are copied as they are (the same documents), and
- * each transfer's two entries are written from it, so verification on the target sees exactly
- * the bank the source held. The source must not change meanwhile: the CLI opens it offline,
+ * of it or, on any error, none of it. Records are copied as they are (the same documents), so
+ * verification on the target sees exactly the bank the source held. The source must not change meanwhile: the CLI opens it offline,
  * which a running relay's lock refuses.
  */
 export async function importBank(source: BankExport, client: pg.ClientBase, progress: (copied: number) => void = () => {}): Promise<ImportCounts> {
-  const counts: ImportCounts = { users: 0, sessions: 0, owners: 0, accounts: 0, transfers: 0, entries: 0, audit: 0 };
+  const counts: ImportCounts = { users: 0, sessions: 0, owners: 0, accounts: 0, transfers: 0, audit: 0 };
   let copied = 0;
   await client.query('BEGIN');
   try {
@@ -58,21 +55,21 @@ export async function importBank(source: BankExport, client: pg.ClientBase, prog
       rows.map((a) => a.balance),
       rows.map((a) => JSON.stringify(a)),
     ]);
-    counts.transfers = await copy(source.transfersInOrder(), 'INSERT INTO transfers (id, seq, from_account, to_account, amount, record) SELECT * FROM unnest($1::text[], $2::bigint[], $3::text[], $4::text[], $5::bigint[], $6::jsonb[])', (rows) => [
-      rows.map((t) => t.id),
-      rows.map((t) => t.seq),
-      rows.map((t) => t.from),
-      rows.map((t) => t.to),
-      rows.map((t) => t.amount),
-      rows.map((t) => JSON.stringify(t)),
-    ]);
-    // Each transfer's legs, written once every transfer they reference is in.
-    counts.entries = await copy(legRows(source), 'INSERT INTO entries (account, seq, transfer_id, record) SELECT * FROM unnest($1::text[], $2::bigint[], $3::text[], $4::jsonb[])', (rows) => [
-      rows.map((e) => e.account),
-      rows.map((e) => e.n),
-      rows.map((e) => e.entry.transferId),
-      rows.map((e) => JSON.stringify(e.entry)),
-    ]);
+    counts.transfers = await copy(
+      source.transfersInOrder(),
+      `INSERT INTO transfers (id, seq, from_account, to_account, amount, from_entry, to_entry, record)
+       SELECT * FROM unnest($1::text[], $2::bigint[], $3::text[], $4::text[], $5::bigint[], $6::bigint[], $7::bigint[], $8::jsonb[])`,
+      (rows) => [
+        rows.map((t) => t.id),
+        rows.map((t) => t.seq),
+        rows.map((t) => t.from),
+        rows.map((t) => t.to),
+        rows.map((t) => t.amount),
+        rows.map((t) => t.fromEntry),
+        rows.map((t) => t.toEntry),
+        rows.map((t) => JSON.stringify(t)),
+      ],
+    );
     counts.audit = await copy(source.auditEntries(0), 'INSERT INTO audit (seq, entry) SELECT * FROM unnest($1::bigint[], $2::jsonb[])', (rows) => [rows.map((e) => e.seq), rows.map((e) => JSON.stringify(e))]);
     const head = await source.auditHead();
     await client.query('UPDATE audit_head SET seq = $1, hash = $2', [head.seq, head.hash]);
@@ -82,14 +79,6 @@ export async function importBank(source: BankExport, client: pg.ClientBase, prog
   } catch (err) {
     await client.query('ROLLBACK').catch(() => undefined);
     throw err;
-  }
-}
-
-async function* legRows(source: BankExport): AsyncGenerator<{ account: string; n: number; entry: ReturnType<typeof legsOf>[number] }> {
-  for await (const t of source.transfersInOrder()) {
-    const [out, into] = legsOf(t);
-    yield { account: t.from, n: t.fromEntry, entry: out };
-    yield { account: t.to, n: t.toEntry, entry: into };
   }
 }
 

@@ -2,7 +2,7 @@ import type pg from 'pg';
 import { StartupError } from '../../startup/startup-error.js';
 
 /**
- * The PostgreSQL store's schema, as numbered migrations applied in order on start (issue 8).
+ * The PostgreSQL store's schema, as numbered migrations applied in order on start.
  * Each runs in its own transaction with its row in `bank_schema_migrations`, so a migration is
  * applied wholly or not at all. Several relays starting at once take an advisory lock, so
  * exactly one applies each step. A database whose schema is newer than this relay knows is
@@ -93,6 +93,48 @@ export const MIGRATIONS: readonly Migration[] = [
       ALTER TABLE entries ALTER COLUMN account TYPE text COLLATE "C", ALTER COLUMN transfer_id TYPE text COLLATE "C";
       ALTER TABLE transfers ALTER COLUMN id TYPE text COLLATE "C", ALTER COLUMN from_account TYPE text COLLATE "C", ALTER COLUMN to_account TYPE text COLLATE "C";
       ALTER TABLE accounts ALTER COLUMN account TYPE text COLLATE "C", ALTER COLUMN owner TYPE text COLLATE "C";
+    `,
+  },
+  {
+    version: 4,
+    name: "each account's history read from the transfers themselves (their legs' entry numbers, indexed), not kept twice in an entries table",
+    // A transfer was written as three rows (itself and its two legs, each leg's document made
+    // from it) with four foreign-key checks; now it is one row, half the server's work per
+    // transfer. A leg's document is made from its transfer when read (ledger/legs.ts), as the
+    // embedded store does. The engine only posts between accounts it holds, and `ledger verify`
+    // checks every leg against its account, so the foreign keys go too. The stored entries are
+    // checked against their transfers before they are dropped: any difference stops the
+    // migration, which is rolled back whole.
+    sql: `
+      ALTER TABLE transfers ADD COLUMN from_entry bigint, ADD COLUMN to_entry bigint;
+      UPDATE transfers SET from_entry = (record->>'fromEntry')::bigint, to_entry = (record->>'toEntry')::bigint;
+      DO $$
+      DECLARE
+        bad record;
+      BEGIN
+        SELECT e.account, e.seq INTO bad
+        FROM entries e
+        LEFT JOIN transfers t ON t.id = e.transfer_id
+          AND ((e.account = t.from_account AND e.seq = t.from_entry) OR (e.account = t.to_account AND e.seq = t.to_entry))
+        WHERE t.id IS NULL OR e.record IS DISTINCT FROM jsonb_strip_nulls(jsonb_build_object(
+          'transferId', t.record->'id', 'ts', t.record->'ts',
+          'amount', CASE WHEN e.account = t.from_account AND e.seq = t.from_entry THEN -t.amount ELSE t.amount END,
+          'counterparty', CASE WHEN e.account = t.from_account AND e.seq = t.from_entry THEN t.record->'to' ELSE t.record->'from' END,
+          'memo', t.record->'memo',
+          'balanceAfter', CASE WHEN e.account = t.from_account AND e.seq = t.from_entry THEN t.record->'fromBalanceAfter' ELSE t.record->'toBalanceAfter' END))
+        LIMIT 1;
+        IF FOUND THEN
+          RAISE EXCEPTION 'entry % of account % is not the leg its transfer records; run bank-relay ledger verify with the previous release', bad.seq, bad.account;
+        END IF;
+        IF (SELECT count(*) FROM entries) <> 2 * (SELECT count(*) FROM transfers) THEN
+          RAISE EXCEPTION 'the entries table holds % rows for % transfers; run bank-relay ledger verify with the previous release', (SELECT count(*) FROM entries), (SELECT count(*) FROM transfers);
+        END IF;
+      END $$;
+      ALTER TABLE transfers ALTER COLUMN from_entry SET NOT NULL, ALTER COLUMN to_entry SET NOT NULL;
+      CREATE UNIQUE INDEX transfers_by_payer_entry ON transfers (from_account, from_entry);
+      CREATE UNIQUE INDEX transfers_by_payee_entry ON transfers (to_account, to_entry);
+      DROP TABLE entries;
+      ALTER TABLE transfers DROP CONSTRAINT transfers_from_account_fkey, DROP CONSTRAINT transfers_to_account_fkey;
     `,
   },
 ];

@@ -21,7 +21,7 @@ import { redactUrl } from './url.js';
 const COUNTS_EVERY_MS = 5_000;
 
 /**
- * The PostgreSQL store (issue 8): the schema migrated on start, the start-up check as SQL,
+ * The PostgreSQL store: the schema migrated on start, the start-up check as SQL,
  * the cash account opened once by whichever relay is first, and one LISTEN connection through
  * which this relay hears what the bank's other relays posted, ended and raised, and tells its
  * own sessions.

@@ -2,6 +2,7 @@ import type pg from 'pg';
 import type { AuditEntry, AuditHead, Entry } from '../../../common/schemas/models.js';
 import { EMPTY_HEAD, type ChainVerdict } from '../../audit/chain.js';
 import type { SessionRecord, UserRecord } from '../../auth/records.js';
+import { legOf } from '../../ledger/legs.js';
 import type { LedgerVerdict } from '../../ledger/verdict.js';
 import type { TransferRecord } from '../../ledger/types.js';
 import type { BankStore } from '../bank-store.js';
@@ -70,11 +71,19 @@ export class PgBank implements BankStore {
     return (await this.pool.query<{ entry: AuditEntry }>('SELECT entry FROM audit WHERE seq = $1', [seq])).rows[0]?.entry;
   }
 
+  /** An account's legs, newest first: each read from its transfer by the index on that leg's side. */
   entriesOf(account: string, below?: number): AsyncIterable<[number, Entry]> {
-    return this.pages<{ seq: string; record: Entry }, [number, Entry]>(
-      (last) => ({ text: 'SELECT seq, record FROM entries WHERE account = $1 AND seq < $2 ORDER BY seq DESC LIMIT $3', values: [account, last ?? below ?? Number.MAX_SAFE_INTEGER, PAGE] }),
+    return this.pages<{ seq: string; record: TransferRecord }, [number, Entry]>(
+      (last) => ({
+        text: `SELECT seq, record FROM (
+           (SELECT from_entry AS seq, record FROM transfers WHERE from_account = $1 AND from_entry < $2 ORDER BY from_entry DESC LIMIT $3)
+           UNION ALL
+           (SELECT to_entry AS seq, record FROM transfers WHERE to_account = $1 AND to_entry < $2 ORDER BY to_entry DESC LIMIT $3)
+         ) legs ORDER BY seq DESC LIMIT $3`,
+        values: [account, last ?? below ?? Number.MAX_SAFE_INTEGER, PAGE],
+      }),
       (r) => r.seq,
-      (r) => [Number(r.seq), r.record],
+      (r) => [Number(r.seq), legOf(r.record, account)],
     );
   }
 

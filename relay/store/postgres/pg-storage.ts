@@ -112,8 +112,7 @@ export class PgLedgerStorage implements LedgerStorage {
 /**
  * All of a batch's rows in a handful of statements, whatever its size. Rows go as one JSON
  * array per table (one parameter, parsed once by the server) rather than as PostgreSQL array
- * literals, which the driver builds element by element; each transfer's two entries are made
- * from it by the server, so they are not sent at all.
+ * literals, which the driver builds element by element.
  */
 function writeStatements(e: BatchEffects): Sql[] {
   const out: Sql[] = [];
@@ -125,21 +124,11 @@ function writeStatements(e: BatchEffects): Sql[] {
     });
   }
   if (e.posted.length > 0) {
-    // The transfers, then both legs of each, in one statement (the legs need the transfers' rows).
+    // A transfer is one row: its legs are read from it (pg-bank.ts entriesOf).
     out.push({
-      text: `WITH t AS (
-         INSERT INTO transfers (id, seq, from_account, to_account, amount, record)
-         SELECT r->>'id', (r->>'seq')::bigint, r->>'from', r->>'to', (r->>'amount')::bigint, r FROM jsonb_array_elements($1::jsonb) r
-         RETURNING record
-       )
-       INSERT INTO entries (account, seq, transfer_id, record)
-       SELECT leg.account, leg.seq, t.record->>'id', jsonb_strip_nulls(jsonb_build_object(
-         'transferId', t.record->'id', 'ts', t.record->'ts', 'amount', leg.amount, 'counterparty', leg.counterparty,
-         'memo', t.record->'memo', 'balanceAfter', leg.after))
-       FROM t CROSS JOIN LATERAL (VALUES
-         (t.record->>'from', (t.record->>'fromEntry')::bigint, -(t.record->>'amount')::bigint, t.record->'to', t.record->'fromBalanceAfter'),
-         (t.record->>'to', (t.record->>'toEntry')::bigint, (t.record->>'amount')::bigint, t.record->'from', t.record->'toBalanceAfter')
-       ) AS leg(account, seq, amount, counterparty, after)`,
+      text: `INSERT INTO transfers (id, seq, from_account, to_account, amount, from_entry, to_entry, record)
+       SELECT r->>'id', (r->>'seq')::bigint, r->>'from', r->>'to', (r->>'amount')::bigint, (r->>'fromEntry')::bigint, (r->>'toEntry')::bigint, r
+       FROM jsonb_array_elements($1::jsonb) r`,
       values: [JSON.stringify(e.posted.map((p) => p.transfer))],
     });
   }

@@ -42,13 +42,20 @@ async function checkAudit(pool: pg.Pool): Promise<string | undefined> {
 async function checkLedger(pool: pg.Pool): Promise<string | undefined> {
   const bad = (
     await pool.query<{ account: string; balance: string; recorded: string; entry_seq: string; last_seq: string | null; last_after: string | null }>(
-      `SELECT a.account, a.balance, a.record->>'balance' AS recorded, a.record->>'entrySeq' AS entry_seq, last.seq AS last_seq, last.record->>'balanceAfter' AS last_after
+      // An account's last leg: the later of its last paying and last receiving one.
+      `SELECT a.account, a.balance, a.record->>'balance' AS recorded, a.record->>'entrySeq' AS entry_seq, last.seq AS last_seq, last.after AS last_after
        FROM accounts a
-       LEFT JOIN LATERAL (SELECT seq, record FROM entries e WHERE e.account = a.account ORDER BY seq DESC LIMIT 1) last ON true
+       LEFT JOIN LATERAL (
+         SELECT seq, after FROM (
+           (SELECT from_entry AS seq, (record->>'fromBalanceAfter')::bigint AS after FROM transfers WHERE from_account = a.account ORDER BY from_entry DESC LIMIT 1)
+           UNION ALL
+           (SELECT to_entry, (record->>'toBalanceAfter')::bigint FROM transfers WHERE to_account = a.account ORDER BY to_entry DESC LIMIT 1)
+         ) legs ORDER BY seq DESC LIMIT 1
+       ) last ON true
        WHERE a.balance <> (a.record->>'balance')::bigint
           OR coalesce(last.seq, 0) <> (a.record->>'entrySeq')::bigint
           OR (last.seq IS NULL AND a.balance <> 0)
-          OR (last.seq IS NOT NULL AND (last.record->>'balanceAfter')::bigint <> a.balance)
+          OR (last.seq IS NOT NULL AND last.after <> a.balance)
        ORDER BY a.account LIMIT 1`,
     )
   ).rows[0];

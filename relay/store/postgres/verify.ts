@@ -1,8 +1,9 @@
 import type pg from 'pg';
-import type { AuditEntry, AuditHead, Entry } from '../../../common/schemas/models.js';
+import type { AuditEntry, AuditHead } from '../../../common/schemas/models.js';
 import { EMPTY_HEAD, verifyChain, type ChainVerdict } from '../../audit/chain.js';
 import { AuditPostingMatch } from '../../ledger/audit-match.js';
 import { EntryChainCheck } from '../../ledger/entry-chain.js';
+import { legOf } from '../../ledger/legs.js';
 import type { LedgerVerdict } from '../../ledger/verdict.js';
 import type { AccountState, TransferRecord } from '../../ledger/types.js';
 
@@ -11,9 +12,9 @@ const PAGE = 10_000;
 
 /**
  * The PostgreSQL store's `ledger verify`: the same checks as the LevelDB one, on one consistent
- * snapshot (REPEATABLE READ): every account's entries run 1..n with running balances that end
- * at its balance, all balances sum to 0, every transfer has both legs, and every transfer, in
- * the ledger's order, is the posting the audit log records at its place.
+ * snapshot (REPEATABLE READ): every account's legs run 1..n with running balances that end at
+ * its balance, all balances sum to 0, every transfer's columns say what its record does, and
+ * every transfer, in the ledger's order, is the posting the audit log records at its place.
  */
 export async function verifyPgLedger(client: pg.ClientBase): Promise<LedgerVerdict> {
   await client.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
@@ -28,15 +29,20 @@ export async function verifyPgLedger(client: pg.ClientBase): Promise<LedgerVerdi
     const transfers = Number((await client.query<{ n: string }>('SELECT count(*) AS n FROM transfers')).rows[0]!.n);
     const fail = (problem: string): LedgerVerdict => ({ ok: false, accounts: accounts.size, transfers, sum, problem });
 
+    // Every account's legs in order, each read from its transfer by the index on that leg's side.
     const chains = new EntryChainCheck(accounts);
     let after: [string, number] = ['', 0];
     for (;;) {
-      const page = await client.query<{ account: string; seq: string; record: Entry }>(
-        'SELECT account, seq, record FROM entries WHERE (account, seq) > ($1, $2) ORDER BY account, seq LIMIT $3',
+      const page = await client.query<{ account: string; seq: string; record: TransferRecord }>(
+        `SELECT account, seq, record FROM (
+           (SELECT from_account AS account, from_entry AS seq, record FROM transfers WHERE (from_account, from_entry) > ($1, $2) ORDER BY from_account, from_entry LIMIT $3)
+           UNION ALL
+           (SELECT to_account, to_entry, record FROM transfers WHERE (to_account, to_entry) > ($1, $2) ORDER BY to_account, to_entry LIMIT $3)
+         ) legs ORDER BY account, seq LIMIT $3`,
         [after[0], after[1], PAGE],
       );
       for (const row of page.rows) {
-        const problem = chains.next(row.account, Number(row.seq), row.record);
+        const problem = chains.next(row.account, Number(row.seq), legOf(row.record, row.account));
         if (problem) return done(fail(problem));
       }
       if (page.rows.length < PAGE) break;
@@ -45,20 +51,17 @@ export async function verifyPgLedger(client: pg.ClientBase): Promise<LedgerVerdi
     }
     const problem = chains.finish();
     if (problem) return done(fail(problem));
-    const entryCount = chains.count;
     if (sum !== 0) return done(fail(`the balances sum to ${sum}, not 0`));
-    // Both legs of every transfer, in one query.
-    const badLeg = await client.query<{ id: string; leg: string }>(
-      `SELECT t.id, CASE WHEN o.transfer_id IS DISTINCT FROM t.id OR (o.record->>'amount')::bigint <> -t.amount THEN 'paying' ELSE 'receiving' END AS leg
-       FROM transfers t
-       LEFT JOIN entries o ON o.account = t.from_account AND o.seq = (t.record->>'fromEntry')::bigint
-       LEFT JOIN entries i ON i.account = t.to_account AND i.seq = (t.record->>'toEntry')::bigint
-       WHERE o.transfer_id IS DISTINCT FROM t.id OR (o.record->>'amount')::bigint <> -t.amount
-          OR i.transfer_id IS DISTINCT FROM t.id OR (i.record->>'amount')::bigint <> t.amount
+    // A leg's columns must say what its transfer's document does (the history is read by them).
+    const astray = await client.query<{ id: string }>(
+      `SELECT id FROM transfers
+       WHERE from_account IS DISTINCT FROM record->>'from' OR to_account IS DISTINCT FROM record->>'to' OR amount IS DISTINCT FROM (record->>'amount')::bigint
+          OR from_entry IS DISTINCT FROM (record->>'fromEntry')::bigint OR to_entry IS DISTINCT FROM (record->>'toEntry')::bigint OR id IS DISTINCT FROM record->>'id'
        LIMIT 1`,
     );
-    if (badLeg.rows.length > 0) return done(fail(`transfer ${badLeg.rows[0]!.id}: the ${badLeg.rows[0]!.leg} leg is missing or wrong`));
-    if (entryCount !== 2 * transfers) return done(fail(`${entryCount} entries for ${transfers} transfers (expected ${2 * transfers})`));
+    if (astray.rows.length > 0) return done(fail(`transfer ${astray.rows[0]!.id}: its columns do not match its record`));
+    // Two legs sharing an account's entry number would be read as one.
+    if (chains.count !== 2 * transfers) return done(fail(`${chains.count} entries for ${transfers} transfers (expected ${2 * transfers})`));
     // Every transfer in the ledger's order against the audit log's postings, both read page by page.
     const match = new AuditPostingMatch(pagesOf<AuditEntry>(client, 'SELECT seq AS k, entry AS v FROM audit WHERE seq > $1 ORDER BY seq LIMIT $2'));
     let expected = 1;
