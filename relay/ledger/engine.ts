@@ -2,6 +2,7 @@ import { BankError } from '../../common/errors.js';
 import { CASH_ACCOUNT, makeAccountNumber } from '../../common/account-number.js';
 import type { Entry, Limits } from '../../common/schemas/models.js';
 import type { AccountStatus } from '../../common/schemas/primitives.js';
+import { AccountTable } from './account-table.js';
 import { legsOf } from './legs.js';
 import type { AccountState, LedgerRules, OwnerState, TransferKind, TransferRecord } from './types.js';
 
@@ -72,13 +73,19 @@ export interface EngineMark {
  * accounts, so the sum of all balances (cash included) stays 0.
  */
 export class LedgerEngine {
-  readonly accounts = new Map<string, AccountState>();
+  readonly accounts = new AccountTable();
   readonly owners = new Map<string, OwnerState>();
   /**
    * Account numbers by owner, in opening order: a plain string for an owner with one account
    * (nearly everyone), an array only beyond that, so a million customers are not a million arrays.
+   * Accounts loaded at a start are indexed here later (indexOwners), in serial order, which is
+   * opening order: a million inserts would otherwise hold up the start by about a second.
    */
   private readonly byOwner = new Map<string, string | string[]>();
+  /** Where indexing the loaded accounts by owner has got to, while it goes on. */
+  private unindexed: Iterator<AccountState> | undefined;
+  /** Accounts were loaded since the index was made: it is made again, from the first. */
+  private ownersStale = false;
   nextSerial = 1;
   transferSeq = 0;
 
@@ -86,20 +93,54 @@ export class LedgerEngine {
 
   /** Loads state from disk at start-up. */
   load(accounts: Iterable<AccountState>, owners: Iterable<[string, OwnerState]>, nextSerial: number, transferSeq: number): void {
-    for (const a of accounts) this.addAccount(a);
+    this.loadAccounts(accounts);
     for (const [name, o] of owners) this.owners.set(name, o);
     this.nextSerial = Math.max(nextSerial, this.nextSerial);
     this.transferSeq = transferSeq;
   }
 
-  private addAccount(a: AccountState): void {
-    this.accounts.set(a.account, a);
-    if (a.owner !== null) {
-      const held = this.byOwner.get(a.owner);
-      if (held === undefined) this.byOwner.set(a.owner, a.account);
-      else if (typeof held === 'string') this.byOwner.set(a.owner, [held, a.account]);
-      else held.push(a.account);
+  /** Loads accounts read at start-up, a batch at a time (a store may feed them as it reads them). */
+  loadAccounts(accounts: Iterable<AccountState>): void {
+    for (const a of accounts) this.accounts.set(a);
+    this.ownersStale = true;
+  }
+
+  /**
+   * Indexes up to `max` loaded accounts by owner; true once all are. A store calls it in slices
+   * after a start; anything that needs the index finishes it first.
+   */
+  indexOwners(max = Infinity): boolean {
+    if (this.ownersStale) {
+      this.ownersStale = false;
+      this.byOwner.clear();
+      this.unindexed = this.accounts.values();
     }
+    const pending = this.unindexed;
+    if (!pending) return true;
+    for (let n = 0; n < max; n++) {
+      const next = pending.next();
+      if (next.done) {
+        this.unindexed = undefined;
+        return true;
+      }
+      this.indexOwner(next.value);
+    }
+    return false;
+  }
+
+  private indexOwner(a: AccountState): void {
+    if (a.owner === null) return;
+    const held = this.byOwner.get(a.owner);
+    if (held === undefined) this.byOwner.set(a.owner, a.account);
+    else if (typeof held === 'string') this.byOwner.set(a.owner, [held, a.account]);
+    else held.push(a.account);
+  }
+
+  private addAccount(a: AccountState): void {
+    // The index holds owners' accounts in opening order: what was loaded comes first.
+    this.indexOwners();
+    this.accounts.set(a);
+    this.indexOwner(a);
   }
 
   /** The bank's own account, created once. */
@@ -124,6 +165,7 @@ export class LedgerEngine {
   }
 
   accountsOf(owner: string): AccountState[] {
+    this.indexOwners();
     const held = this.byOwner.get(owner);
     if (held === undefined) return [];
     return typeof held === 'string' ? [this.accounts.get(held)!] : held.map((n) => this.accounts.get(n)!);

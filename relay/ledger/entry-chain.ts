@@ -1,5 +1,5 @@
 import type { Entry } from '../../common/schemas/models.js';
-import type { AccountState } from './types.js';
+import type { AccountLookup } from './account-table.js';
 
 /**
  * The per-account half of `ledger verify`, whatever the store: fed every entry in (account, n)
@@ -13,7 +13,7 @@ export class EntryChainCheck {
   /** Entries fed so far. */
   count = 0;
 
-  constructor(private readonly accounts: ReadonlyMap<string, AccountState>) {}
+  constructor(private readonly accounts: AccountLookup) {}
 
   next(account: string, n: number, e: Pick<Entry, 'amount' | 'balanceAfter'>): string | undefined {
     if (this.current?.account !== account) {

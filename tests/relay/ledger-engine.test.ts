@@ -449,8 +449,8 @@ describe('LedgerEngine: randomized operations', () => {
       const anyAccount = [...customerAccounts, CASH_ACCOUNT, ghost];
 
       // The model: balances and entry counts from the applied effects alone.
-      const expected = new Map<string, number>([...bank.engine.accounts.keys()].map((k) => [k, 0]));
-      const entries = new Map<string, number>([...bank.engine.accounts.keys()].map((k) => [k, 0]));
+      const expected = new Map<string, number>([...bank.engine.accounts.values()].map((a) => [a.account, 0]));
+      const entries = new Map<string, number>([...bank.engine.accounts.values()].map((a) => [a.account, 0]));
       let appliedCount = 0;
       const usedIds: string[] = [];
       let now = new Date('2026-03-10T20:00:00.000Z').getTime();

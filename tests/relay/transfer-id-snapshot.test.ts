@@ -5,6 +5,7 @@ import { openBankOffline, type OfflineBank } from '../../relay/cli/offline.js';
 import { resolveConfig } from '../../relay/config.js';
 import { idSnapshotPath, saveIdSnapshot, loadIdSnapshot } from '../../relay/store/leveldb/transfer-id-snapshot.js';
 import { ledgerCheckpointPath } from '../../relay/store/leveldb/ledger-checkpoint.js';
+import { TransferIdFilter } from '../../relay/store/leveldb/transfer-id-filter.js';
 import type { TransferRecord } from '../../relay/ledger/types.js';
 import { tempRoot } from '../helpers/cli.js';
 
@@ -90,5 +91,23 @@ describe('the transfer-id snapshot', () => {
       expect(ledger.startup.idsFrom).toBe('journal');
       expect(await retryAll(ledger, offline)).toEqual({ replays: 22, applied: 0 });
     });
+  });
+
+  it('reads back what it saved whatever the length of the id it is bound to (the table is aligned after it)', async () => {
+    for (const idAtSeq of ['a', 'ab', 'abc', 'abcd', '8f2e6a0c-1b3d-4e5f-9a7b-0c1d2e3f4a5b', 'é']) {
+      const filter = new TransferIdFilter();
+      const ids = Array.from({ length: 300 }, (_, i) => `${idAtSeq}-${i}`);
+      ids.forEach((id, i) => filter.add(id, i + 1));
+      const file = tmp.path(`aligned-${Buffer.byteLength(idAtSeq)}`);
+      await saveIdSnapshot(file, { filter, seq: 300, idAtSeq });
+      const back = (await loadIdSnapshot(file))!;
+      expect({ seq: back.seq, idAtSeq: back.idAtSeq, size: back.filter.size }).toEqual({ seq: 300, idAtSeq, size: 300 });
+      ids.forEach((id, i) => expect(back.filter.candidates(id)).toEqual([i + 1]));
+      expect(back.filter.candidates(`${idAtSeq}-none`)).toEqual([]);
+      // It grows past what it read like any other.
+      for (let i = 300; i < 2_000; i++) back.filter.add(`${idAtSeq}-${i}`, i + 1);
+      expect(back.filter.candidates(`${idAtSeq}-7`)).toEqual([8]);
+      expect(back.filter.candidates(`${idAtSeq}-1999`)).toEqual([2000]);
+    }
   });
 });

@@ -38,13 +38,25 @@ export class AccountsDigest {
   count = 0;
 
   add(a: AccountState): void {
-    this.hash.update(`${a.account}|${a.owner ?? ''}|${a.status}|${a.balance}|${a.entrySeq}|${a.createdAt}\n`);
+    this.hash.update(line(a));
     this.count++;
+  }
+
+  /** The same as adding each, in one call to the hash (a start feeds it a million). */
+  addAll(accounts: readonly AccountState[]): void {
+    let text = '';
+    for (const a of accounts) text += line(a);
+    this.hash.update(text);
+    this.count += accounts.length;
   }
 
   hex(): string {
     return this.hash.digest('hex');
   }
+}
+
+function line(a: AccountState): string {
+  return `${a.account}|${a.owner ?? ''}|${a.status}|${a.balance}|${a.entrySeq}|${a.createdAt}\n`;
 }
 
 /** The digest of accounts held in memory (in any order): sorted as the database sorts them. */

@@ -27,6 +27,9 @@ export interface StopFiles {
   checkpoint: { file: string; signer: IdentitySigner };
 }
 
+/** Accounts indexed by owner per turn of the event loop after a start (a few milliseconds' work). */
+const OWNERS_PER_SLICE = 10_000;
+
 /**
  * The embedded store's ledger: every account in this relay's memory (the engine), read whole at
  * start; owners (limits, today's spending) read on first need; every stored transfer id in a
@@ -55,6 +58,16 @@ export class LevelLedger implements LedgerStorage, LedgerReads {
     private loaded: LoadedLedger,
   ) {
     this.ownerLookup = new BatchedGet<OwnerState>(bank.owners);
+    this.indexOwnersSoon();
+  }
+
+  /** Indexes the loaded accounts by owner a slice per turn of the event loop, the relay serving meanwhile. */
+  private indexOwnersSoon(): void {
+    const engine = this.loaded.engine;
+    const step = () => {
+      if (this.loaded.engine === engine && !engine.indexOwners(OWNERS_PER_SLICE)) setImmediate(step).unref();
+    };
+    setImmediate(step).unref();
   }
 
   /**
@@ -90,6 +103,7 @@ export class LevelLedger implements LedgerStorage, LedgerReads {
    */
   async reload(): Promise<void> {
     this.loaded = await loadLedger(this.bank, this.rules);
+    this.indexOwnersSoon();
     this.bank.chunks.clear();
     this.ownersKnown = new Set();
     this.ownersLoading = new Map();

@@ -41,28 +41,33 @@ export interface LoadOptions {
  * ends at its balance). Either way the balances must sum to 0.
  */
 export async function loadLedger(t: LevelTables, rules: LedgerRules, opts: LoadOptions = {}): Promise<LoadedLedger> {
-  const [scanned, tail, head] = await Promise.all([readAccounts(t), lastChunk(t), t.auditHead()]);
-  const { accounts, digest, maxSerial, sum } = scanned;
-  const transferSeq = tail ? firstSeqOf(tail.chunk) + tail.rows.length - 1 : 0;
   const engine = new LedgerEngine(rules);
-  engine.load(accounts, [], maxSerial + 1, transferSeq);
+  // The id snapshot and the checkpoint are read while the accounts are.
+  const [scanned, tail, head, checkpoint, snapshot] = await Promise.all([
+    readAccounts(t, engine),
+    lastChunk(t),
+    t.auditHead(),
+    opts.checkpoint ? loadLedgerCheckpoint(opts.checkpoint.file, opts.checkpoint.spki) : undefined,
+    opts.idSnapshot !== undefined ? loadIdSnapshot(opts.idSnapshot) : undefined,
+  ]);
+  const { count, digest, maxSerial, sum } = scanned;
+  const transferSeq = tail ? firstSeqOf(tail.chunk) + tail.rows.length - 1 : 0;
+  engine.load([], [], maxSerial + 1, transferSeq);
   const openChunk = tail ?? { chunk: 0, rows: [] };
   const problems: string[] = [];
 
-  const checkpoint = opts.checkpoint ? await loadLedgerCheckpoint(opts.checkpoint.file, opts.checkpoint.spki) : undefined;
   const trusted =
     checkpoint !== undefined &&
     checkpoint.head.seq === head.seq &&
     checkpoint.head.hash === head.hash &&
     checkpoint.transfers === transferSeq &&
-    checkpoint.accounts === accounts.length &&
+    checkpoint.accounts === count &&
     checkpoint.digest === digest;
 
   let ids: TransferIdFilter | undefined;
   let idsFrom: LoadedLedger['idsFrom'] = 'journal';
-  if (opts.idSnapshot !== undefined) {
-    const snapshot = await loadIdSnapshot(opts.idSnapshot);
-    if (snapshot && snapshot.seq <= transferSeq) {
+  if (snapshot) {
+    if (snapshot.seq <= transferSeq) {
       const there = await idAt(t, snapshot.seq);
       if (there === snapshot.idAtSeq) {
         ids = snapshot.filter;
@@ -102,7 +107,7 @@ export async function loadLedger(t: LevelTables, rules: LedgerRules, opts: LoadO
     idsFrom = 'journal';
     if (!trusted) {
       if (problem) problems.push(problem);
-      for (const a of accounts) {
+      for (const a of engine.accounts.values()) {
         if (problems.length > 0) break;
         const r = replayed.get(a.account);
         if (!r) {
@@ -122,21 +127,22 @@ export async function loadLedger(t: LevelTables, rules: LedgerRules, opts: LoadO
   return { engine, ids, head, openChunk, trusted: trusted ? 'checkpoint' : 'replay', idsFrom, problems };
 }
 
-/** Every account, in key order, with their digest, the highest serial and the balances' sum. */
-async function readAccounts(t: LevelTables): Promise<{ accounts: AccountState[]; digest: string; maxSerial: number; sum: number }> {
-  const accounts: AccountState[] = [];
+/** Every account, in key order, into the engine as read, with their digest, the highest serial and the balances' sum. */
+async function readAccounts(t: LevelTables, engine: LedgerEngine): Promise<{ count: number; digest: string; maxSerial: number; sum: number }> {
   const digest = new AccountsDigest();
   let maxSerial = 0;
   let sum = 0;
   await scan(t.accounts.values(), (batch) => {
-    for (const a of batch as AccountState[]) {
-      accounts.push(a);
-      digest.add(a);
+    const read = batch as AccountState[];
+    for (const a of read) {
       sum += a.balance;
       maxSerial = Math.max(maxSerial, accountSerial(a.account));
     }
+    // The engine indexes this batch while the next is read.
+    engine.loadAccounts(read);
+    digest.addAll(read);
   });
-  return { accounts, digest: digest.hex(), maxSerial, sum };
+  return { count: digest.count, digest: digest.hex(), maxSerial, sum };
 }
 
 /** The id of the transfer at `seq`, when the journal holds it. */

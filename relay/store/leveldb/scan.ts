@@ -12,16 +12,27 @@ type Step = void | boolean | Promise<void | boolean>;
  * as fast as `for await` over single items, which costs a promise round trip per key. When
  * `each` returns promises, up to `inFlight` of them run while the next batches are read (the
  * reads overlap on the thread pool); they are awaited in order, and one answering `true`
- * stops the scan. Start-up scans every account and transfer id this way.
+ * stops the scan. Each batch is read while the one before is handled. Start-up scans every
+ * account this way.
  */
 export async function scan<T>(iterator: BatchIterator<T>, each: (batch: T[]) => Step, opts: { size?: number; inFlight?: number } = {}): Promise<void> {
   const size = opts.size ?? 1000;
   const inFlight = opts.inFlight ?? 1;
   const pending: Promise<void | boolean>[] = [];
+  // The next batch is read while this one is handed over.
+  const read = (): Promise<T[]> => {
+    const next = iterator.nextv(size);
+    // Awaited below, perhaps only after a step's own await: a failed read must not count as unhandled meanwhile.
+    next.catch(() => undefined);
+    return next;
+  };
+  let reading: Promise<T[]> | undefined = read();
   try {
     for (;;) {
-      const batch = await iterator.nextv(size);
+      const batch = await reading;
+      reading = undefined;
       if (batch.length === 0) break;
+      reading = read();
       const step = each(batch);
       if (step === true) return;
       if (step instanceof Promise) {
@@ -32,7 +43,7 @@ export async function scan<T>(iterator: BatchIterator<T>, each: (batch: T[]) => 
     for (const step of pending) if ((await step) === true) return;
   } finally {
     // Whatever was started is settled before the iterator goes (a rejection is the caller's).
-    await Promise.allSettled(pending);
+    await Promise.allSettled(reading ? [...pending, reading] : pending);
     await iterator.close();
   }
 }

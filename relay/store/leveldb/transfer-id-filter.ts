@@ -30,13 +30,13 @@ export class TransferIdFilter {
     return new Uint8Array(this.table.buffer, this.table.byteOffset, this.table.byteLength);
   }
 
-  /** A filter from snapshot bytes; undefined when they cannot be one (the caller scans instead). */
+  /** A filter over snapshot bytes (which it then owns); undefined when they cannot be one (the caller scans instead). */
   static fromTable(bytes: Uint8Array, count: number): TransferIdFilter | undefined {
     const slots = bytes.byteLength / 12;
     if (!Number.isInteger(slots) || slots < 1024 || (slots & (slots - 1)) !== 0 || count > slots * 0.7) return undefined;
     const filter = new TransferIdFilter();
-    filter.table = new Uint32Array(slots * 3);
-    new Uint8Array(filter.table.buffer).set(bytes);
+    // The bytes themselves when aligned (a snapshot's are), else a copy.
+    filter.table = bytes.byteOffset % 4 === 0 ? new Uint32Array(bytes.buffer, bytes.byteOffset, slots * 3) : new Uint32Array(bytes.slice().buffer);
     filter.mask = slots - 1;
     filter.count = count;
     return filter;

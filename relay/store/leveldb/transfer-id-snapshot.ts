@@ -12,13 +12,20 @@ import { TransferIdFilter } from './transfer-id-filter.js';
  * ignored, and the journal is read as after a crash. A matching snapshot stays valid whatever
  * happens later (transfers are never removed): the ids after `seq` are read from the journal.
  *
- * File: "BRTIDS02" ‖ seq (f64 LE) ‖ count (u32 LE) ‖ id length (u16 LE) ‖ id ‖ table ‖ SHA-256 of all before.
- * (A "BRTIDS01" file, from before the filter kept seqs, is not one: it is ignored.)
- * The table is the filter's memory as is, little-endian: a big-endian host neither writes nor
- * reads one (it scans).
+ * File: "BRTIDS03" ‖ seq (f64 LE) ‖ count (u32 LE) ‖ id length (u16 LE) ‖ id ‖ zeros to a
+ * multiple of 4 bytes ‖ table ‖ SHA-256 of all before. (Files of earlier formats are ignored.)
+ * The table is the filter's memory as is, little-endian, aligned so that a start uses the bytes
+ * it read as the table without copying them; a big-endian host neither writes nor reads one (it
+ * scans).
  */
 const USABLE = os.endianness() === 'LE';
-const MAGIC = Buffer.from('BRTIDS02', 'latin1');
+const MAGIC = Buffer.from('BRTIDS03', 'latin1');
+const FIXED = MAGIC.length + 8 + 4 + 2;
+
+/** Zeros after the id, so the table starts at a multiple of 4 bytes. */
+function padding(idLength: number): number {
+  return (4 - ((FIXED + idLength) % 4)) % 4;
+}
 
 /** The snapshot's place in a data directory (beside `db/` and `identity.pem`). */
 export function idSnapshotPath(dataDir: string): string {
@@ -34,18 +41,19 @@ export interface IdSnapshot {
 export async function saveIdSnapshot(file: string, snapshot: IdSnapshot): Promise<void> {
   if (!USABLE) return;
   const id = Buffer.from(snapshot.idAtSeq, 'utf8');
-  const head = Buffer.alloc(MAGIC.length + 8 + 4 + 2);
+  const head = Buffer.alloc(FIXED);
   MAGIC.copy(head, 0);
   head.writeDoubleLE(snapshot.seq, 8);
   head.writeUInt32LE(snapshot.filter.size, 16);
   head.writeUInt16LE(id.length, 20);
+  const pad = Buffer.alloc(padding(id.length));
   const table = snapshot.filter.tableBytes;
-  const digest = createHash('sha256').update(head).update(id).update(table).digest();
+  const digest = createHash('sha256').update(head).update(id).update(pad).update(table).digest();
   // Written aside and renamed: a crash mid-write leaves the old snapshot or none, never half of one.
   const temp = `${file}.tmp`;
   const fh = await open(temp, 'w', 0o600);
   try {
-    await fh.writev([head, id, table, digest]);
+    await fh.writev([head, id, pad, table, digest]);
     await fh.sync();
   } finally {
     await fh.close();
@@ -62,16 +70,15 @@ export async function loadIdSnapshot(file: string): Promise<IdSnapshot | undefin
   } catch {
     return undefined;
   }
-  const fixed = MAGIC.length + 8 + 4 + 2;
-  if (bytes.length < fixed + 32 || !bytes.subarray(0, MAGIC.length).equals(MAGIC)) return undefined;
+  if (bytes.length < FIXED + 32 || !bytes.subarray(0, MAGIC.length).equals(MAGIC)) return undefined;
   const body = bytes.subarray(0, bytes.length - 32);
   if (!createHash('sha256').update(body).digest().equals(bytes.subarray(bytes.length - 32))) return undefined;
   const seq = bytes.readDoubleLE(8);
   const count = bytes.readUInt32LE(16);
   const idLength = bytes.readUInt16LE(20);
-  if (!Number.isSafeInteger(seq) || seq < 1 || fixed + idLength > body.length) return undefined;
-  const idAtSeq = body.subarray(fixed, fixed + idLength).toString('utf8');
-  const filter = TransferIdFilter.fromTable(body.subarray(fixed + idLength), count);
+  const tableAt = FIXED + idLength + padding(idLength);
+  if (!Number.isSafeInteger(seq) || seq < 1 || tableAt > body.length) return undefined;
+  const idAtSeq = body.subarray(FIXED, FIXED + idLength).toString('utf8');
+  const filter = TransferIdFilter.fromTable(body.subarray(tableAt), count);
   return filter ? { filter, seq, idAtSeq } : undefined;
 }
-
