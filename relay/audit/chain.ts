@@ -11,7 +11,7 @@ export const EMPTY_HEAD: AuditHead = { seq: 0, hash: AUDIT_GENESIS };
 /** Domain separation for the audit chain: a hash here can never be confused with one elsewhere. */
 const AUDIT_LABEL = Buffer.from('bankrelay/audit/1', 'utf8');
 
-/** What a change asks to have recorded; seq, ts, prev and hash are filled in by the commit queue. */
+/** What a change asks to have recorded; seq, ts, prev and hash are filled in by sealAuditEntry when the writer executes its batch (ledger/execute.ts). */
 export interface AuditDraft {
   actor: string;
   role: 'user' | 'admin' | 'system' | 'anonymous';

@@ -29,8 +29,9 @@ usage:
   bank-relay restore --in FILE --data NEWDIR
   bank-relay demo [--data DIR | --store postgres://…]
   ${migrateUsage}
-  bank-relay bench [--scenario transfers|hot|hot-both|paced|events|connections|scale|store]... [--transport tcp|ws|both]
+  bank-relay bench [--scenario transfers|hot|hot-both|batch|paced|events|connections|scale|store]... [--transport tcp|ws|both]
                    [--connections C] [--pipeline P] [--accounts A] [--duration S] [--rate R] [--event-rate R]
+                   [--batch-size N] [--batch-connections C]
                    [--clients N] [--idle S] [--scale-accounts A,B,…] [--scale-transfers T]
                    [--url tcp://H:P] [--url ws://H:P/] [--admin-user U] [--admin-password-file F] [--json FILE]
                    [--store postgres://USER@HOST:PORT/SCRATCH_DB [--relays N]] (the relays on that store; --scenario store: the store alone)

@@ -22,10 +22,10 @@ export interface OwnerState {
 
 export type TransferKind = 'transfer' | 'deposit' | 'withdraw';
 
-/** A transfer as stored (`transfers/<id>`): the wire's Transfer plus what replays and verify need. */
+/** A transfer as stored (a row of its journal chunk on LevelDB, of `transfers` on PostgreSQL): the wire's Transfer plus what replays and verify need. */
 export interface TransferRecord extends Transfer {
   kind: TransferKind;
-  /** Position in the ledger's total order (`txlog/<seq>`). */
+  /** Position in the ledger's total order (on LevelDB it also names the journal chunk holding the transfer). */
   seq: number;
   /** Entry numbers of the two legs in their accounts. */
   fromEntry: number;

@@ -38,7 +38,7 @@ export interface WriterHooks {
 }
 
 /**
- * The bank's one writer, the same on every store (DESIGN.md, TigerBeetle's shape): commands
+ * The bank's one writer, the same on every store (TigerBeetle's shape; docs/POSTGRES.md): commands
  * queue while a batch is in flight; then the next batch takes them all (up to the store's
  * `maxBatch` movements), **prefetches** what they touch, **executes** them in order in the
  * pure engine (execute.ts) and **commits** the effects and their audit entries in one durable

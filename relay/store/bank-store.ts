@@ -5,11 +5,11 @@ import type { LedgerVerdict } from '../ledger/verdict.js';
 import type { AccountState, OwnerState, TransferRecord } from '../ledger/types.js';
 
 /**
- * The storage seam's read side (DESIGN.md), in domain terms: what the relay's queries and
- * verifiers read, whichever store is under it. The embedded LevelDB store (store/leveldb/) and
- * the PostgreSQL store (store/postgres/) implement it; neither speaks the other's keys or SQL
- * through it. Writes go through the bank's one writer (ledger/writer.ts) and the store's
- * LedgerStorage.
+ * The storage seam's read side (docs/POSTGRES.md lists the seams), in domain terms: what the
+ * relay's queries and verifiers read, whichever store is under it. The embedded LevelDB store
+ * (store/leveldb/) and the PostgreSQL store (store/postgres/) implement it; neither speaks the
+ * other's keys or SQL through it. Writes go through the bank's one writer (ledger/writer.ts)
+ * and the store's LedgerStorage.
  */
 export interface BankStore {
   readonly kind: 'leveldb' | 'postgres';

@@ -104,3 +104,15 @@ export function expectSameAnswers(responses: readonly RawResponse[]): void {
   expect(first?.ok, JSON.stringify(first)).toBe(true);
   for (const r of responses) expect(r).toEqual({ ...first, id: r.id });
 }
+
+/**
+ * A transfer the bank already holds, sent again by its payer: answered with the original
+ * transfer and no money moved; the same id with another amount is a CONFLICT.
+ */
+export async function expectReplayed(payer: BankClient, original: Transfer): Promise<void> {
+  const before = (await payer.request('account.balance', {})).balance;
+  const again = await payer.request('transfer.create', { transferId: original.id, to: original.to, amount: original.amount, ...(original.memo !== undefined && { memo: original.memo }) });
+  expect(again.transfer).toEqual(original);
+  expect((await payer.request('account.balance', {})).balance).toBe(before);
+  await expect(payer.request('transfer.create', { transferId: original.id, to: original.to, amount: original.amount + 1 })).rejects.toMatchObject({ code: 'CONFLICT' });
+}

@@ -140,7 +140,7 @@ describe('GET /healthz', () => {
       expect(ok.body).toMatchObject({ status: 'ok', startupCheck: 'ok', connections: { tcp: 0, ws: 0 } });
 
       // Hold database writes so a request stays in flight while the relay stops.
-      // The commit queue writes through chained batches: hold each one's write.
+      // The LevelDB store commits each batch through a chained batch (LevelLedger): hold each one's write.
       type Chained = { write: (...args: unknown[]) => Promise<unknown> };
       const db = levelDbOf(t).db as unknown as { batch: (...args: unknown[]) => Chained };
       const batch = db.batch.bind(db);

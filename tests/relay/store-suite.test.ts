@@ -20,8 +20,9 @@ import { tempDir } from '../helpers/relay.js';
 
 /*
  * One suite of the money path's rules, run against both stores (abstract-level's
- * pattern): the LevelDB single writer (Ledger + CommitQueue) and the PostgreSQL batch
- * (PgLedger over PgLedgerWriter), each through the LedgerStore and BankStore interfaces the
+ * pattern): the bank's one writer (LedgerWriter) and its Ledger over LevelDB (LevelLedger and
+ * BankDb, opened by tests/helpers/stores.ts) and over PostgreSQL (PgLedgerStorage and PgBank,
+ * opened by openPgWriters), each through the LedgerStore and BankStore interfaces the
  * relay uses. Same requests, same outcomes, same error codes; both verifiers pass after each case.
  */
 /** A fixed clock: the daily limit must not reset if a run crosses midnight. */

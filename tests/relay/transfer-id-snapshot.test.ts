@@ -45,7 +45,7 @@ async function retryAll(ledger: OfflineBank['storage'], offline: OfflineBank): P
 }
 
 describe('the transfer-id snapshot', () => {
-  it('is used when it belongs to the bank, covers the transfers after it through the txlog, and keeps every retry a replay', async () => {
+  it('is used when it belongs to the bank, covers the transfers after it through the journal, and keeps every retry a replay', async () => {
     const dataDir = tmp.path('bank');
     const accounts = await prepareBank(dataDir, 20, 1_000_000);
     await prepareTransfers(dataDir, accounts, 40);
@@ -54,7 +54,7 @@ describe('the transfer-id snapshot', () => {
       expect(ledger.startup.idsFrom).toBe('journal');
       await saveAtStop(dataDir, offline);
     });
-    // Transfers made after the snapshot: the next start reads them from the txlog.
+    // Transfers made after the snapshot: the next start reads them from the journal.
     await prepareTransfers(dataDir, accounts, 30);
     await withLedger(dataDir, async (ledger, offline) => {
       expect(ledger.startup.idsFrom).toBe('snapshot');

@@ -5,7 +5,7 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import type { BankClient } from '../../../common/client/bank-client.js';
 import { runConnections, type ConnectionsResult } from '../../bench/connections.js';
-import { openClient, runBatches, runEvents, runTransfers, type BenchTransport, type Target, type TransferMix } from '../../bench/load.js';
+import { openClient, runBatches, runEvents, runTransfers, type BenchTransport, type Target, type TransferMix, type TransferResult } from '../../bench/load.js';
 import { CpuMeter } from '../../bench/process-stats.js';
 import { runPaced } from '../../bench/paced.js';
 import { prepareBank, prepareBankPg, prepareSessions } from '../../bench/prepare.js';
@@ -190,48 +190,36 @@ export async function benchCommand(argv: string[]): Promise<void> {
         const all = await Promise.all(admins.map(async (a) => ((await a.request('admin.stats', {})) as { commits?: { batches: number; jobs: number } }).commits ?? { batches: 0, jobs: 0 }));
         return all.reduce((s, c) => ({ batches: s.batches + c.batches, jobs: s.jobs + c.jobs }), { batches: 0, jobs: 0 });
       };
+      // A closed-loop row: the load, the writer's batches over it (fsyncs, or PostgreSQL commits) and the relays' CPU.
+      const closedLoop = async (label: string, transport: BenchTransport, extra: Record<string, unknown>, run: (cpu: CpuMeter) => Promise<TransferResult>): Promise<void> => {
+        const before = await commitStats();
+        const cpu = meter();
+        const r = await run(cpu);
+        const after = await commitStats();
+        const batches = after.batches - before.batches;
+        const row: Row = {
+          scenario: label,
+          via: transport,
+          perSecond: r.perSecond,
+          latency: r.latency,
+          errors: sum(r.errors),
+          fsyncsPerS: Math.round(batches / r.elapsedS),
+          meanBatch: batches > 0 ? Math.round(((after.jobs - before.jobs) / batches) * 10) / 10 : 0,
+          cpuUs: cpu.perUnitUs(r.ok),
+        };
+        rows.push(row);
+        results.push({ scenario: label.split(' ')[0], transport, ...extra, ok: r.ok, errors: row.errors, errorsByCode: r.errors, elapsedS: r.elapsedS, perSecond: r.perSecond, latency: r.latency, fsyncsPerS: row.fsyncsPerS, meanBatch: row.meanBatch, relayCpuUsPerTransfer: row.cpuUs });
+      };
       for (const scenario of live) {
         if (scenario === 'transfers' || scenario === 'hot' || scenario === 'hot-both') {
           for (const transport of transports) {
             log(`${scenario} over ${transport}: ${connections} connections × ${pipeline} in flight for ${durationS} s…`);
-            const before = await commitStats();
-            const cpu = meter();
-            const r = await runTransfers(targets, { transport, connections, pipeline, accounts, mix: MIX[scenario], durationS, warmupS, meter: cpu });
-            const after = await commitStats();
-            const batches = after.batches - before.batches;
-            const row: Row = {
-              scenario,
-              via: transport,
-              perSecond: r.perSecond,
-              latency: r.latency,
-              errors: sum(r.errors),
-              fsyncsPerS: Math.round(batches / r.elapsedS),
-              meanBatch: batches > 0 ? Math.round(((after.jobs - before.jobs) / batches) * 10) / 10 : 0,
-              cpuUs: cpu.perUnitUs(r.ok),
-            };
-            rows.push(row);
-            results.push({ scenario, transport, ok: r.ok, errors: row.errors, errorsByCode: r.errors, elapsedS: r.elapsedS, perSecond: r.perSecond, latency: r.latency, fsyncsPerS: row.fsyncsPerS, meanBatch: row.meanBatch, relayCpuUsPerTransfer: row.cpuUs });
+            await closedLoop(scenario, transport, {}, (cpu) => runTransfers(targets, { transport, connections, pipeline, accounts, mix: MIX[scenario], durationS, warmupS, meter: cpu }));
           }
         } else if (scenario === 'batch') {
           for (const transport of transports) {
             log(`batch over ${transport}: ${batchConnections} connections × 2 batches of ${batchSize} in flight for ${durationS} s…`);
-            const before = await commitStats();
-            const cpu = meter();
-            const r = await runBatches(targets, { transport, connections: batchConnections, pipeline: 2, batchSize, accounts, durationS, warmupS, meter: cpu });
-            const after = await commitStats();
-            const batches = after.batches - before.batches;
-            const row: Row = {
-              scenario: `batch ${batchSize}`,
-              via: transport,
-              perSecond: r.perSecond,
-              latency: r.latency,
-              errors: sum(r.errors),
-              fsyncsPerS: Math.round(batches / r.elapsedS),
-              meanBatch: batches > 0 ? Math.round(((after.jobs - before.jobs) / batches) * 10) / 10 : 0,
-              cpuUs: cpu.perUnitUs(r.ok),
-            };
-            rows.push(row);
-            results.push({ scenario, transport, batchSize, ok: r.ok, errors: row.errors, errorsByCode: r.errors, elapsedS: r.elapsedS, perSecond: r.perSecond, latency: r.latency, fsyncsPerS: row.fsyncsPerS, meanBatch: row.meanBatch, relayCpuUsPerTransfer: row.cpuUs });
+            await closedLoop(`batch ${batchSize}`, transport, { batchSize }, (cpu) => runBatches(targets, { transport, connections: batchConnections, pipeline: 2, batchSize, accounts, durationS, warmupS, meter: cpu }));
           }
         } else if (scenario === 'paced') {
           for (const transport of transports) {

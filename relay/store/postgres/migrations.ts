@@ -84,7 +84,7 @@ export const MIGRATIONS: readonly Migration[] = [
     version: 3,
     name: 'text keys sort bytewise (COLLATE "C"), as on the embedded store, so cursors and ranges mean the same on both',
     // Whatever the database's default collation, key ranges and keyset pages use the primary
-    // keys' indexes in LevelDB's order (pg-table.ts).
+    // keys' indexes in LevelDB's order (PgBank's keyset pages, pg-bank.ts).
     sql: `
       ALTER TABLE users ALTER COLUMN username TYPE text COLLATE "C";
       ALTER TABLE sessions ALTER COLUMN key TYPE text COLLATE "C", ALTER COLUMN username TYPE text COLLATE "C";

@@ -4,7 +4,7 @@ import { auditTailProblem, type QuickCheckResult } from '../../startup/startup-c
 
 /**
  * The start-up check on the PostgreSQL store, the same checks as on the embedded one
- * (startup/quick-check.ts) as a few queries: the audit head names the last entry and chains
+ * (store/leveldb/quick-check.ts) as a few queries: the audit head names the last entry and chains
  * onto the one before it; every account's balance is where its last entry ends, with no entry
  * after the one it records; the balances sum to 0. The full checks are `ledger verify` and
  * `audit verify`.
