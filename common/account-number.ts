@@ -15,9 +15,9 @@ const FORMAT_RE = /^DB\d{12}$/;
  * digits stay), one character at a time with integer arithmetic: every request checks every
  * account number it names, so this runs on the hot path.
  */
-function mod97(s: string): number {
-  let rest = 0;
-  for (let i = 0; i < s.length; i++) {
+function mod97(s: string, from = 0, to = s.length, carried = 0): number {
+  let rest = carried;
+  for (let i = from; i < to; i++) {
     const code = s.charCodeAt(i);
     rest = code >= 65 && code <= 90 ? (rest * 100 + (code - 55)) % 97 : (rest * 10 + (code - 48)) % 97;
   }
@@ -41,13 +41,21 @@ export const CASH_ACCOUNT = makeAccountNumber(0);
 
 /** Accepts what people paste: any case, spaces anywhere. */
 export function normalizeAccountNumber(s: string): string {
+  // Most arrive as written by software, already in this form: no copy then.
+  if (FORMAT_RE.test(s)) return s;
   return s.replace(/\s+/g, '').toUpperCase();
 }
 
 export function isValidAccountNumber(s: string): boolean {
   const n = normalizeAccountNumber(s);
   if (!FORMAT_RE.test(n)) return false;
-  return mod97(n.slice(4) + n.slice(0, 4)) === 1;
+  // As IBAN reads it: the serial first, then the country and the check digits.
+  return mod97(n, 0, 4, mod97(n, 4)) === 1;
+}
+
+/** Valid and already in the stored form (no spaces, upper case): what software sends. */
+export function isCanonicalAccountNumber(s: string): boolean {
+  return FORMAT_RE.test(s) && mod97(s, 0, 4, mod97(s, 4)) === 1;
 }
 
 /** "DB35 0000 0000 01": groups of 4 for reading aloud and copying by eye. */

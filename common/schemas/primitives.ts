@@ -118,7 +118,7 @@ export const limitAmountSchema = z
   .int('must be a whole number of minor units (cents) ≥ 0')
   .min(0, 'must be a whole number of minor units (cents) ≥ 0');
 
-const UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+export const UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /** Lowercased so a retry that changes only the case is still the same transfer. */
 export const transferIdSchema = z

@@ -48,22 +48,29 @@ function notifyPosted(events: EventBus, effect: PostedView, currency: string): v
 
 /** A batch's events: per item for the payees, one balance per account at the end. */
 function notifyBatch(events: EventBus, items: readonly PostedView[], currency: string, sender: string | undefined): void {
-  const last = new Map<string, { owner: string; balance: number; transferId: string }>();
-  for (const effect of items) {
+  // Each account's last leg in the batch, as 2 × item (+1 for the payee's side): its balance after the batch.
+  const last = new Map<string, number>();
+  for (let i = 0; i < items.length; i++) {
+    const effect = items[i]!;
     const t = effect.transfer;
     const { from, to } = effect;
-    // Most payees of a large batch are not connected here: their events are not even made.
+    // Most payees of a large batch are not connected here, nor has the payer other sessions: nothing is made for them.
     if (from.owner !== null) {
-      if (events.reaches(from.owner)) events.toUserExcept(from.owner, sender, 'transfer.posted', { transfer: toWireTransfer(t) });
-      last.set(from.account, { owner: from.owner, balance: t.fromBalanceAfter, transferId: t.id });
+      if (events.reachesOtherThan(from.owner, sender)) events.toUserExcept(from.owner, sender, 'transfer.posted', { transfer: toWireTransfer(t) });
+      last.set(from.account, 2 * i);
     }
     if (to.owner !== null) {
       if (events.reaches(to.owner)) events.toUser(to.owner, 'transfer.received', { transfer: toWireTransfer(t) });
-      last.set(to.account, { owner: to.owner, balance: t.toBalanceAfter, transferId: t.id });
+      last.set(to.account, 2 * i + 1);
     }
     if (effect.large) largeAlert(events, effect, currency);
   }
-  for (const [account, b] of last) if (events.reaches(b.owner)) events.toUser(b.owner, 'balance.updated', { account, balance: b.balance, transferId: b.transferId });
+  for (const [account, at] of last) {
+    const { transfer: t, from, to } = items[at >> 1]!;
+    const payee = (at & 1) === 1;
+    const owner = (payee ? to.owner : from.owner)!;
+    if (events.reaches(owner)) events.toUser(owner, 'balance.updated', { account, balance: payee ? t.toBalanceAfter : t.fromBalanceAfter, transferId: t.id });
+  }
 }
 
 function largeAlert(events: EventBus, effect: PostedView, currency: string): void {

@@ -2,7 +2,7 @@ import { BankError, isBankError, type ErrorCode } from '../../common/errors.js';
 import { describeZodError, requestSchema } from '../../common/schemas/messages.js';
 import type { RelayContext } from '../context.js';
 import type { ClientConnection } from '../session/client-connection.js';
-import type { Registry } from './registry.js';
+import type { OpHandler, Registry } from './registry.js';
 import type { RelayMetrics } from '../metrics/relay-metrics.js';
 
 /**
@@ -50,10 +50,17 @@ export function createDispatcher(relay: RelayContext, registry: Registry, metric
       if (!conn.auth) throw new BankError('UNAUTHENTICATED', 'please sign in first');
       if (handler.role === 'admin' && conn.auth.role !== 'admin') throw new BankError('FORBIDDEN', `${op} is for administrators only`);
     }
+    const args = parseArgs(handler, rawArgs);
+    if (conn.auth) relay.sessions.touch(conn.auth.session);
+    return handler.handle({ args: args as never, conn, relay });
+  }
+
+  function parseArgs(handler: OpHandler, rawArgs: unknown): unknown {
+    const fast = handler.fastArgs?.(rawArgs);
+    if (fast !== undefined) return fast;
     const args = handler.args.safeParse(rawArgs);
     if (!args.success) throw new BankError('BAD_REQUEST', describeZodError(args.error));
-    if (conn.auth) relay.sessions.touch(conn.auth.session);
-    return handler.handle({ args: args.data as never, conn, relay });
+    return args.data;
   }
 
   /** A session that timed out while connected stops authorizing requests. */

@@ -13,6 +13,8 @@ export interface OpHandler<N extends OpName = OpName> {
   name: N;
   role: OpRole;
   args: z.ZodType;
+  /** Where an op has one: what `args` would give for the common case without running zod, or undefined (zod then decides). */
+  fastArgs?: (raw: unknown) => OpArgs<N> | undefined;
   handle(ctx: OpContext<N>): Promise<OpResult<N>>;
 }
 
@@ -20,9 +22,13 @@ export interface OpHandler<N extends OpName = OpName> {
  * One op: its schema and role come from the shared contract (common/schemas/ops.ts), so the
  * relay cannot drift from what clients validate; the module adds only the handler.
  */
-export function defineOp<N extends OpName>(name: N, handle: (ctx: OpContext<N>) => Promise<OpResult<N>>): OpHandler<N> {
+export function defineOp<N extends OpName>(
+  name: N,
+  handle: (ctx: OpContext<N>) => Promise<OpResult<N>>,
+  fastArgs?: (raw: unknown) => OpArgs<N> | undefined,
+): OpHandler<N> {
   const def = opDefs[name];
-  return { name, role: def.role, args: def.args as z.ZodType, handle };
+  return { name, role: def.role, args: def.args as z.ZodType, ...(fastArgs && { fastArgs }), handle };
 }
 
 export type Registry = ReadonlyMap<string, OpHandler>;

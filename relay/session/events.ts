@@ -58,6 +58,12 @@ export class EventBus {
     return this.live.hasUser(username);
   }
 
+  /** Whether `username` has a session on this relay besides `except` (a session key). */
+  reachesOtherThan(username: string, except: string | undefined): boolean {
+    for (const conn of this.live.forUser(username)) if (conn.auth?.session.key !== except) return true;
+    return false;
+  }
+
   /** Whether an admin has a session on this relay. */
   reachesAdmins(): boolean {
     for (const _ of this.live.admins()) return true;

@@ -4,6 +4,7 @@ import type { MoveRequest } from '../../ledger/engine.js';
 import { toWireTransfer } from '../../ledger/ledger.js';
 import { ownAccount } from '../../ledger/own-account.js';
 import { batchExtraCost } from '../../session/token-bucket.js';
+import { fastTransferBatchArgs } from '../../../common/schemas/transfer-args-fast.js';
 import { defineOp } from '../registry.js';
 
 /**
@@ -46,4 +47,4 @@ export default defineOp('transfer.batch', async ({ args, conn, relay }) => {
       return r.ok ? { transferId, ok: true, transfer: toWireTransfer(r.transfer), balance: r.balance } : { transferId, ok: false, error: { code: r.error.code, message: r.error.message } };
     }),
   };
-});
+}, fastTransferBatchArgs);

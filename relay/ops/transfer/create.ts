@@ -1,5 +1,6 @@
 import { ownAccount } from '../../ledger/own-account.js';
 import { toWireTransfer } from '../../ledger/ledger.js';
+import { fastTransferArgs } from '../../../common/schemas/transfer-args-fast.js';
 import { defineOp } from '../registry.js';
 
 /** A customer pays another account; idempotent by transferId, acknowledged once durable. */
@@ -19,4 +20,4 @@ export default defineOp('transfer.create', async ({ args, conn, relay }) => {
     { actor: username, role, action: 'transfer.create' },
   );
   return { transfer: toWireTransfer(transfer), balance };
-});
+}, fastTransferArgs);
