@@ -42,6 +42,15 @@ export class LiveConnections {
     return this.byUser.has(username);
   }
 
+  /** Everyone signed in on this relay, each once. */
+  users(): Iterable<string> {
+    return this.byUser.keys();
+  }
+
+  get userCount(): number {
+    return this.byUser.size;
+  }
+
   forUser(username: string): Iterable<ClientConnection> {
     return this.byUser.get(username) ?? [];
   }

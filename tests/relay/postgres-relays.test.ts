@@ -8,6 +8,7 @@ import { CASH_ACCOUNT } from '../../common/account-number.js';
 import { isBankError } from '../../common/errors.js';
 import type { Transfer } from '../../common/schemas/models.js';
 import { IDENTITY_FILE } from '../../relay/identity.js';
+import { MAX_PAYLOAD } from '../../relay/store/postgres/event-hub.js';
 import { allTransfers, allUsers, expectSameAnswers, prng } from '../helpers/ledger.js';
 import { whileWriting } from '../helpers/load.js';
 import { startPostgres, type TestPostgres } from '../helpers/postgres.js';
@@ -171,6 +172,34 @@ describe('two relays on one PostgreSQL database', () => {
     expect((await balance).data).toMatchObject({ account: payee!.account, balance: 3_000_000 + 510 });
     await expect.poll(() => received.length).toBe(5);
     expect(received).toEqual(posted);
+  });
+
+  it('relay B tells its payee of an item of a batch made on A that concerns more people than a notice can name, and nobody else', { timeout: 60_000 }, async () => {
+    const adminA = (await signIn(relays[0], 'tcp', 'admin', ADMIN_PASSWORD)).client;
+    const payees = await customers(adminA, 'unnamed_xxxxxxxxxxxxxxxxxxx', 240, 1);
+    expect(Buffer.byteLength(JSON.stringify(payees.map((p) => p.username))), 'the batch names too many people for one notice').toBeGreaterThan(MAX_PAYLOAD);
+    const [payer, bystander] = await customers(adminA, 'unnamed_side', 2, 1_000_000);
+    const onB = (await signIn(relays[1], 'ws', payees[7]!.username)).client;
+    const otherOnB = (await signIn(relays[1], 'tcp', bystander!.username)).client;
+    const heard: { event: string; data: unknown }[] = [];
+    const stray: string[] = [];
+    onB.onEvent((e) => heard.push({ event: e.event, data: e.data }));
+    otherOnB.onEvent((e) => stray.push(e.event));
+    const balance = onB.nextEvent('balance.updated');
+    const onA = (await signIn(relays[0], 'tcp', payer!.username)).client;
+    const batch = await onA.request('transfer.batch', { transfers: payees.map((p, i) => ({ transferId: randomUUID(), to: p.account, amount: 10 + i })) });
+    expect((await balance).data).toMatchObject({ account: payees[7]!.account, balance: 18 });
+    const mine = batch.results[7]!;
+    expect(mine.ok).toBe(true);
+    expect(heard).toEqual([
+      { event: 'transfer.received', data: { transfer: mine.ok ? mine.transfer : undefined } },
+      { event: 'balance.updated', data: { account: payees[7]!.account, balance: 18, transferId: mine.transferId } },
+    ]);
+    // A transfer after it reaches B too, so anything meant for the bystander would have come by now.
+    const after = onB.nextEvent('transfer.received');
+    await onA.request('transfer.create', { transferId: randomUUID(), to: payees[7]!.account, amount: 1 });
+    await after;
+    expect(stray).toEqual([]);
   });
 
   it('an admin on relay B hears a registration made on relay A', async () => {

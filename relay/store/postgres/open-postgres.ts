@@ -19,6 +19,19 @@ import { redactUrl } from './url.js';
 
 /** How often the figures for metrics and admin.stats are read again. */
 const COUNTS_EVERY_MS = 5_000;
+/**
+ * Up to this many people signed in here, another relay's commit that could not name whom it
+ * concerns is read only for them; above, it is read whole (matching against a very long list
+ * would cost more than reading the range).
+ */
+const FILTER_MAX = 5_000;
+
+/** A posted transfer read back, with the owners of its accounts who matter here (null: the cash account, or nobody here). */
+interface PostedRow {
+  record: TransferRecord;
+  from_owner: string | null;
+  to_owner: string | null;
+}
 
 /**
  * The PostgreSQL store: the schema migrated on start, the start-up check as SQL,
@@ -81,17 +94,27 @@ export async function openPgStore({ config, log, clock, metrics, events, live, o
     const readPosted = async (range: PostedRange): Promise<Parameters<typeof notifyCommitted>[1] | undefined> => {
       if (live.sessionCount === 0) return undefined;
       const admins = range.large === true && events.reachesAdmins();
-      const owners = range.owners?.filter((o) => events.reaches(o));
-      if (!admins && owners?.length === 0) return undefined;
-      // Without an owner list (too long to send) every transfer of the range is read.
+      // The people of the range connected here; when the notice could not name them, everyone connected here.
+      const here = range.owners !== undefined ? range.owners.filter((o) => events.reaches(o)) : live.userCount <= FILTER_MAX ? [...live.users()] : undefined;
+      if (!admins && here?.length === 0) return undefined;
       const rows = (
-        await pool.query<{ record: TransferRecord; from_owner: string | null; to_owner: string | null }>(
-          `SELECT t.record, f.record->>'owner' AS from_owner, o.record->>'owner' AS to_owner
-           FROM transfers t JOIN accounts f ON f.account = t.from_account JOIN accounts o ON o.account = t.to_account
-           WHERE t.seq BETWEEN $1 AND $2 AND ($3::text[] IS NULL OR f.owner = ANY($3) OR o.owner = ANY($3) OR ($4 AND t.amount >= $5))
-           ORDER BY t.seq`,
-          [range.first, range.last, owners ?? null, admins, rules.largeTransferAlert],
-        )
+        here === undefined
+          ? await pool.query<PostedRow>(
+              `SELECT t.record, nullif(f.owner, '') AS from_owner, nullif(o.owner, '') AS to_owner
+               FROM transfers t JOIN accounts f ON f.account = t.from_account JOIN accounts o ON o.account = t.to_account
+               WHERE t.seq BETWEEN $1 AND $2 ORDER BY t.seq`,
+              [range.first, range.last],
+            )
+          : // Only the transfers that touch an account of someone here (or large ones, for admins): the
+            // accounts of the people here are looked up once, the range's transfers matched against them.
+            await pool.query<PostedRow>(
+              `WITH here AS (SELECT account, owner FROM accounts WHERE owner = ANY($3::text[]))
+               SELECT t.record, f.owner AS from_owner, o.owner AS to_owner
+               FROM transfers t LEFT JOIN here f ON f.account = t.from_account LEFT JOIN here o ON o.account = t.to_account
+               WHERE t.seq BETWEEN $1 AND $2 AND (f.account IS NOT NULL OR o.account IS NOT NULL OR ($4 AND t.amount >= $5))
+               ORDER BY t.seq`,
+              [range.first, range.last, here, admins, rules.largeTransferAlert],
+            )
       ).rows;
       const posted: PostedView[] = rows.map((r) => ({
         transfer: r.record,
