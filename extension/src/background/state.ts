@@ -137,12 +137,11 @@ function applyEvent(state: AppState, action: Extract<StateAction, { type: 'relay
       if (!p.success) return state;
       const { account, balance, transferId } = p.data;
       if (!state.accounts.some((a) => a.account === account)) return state;
-      const first = state.accounts[0]?.account;
+      const first = state.accounts[0];
       return {
         ...state,
         accounts: state.accounts.map((a) => (a.account === account ? { ...a, balance } : a)),
-        // The transfer event may have come first with a guessed balanceAfter: this one is the relay's.
-        recent: account === first ? state.recent.map((e) => (e.transferId === transferId ? { ...e, balanceAfter: balance } : e)) : state.recent,
+        recent: account === first?.account ? settleBalances(state.recent, transferId, balance, first.balance) : state.recent,
         syncedAt: action.at,
       };
     }
@@ -185,6 +184,27 @@ function applyEvent(state: AppState, action: Extract<StateAction, { type: 'relay
       // session.revoked is handled by the connection (it signs out); monitor.request is for live views only.
       return state;
   }
+}
+
+/**
+ * The relay's balance after `transferId` for entries that came by events with a guessed one.
+ * A transfer event can come before its balance (the items of a batch each come first, and one
+ * balance follows for the whole batch): such entries were given the balance then known
+ * (`stale`). The entry of `transferId` gets the relay's balance, and the guessed entries just
+ * below it get theirs worked back from it, stopping at the first entry that already agrees.
+ */
+function settleBalances(recent: readonly Entry[], transferId: string, balance: number, stale: number): Entry[] {
+  const out = recent.map((e) => (e.transferId === transferId ? { ...e, balanceAfter: balance } : e));
+  const at = out.findLastIndex((e) => e.transferId === transferId);
+  if (at < 0) return out;
+  for (let j = at + 1; j < out.length; j++) {
+    const newer = out[j - 1]!;
+    const before = newer.balanceAfter - newer.amount;
+    const entry = out[j]!;
+    if (entry.balanceAfter === before || entry.balanceAfter !== stale) break;
+    out[j] = { ...entry, balanceAfter: before };
+  }
+  return out;
 }
 
 /** A transfer event as an entry of the first account, newest first, never twice. */

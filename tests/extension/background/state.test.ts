@@ -251,6 +251,30 @@ describe('relay events', () => {
     expect(b.recent[0]?.balanceAfter).toBe(9_500);
   });
 
+  it('the items of a batch come before its one balance: each entry ends with its own balance after, worked back from it', () => {
+    const s = apply(
+      signedIn(10_000, [entry(1, 10_000, 10_000)]),
+      event('transfer.received', { transfer: transfer(2, THEIRS, MINE, 100) }),
+      event('transfer.received', { transfer: transfer(3, THEIRS, MINE, 200) }),
+      event('transfer.posted', { transfer: transfer(4, MINE, THEIRS, 50) }),
+      event('balance.updated', { account: MINE, balance: 10_250, transferId: uuid(4) }),
+    );
+    expect(s.accounts[0]?.balance).toBe(10_250);
+    expect(s.recent.map((e) => [e.transferId, e.balanceAfter])).toEqual([
+      [uuid(4), 10_250],
+      [uuid(3), 10_300],
+      [uuid(2), 10_100],
+      [uuid(1), 10_000],
+    ]);
+  });
+
+  it('a balance for a transfer leaves alone the entries below it that already agree, and any it cannot vouch for', () => {
+    // Loaded from history: their balances are the relay's, even where the chain has a gap.
+    const page = [entry(3, 500, 10_000), entry(2, 700, 8_000), entry(1, 1_000, 9_999)];
+    const s = apply(signedIn(10_000, page), event('transfer.received', { transfer: transfer(4, THEIRS, MINE, 25) }), event('balance.updated', { account: MINE, balance: 10_025, transferId: uuid(4) }));
+    expect(s.recent.map((e) => e.balanceAfter)).toEqual([10_025, 10_000, 8_000, 9_999]);
+  });
+
   it('keeps both legs of one transfer id (incoming and outgoing are different entries)', () => {
     const s = apply(
       signedIn(),
