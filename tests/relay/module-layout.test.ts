@@ -5,7 +5,8 @@ import { describe, expect, it } from 'vitest';
 
 /*
  * The relay's layout, checked on its sources: no import cycles (type-only imports count: a
- * cycle of types is still two modules that cannot be understood apart).
+ * cycle of types is still two modules that cannot be understood apart), and each store's
+ * storage speaks only inside its own folder, so the rest of the relay deals in domain terms.
  */
 const RELAY = fileURLToPath(new URL('../../relay/', import.meta.url));
 
@@ -60,10 +61,30 @@ function findCycle(graph: Map<string, string[]>): string[] | undefined {
   return undefined;
 }
 
+/** The relay's sources outside `folder` (relay-relative) whose text matches `pattern`, with the first match. */
+async function outside(folder: string, pattern: RegExp): Promise<string[]> {
+  const found: string[] = [];
+  for (const file of await sources(RELAY)) {
+    const rel = path.relative(RELAY, file);
+    if (rel.startsWith(folder)) continue;
+    const m = pattern.exec(await readFile(file, 'utf8'));
+    if (m) found.push(`${rel}: ${m[0]}`);
+  }
+  return found;
+}
+
 describe('the relay\'s modules', () => {
   it('import one another without cycles', async () => {
     const graph = await importGraph();
     expect(graph.size).toBeGreaterThan(100);
     expect(findCycle(graph)).toBeUndefined();
+  });
+
+  it('leave LevelDB to relay/store/leveldb/: its packages and its "!sublevel!" keys', async () => {
+    expect(await outside('store/leveldb/', /from '(?:level|classic-level|abstract-level)'|['"`]![a-z]+!/)).toEqual([]);
+  });
+
+  it('leave SQL and the pg driver to relay/store/postgres/ (other modules may name its types)', async () => {
+    expect(await outside('store/postgres/', /\b(?:SELECT\s.+\sFROM|INSERT INTO|DELETE FROM|UPDATE\s+\w+\s+SET|CREATE TABLE)\b|^import (?!type)[^;]*from 'pg'/m)).toEqual([]);
   });
 });

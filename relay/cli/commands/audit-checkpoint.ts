@@ -3,7 +3,7 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { headCheckpoint, signCheckpoint } from '../../audit/checkpoint.js';
 import type { ChainVerdict } from '../../audit/chain.js';
-import { openConsistentView } from '../../backup/consistent-view.js';
+import { openConsistentView } from '../../store/leveldb/backup/consistent-view.js';
 import { IDENTITY_FILE, identityFromPem } from '../../identity.js';
 import type { BankStore } from '../../store/bank-store.js';
 import { CliError } from '../errors.js';

@@ -1,6 +1,6 @@
 import { stat } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
-import { createBackup } from '../../backup/backup.js';
+import { createBackup } from '../../store/leveldb/backup/backup.js';
 import { requireOption } from '../options.js';
 
 /** Streams a verified, checksummed snapshot of the bank (and its identity key) to --out; works while the relay runs. */

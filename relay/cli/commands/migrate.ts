@@ -1,6 +1,6 @@
 import { parseArgs } from 'node:util';
 import { resolveConfig } from '../../config.js';
-import { ProgressBar } from '../../backup/progress.js';
+import { ProgressBar } from '../progress.js';
 import { newClient } from '../../store/postgres/connect.js';
 import { migrate } from '../../store/postgres/migrations.js';
 import { importBank, TargetNotEmptyError } from '../../store/postgres/import-bank.js';

@@ -1,5 +1,5 @@
 import { parseArgs } from 'node:util';
-import { restoreBackup } from '../../backup/restore.js';
+import { restoreBackup } from '../../store/leveldb/backup/restore.js';
 import { requireOption } from '../options.js';
 
 /** Restores a backup into a new data directory, refusing damaged files, then verifies ledger and audit. */

@@ -1,10 +1,10 @@
 import { copyFile, mkdtemp, readdir, readFile, rm, stat } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import type { ChainVerdict } from '../audit/chain.js';
-import type { LedgerVerdict } from '../ledger/verdict.js';
-import { BankDb } from '../store/leveldb/bank-db.js';
-import { CliError } from '../cli/errors.js';
+import type { ChainVerdict } from '../../../audit/chain.js';
+import type { LedgerVerdict } from '../../../ledger/verdict.js';
+import { BankDb } from '../bank-db.js';
+import { CliError } from '../../../cli/errors.js';
 
 /**
  * A consistent, read-only view of a bank's database, whether or not a relay is running on it.

@@ -5,11 +5,11 @@ import path from 'node:path';
 import { once } from 'node:events';
 import { createGzip } from 'node:zlib';
 import type { Writable } from 'node:stream';
-import { IDENTITY_FILE, identityFromPem, spkiFingerprint } from '../identity.js';
-import { CliError } from '../cli/errors.js';
+import { IDENTITY_FILE, identityFromPem, spkiFingerprint } from '../../../identity.js';
+import { CliError } from '../../../cli/errors.js';
 import { openConsistentView } from './consistent-view.js';
 import { BACKUP_FORMAT, TAG_FILE, TAG_KV, encodeRecord, encodeTrailer, sublevelOf, type BackupHeader } from './format.js';
-import { ProgressBar } from './progress.js';
+import { ProgressBar } from '../../../cli/progress.js';
 
 export interface BackupResult {
   header: BackupHeader;

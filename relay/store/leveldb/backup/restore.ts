@@ -3,13 +3,13 @@ import { chmod, mkdir, readdir, rename, rm, rmdir, stat, writeFile } from 'node:
 import path from 'node:path';
 import { createGunzip } from 'node:zlib';
 import { Level } from 'level';
-import { IDENTITY_FILE, identityFromPem, spkiFingerprint } from '../identity.js';
-import { CliError } from '../cli/errors.js';
-import { BankDb } from '../store/leveldb/bank-db.js';
-import type { LedgerVerdict } from '../ledger/verdict.js';
-import type { ChainVerdict } from '../audit/chain.js';
+import { IDENTITY_FILE, identityFromPem, spkiFingerprint } from '../../../identity.js';
+import { CliError } from '../../../cli/errors.js';
+import { BankDb } from '../bank-db.js';
+import type { LedgerVerdict } from '../../../ledger/verdict.js';
+import type { ChainVerdict } from '../../../audit/chain.js';
 import { BackupFormatError, parseBackup, sublevelOf, type BackupHeader } from './format.js';
-import { ProgressBar } from './progress.js';
+import { ProgressBar } from '../../../cli/progress.js';
 
 export interface RestoreResult {
   header: BackupHeader;
