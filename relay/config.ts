@@ -40,7 +40,7 @@ export const relayConfigSchema = z.strictObject({
   defaultLimits: z
     .strictObject({ perTransfer: z.number().int().min(0).default(5_000_000), perDay: z.number().int().min(0).default(20_000_000) })
     .default({ perTransfer: 5_000_000, perDay: 20_000_000 }),
-  /** `account.lookup` calls allowed per session per minute (payee names are personal data). */
+  /** `account.lookup` calls allowed per user per minute, over all their sessions (payee names are personal data). */
   lookupsPerMinute: z.number().int().min(1).default(30),
   /** Open connections (TCP and WebSocket/HTTP together) one IP address may hold; 0 = no cap. */
   maxConnectionsPerIp: z.number().int().min(0).default(256),
@@ -56,6 +56,14 @@ export const relayConfigSchema = z.strictObject({
   loginThrottle: z
     .strictObject({ maxFailuresPerIp: z.number().int().min(0).default(20), windowMs: z.number().int().min(1000).default(15 * MINUTE) })
     .default({ maxFailuresPerIp: 20, windowMs: 15 * MINUTE }),
+  /**
+   * Password hashes (sign-ins, sign-ups, password changes) one IP address may have waiting or
+   * running at once, and hashes the whole relay lets wait; past either, new ones are refused
+   * RATE_LIMITED at once. Waiting ones are served in turn across addresses.
+   */
+  passwordChecks: z
+    .strictObject({ perAddress: z.number().int().min(1).default(4), maxWaiting: z.number().int().min(1).default(256) })
+    .default({ perAddress: 4, maxWaiting: 256 }),
   /** After a disk error, how often the relay checks whether the data directory takes writes again. */
   diskRetryMs: z.number().int().min(100).default(5000),
   /**

@@ -28,7 +28,7 @@ export interface RelayContext {
   serving(): boolean;
   /** Requests served, by op: a cheap figure for `admin.stats`. */
   opCounts: Map<string, number>;
-  /** account.lookup allowance per session. */
+  /** account.lookup allowance per user (over all their sessions). */
   lookupLimit: MinuteRateLimit;
   /** Failed sign-ins by IP address (null: no throttle). */
   loginFailuresByIp: WindowRateLimit | null;

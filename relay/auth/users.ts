@@ -8,7 +8,12 @@ import { BatchedGet } from '../store/batched-get.js';
 import { KeyedLock } from '../store/keyed-lock.js';
 import type { UserRecord } from './records.js';
 import { userRecordSchema } from './records.js';
+import { afterFailure, UnknownUserLockout } from './lockout.js';
 import { burnPasswordCheck, hashPassword, verifyPassword } from './passwords.js';
+import { PasswordWork, RELAY_ITSELF, type PasswordRequester } from './password-work.js';
+
+/** Hashes that run at once: scrypt shares libuv's four threads with LevelDB's reads and writes. */
+const PASSWORD_SLOTS = 2;
 
 export interface NewUser {
   username: string;
@@ -23,13 +28,13 @@ export interface Actor {
   role: AuditDraft['role'];
 }
 
-/** What a caller must do after a failed sign-in: the relay raises the alert, not this store. */
-export type LoginFailure = { lockedNow: boolean };
-
 /** Users as stored: creation, lookup, passwords and the failed-login lockout. */
 export class UserStore {
   private readonly lock = new KeyedLock();
   private readonly reads: BatchedGet<unknown>;
+  private readonly unknownLockout: UnknownUserLockout;
+  /** Every password hash and check of this relay goes through here. */
+  readonly passwordWork: PasswordWork;
 
   constructor(
     private readonly bank: BankStore,
@@ -39,6 +44,8 @@ export class UserStore {
     private readonly onLockout: (user: UserRecord) => void = () => {},
   ) {
     this.reads = new BatchedGet({ getMany: (names) => bank.getUsers(names) });
+    this.unknownLockout = new UnknownUserLockout(config.lockout);
+    this.passwordWork = new PasswordWork({ slots: PASSWORD_SLOTS, ...config.passwordChecks });
   }
 
   async get(username: string): Promise<UserRecord | undefined> {
@@ -52,14 +59,14 @@ export class UserStore {
   }
 
   /** A new user's record, password hashed (slow: call it before taking the user's lock). */
-  async prepare(user: NewUser): Promise<UserRecord> {
+  async prepare(user: NewUser, who: PasswordRequester = RELAY_ITSELF): Promise<UserRecord> {
     return {
       username: user.username,
       displayName: user.displayName,
       role: user.role,
       status: user.status,
       createdAt: new Date(this.clock()).toISOString(),
-      passwordHash: await hashPassword(user.password, this.config.scryptLog2N),
+      passwordHash: await this.hashPassword(user.password, who),
       failedLogins: [],
       accounts: [],
     };
@@ -76,8 +83,8 @@ export class UserStore {
     return { ...by, action, target: record.username, outcome: record.status, details: { role: record.role, displayName: record.displayName } };
   }
 
-  async create(user: NewUser, by: Actor, action: string): Promise<UserRecord> {
-    const record = await this.prepare(user);
+  async create(user: NewUser, by: Actor, action: string, who: PasswordRequester = RELAY_ITSELF): Promise<UserRecord> {
+    const record = await this.prepare(user, who);
     return this.withUser(user.username, async () => {
       await this.assertFree(user.username);
       await this.commits.commit(UserStore.insertOps(record), [UserStore.createdAudit(record, by, action)]);
@@ -96,8 +103,8 @@ export class UserStore {
     return user;
   }
 
-  hashPassword(password: string): Promise<string> {
-    return hashPassword(password, this.config.scryptLog2N);
+  hashPassword(password: string, who: PasswordRequester = RELAY_ITSELF): Promise<string> {
+    return this.passwordWork.run(who, () => hashPassword(password, this.config.scryptLog2N));
   }
 
   async hasAdmin(): Promise<boolean> {
@@ -108,58 +115,67 @@ export class UserStore {
    * Checks a password with the lockout rules, then runs `onSuccess` under the user's lock with
    * the current record, so a password reset or a freeze cannot slip between the check and what
    * the caller does with it (e.g. issuing a session). Unknown users and wrong passwords look the
-   * same to the caller (same message, same scrypt work). Only after a correct password does the
-   * caller learn that the user is pending, frozen or closed.
+   * same to the caller (same message, same scrypt work, the same lockout after as many tries).
+   * Only after a correct password does the caller learn that the user is pending, frozen or closed.
    */
-  async checkPassword<T>(username: string, password: string, onSuccess: (user: UserRecord) => Promise<T>): Promise<T> {
+  async checkPassword<T>(username: string, password: string, who: PasswordRequester, onSuccess: (user: UserRecord) => Promise<T>): Promise<T> {
     const user = await this.get(username);
     if (!user) {
-      await burnPasswordCheck(password, this.config.scryptLog2N);
+      const until = this.unknownLockout.locked(username, this.clock());
+      if (until === undefined) await this.passwordWork.run(who, () => burnPasswordCheck(password, this.config.scryptLog2N));
+      const lockedNow = until === undefined && this.unknownLockout.fail(username, this.clock());
       await this.commits.commit([], [{ actor: 'anonymous', role: 'anonymous', action: 'auth.login', target: username, outcome: 'unknown_user' }]);
+      if (until !== undefined) throw lockedOut(until - this.clock());
+      if (lockedNow) throw lockedOut(this.config.lockout.durationMs);
       throw invalidCredentials();
     }
-    const now = this.clock();
-    if (user.lockedUntil !== undefined && user.lockedUntil > now) {
-      await this.commits.commit([], [{ actor: username, role: user.role, action: 'auth.login', target: username, outcome: 'locked_out' }]);
-      throw lockedOut(user.lockedUntil - now);
-    }
-    const ok = await verifyPassword(password, user.passwordHash);
+    await this.assertNotLockedOut(user, 'auth.login');
+    const ok = await this.passwordWork.run(who, () => verifyPassword(password, user.passwordHash));
     if (!ok) {
-      const { lockedNow } = await this.recordFailure(username);
-      if (lockedNow) {
-        this.onLockout(user);
-        throw lockedOut(this.config.lockout.durationMs);
-      }
+      await this.recordFailure(username, 'auth.login');
       throw invalidCredentials();
     }
     return this.withUser(username, async () => {
       const fresh = await this.get(username);
       // The password was changed while we checked it: the one given is no longer valid.
       if (!fresh || fresh.passwordHash !== user.passwordHash) throw invalidCredentials();
-      let current = fresh;
-      if (fresh.failedLogins.length > 0 || fresh.lockedUntil !== undefined) {
-        current = { ...fresh, failedLogins: [] };
-        delete current.lockedUntil;
-        await this.commits.commit([{ type: 'user', user: current }]);
-      }
-      return onSuccess(current);
+      return onSuccess(await this.clearFailures(fresh));
     });
   }
 
-  /** Counts a failure inside the window; the Nth within it locks the user out. */
-  private recordFailure(username: string): Promise<LoginFailure> {
-    const { maxFailures, windowMs, durationMs } = this.config.lockout;
-    return this.withUser(username, async () => {
+  /** LOCKED_OUT (audited) while the user's lockout lasts. */
+  private async assertNotLockedOut(user: UserRecord, action: string): Promise<void> {
+    const now = this.clock();
+    if (user.lockedUntil === undefined || user.lockedUntil <= now) return;
+    await this.commits.commit([], [{ actor: user.username, role: user.role, action, target: user.username, outcome: 'locked_out' }]);
+    throw lockedOut(user.lockedUntil - now);
+  }
+
+  /** A correct password forgets earlier failures (call under the user's lock). */
+  private async clearFailures(user: UserRecord): Promise<UserRecord> {
+    if (user.failedLogins.length === 0 && user.lockedUntil === undefined) return user;
+    const current = { ...user, failedLogins: [] };
+    delete current.lockedUntil;
+    await this.commits.commit([{ type: 'user', user: current }]);
+    return current;
+  }
+
+  /**
+   * Counts a wrong password inside the window, audited under `action`; the Nth within it locks
+   * the user out, tells the admins, and answers LOCKED_OUT.
+   */
+  private async recordFailure(username: string, action: string): Promise<void> {
+    const { durationMs } = this.config.lockout;
+    const locked = await this.withUser(username, async () => {
       const user = await this.get(username);
-      if (!user) return { lockedNow: false };
+      if (!user) return undefined;
       const now = this.clock();
-      const recent = [...user.failedLogins.filter((t) => now - t < windowMs), now];
-      const lockedNow = recent.length >= maxFailures;
+      const { recent, lockedNow } = afterFailure(user.failedLogins, now, this.config.lockout);
       const next: UserRecord = lockedNow
         ? { ...user, failedLogins: [], lockedUntil: now + durationMs }
         : { ...user, failedLogins: recent };
       const audit: AuditDraft[] = [
-        { actor: username, role: user.role, action: 'auth.login', target: username, outcome: 'bad_password', details: { failures: recent.length } },
+        { actor: username, role: user.role, action, target: username, outcome: 'bad_password', details: { failures: recent.length } },
       ];
       if (lockedNow) {
         audit.push({
@@ -172,23 +188,35 @@ export class UserStore {
         });
       }
       await this.commits.commit([{ type: 'user', user: next }], audit);
-      return { lockedNow };
+      return lockedNow ? user : undefined;
     });
+    if (locked) {
+      this.onLockout(locked);
+      throw lockedOut(durationMs);
+    }
   }
 
-  /** Changes a password; `then` runs under the user's lock right after (e.g. to end other sessions). */
-  async changePassword(username: string, oldPassword: string, newPassword: string, then: () => Promise<void> = async () => {}): Promise<void> {
-    const user = await this.get(username);
-    if (!user || !(await verifyPassword(oldPassword, user.passwordHash))) {
+  /**
+   * Changes a password; `then` runs under the user's lock right after (e.g. to end other
+   * sessions). A wrong current password counts towards the user's lockout like a failed sign-in
+   * (and is audited), so a stolen session cannot be used to guess the password.
+   */
+  async changePassword(username: string, oldPassword: string, newPassword: string, who: PasswordRequester, then: () => Promise<void> = async () => {}): Promise<void> {
+    const user = await this.require(username);
+    await this.assertNotLockedOut(user, 'auth.changePassword');
+    if (!(await this.passwordWork.run(who, () => verifyPassword(oldPassword, user.passwordHash)))) {
+      await this.recordFailure(username, 'auth.changePassword');
       throw new BankError('UNAUTHENTICATED', 'the current password is not correct');
     }
-    const passwordHash = await hashPassword(newPassword, this.config.scryptLog2N);
+    const passwordHash = await this.hashPassword(newPassword, who);
     await this.withUser(username, async () => {
       const fresh = await this.get(username);
       if (!fresh) throw new BankError('NOT_FOUND', 'user not found');
       if (fresh.passwordHash !== user.passwordHash) throw new BankError('UNAUTHENTICATED', 'the current password is not correct');
+      const changed: UserRecord = { ...fresh, passwordHash, failedLogins: [] };
+      delete changed.lockedUntil;
       await this.commits.commit(
-        [{ type: 'user', user: { ...fresh, passwordHash } }],
+        [{ type: 'user', user: changed }],
         [{ actor: username, role: fresh.role, action: 'auth.changePassword', target: username, outcome: 'ok' }],
       );
       await then();

@@ -22,13 +22,15 @@ const CLI = fileURLToPath(new URL('../cli/main.js', import.meta.url));
 
 /**
  * The bench's own relay serves one loopback address that floods it on purpose: the per-address
- * connection cap, the per-connection request rate, the sign-in throttle and the sign-up limit
- * are off there (a relay measured with --url keeps its operator's settings).
+ * connection cap, the per-connection request rate, the sign-in throttle, the cap on password
+ * checks under way and the sign-up limit are off there (a relay measured with --url keeps its
+ * operator's settings).
  */
 export const BENCH_RELAY_LIMITS = {
   maxConnectionsPerIp: 0,
   requestRate: { perSecond: 0, burst: 1 },
   loginThrottle: { maxFailuresPerIp: 0, windowMs: 60_000 },
+  passwordChecks: { perAddress: 1_000_000, maxWaiting: 1_000_000 },
   registrationsPerIpPerHour: 0,
 } satisfies RelayConfigInput;
 

@@ -10,11 +10,18 @@ import { tickCorker } from '../transport/tick-cork.js';
  * bankrelay/1 frames over a TCP socket (u32 BE length prefix). With `tlsOptions` the socket is
  * TLS first (a relay started with --tls-cert/--tls-key); pass `ca` for a self-signed certificate.
  */
-export function tcpTransport(host: string, port: number, maxFrame = DEFAULT_MAX_FRAME, tlsOptions?: tls.ConnectionOptions): Promise<FrameTransport & { socket: net.Socket }> {
+export function tcpTransport(
+  host: string,
+  port: number,
+  maxFrame = DEFAULT_MAX_FRAME,
+  tlsOptions?: tls.ConnectionOptions,
+  /** The local address to connect from (e.g. 127.0.0.2, to be another address on loopback). */
+  localAddress?: string,
+): Promise<FrameTransport & { socket: net.Socket }> {
   return new Promise((resolve, reject) => {
     const socket: net.Socket = tlsOptions
-      ? tls.connect({ ...(net.isIP(host) === 0 && { servername: host }), ...tlsOptions, host, port }).setNoDelay(true)
-      : net.connect({ host, port, noDelay: true });
+      ? tls.connect({ ...(net.isIP(host) === 0 && { servername: host }), ...tlsOptions, host, port, ...(localAddress && { localAddress }) }).setNoDelay(true)
+      : net.connect({ host, port, noDelay: true, ...(localAddress && { localAddress }) });
     const decoder = new FrameDecoder(maxFrame);
     // Every frame sent in one turn of the event loop (several pipelined requests, say) leaves
     // in one writev, as on the relay's side.

@@ -4,6 +4,8 @@
  */
 export class WindowRateLimit {
   private hits = new Map<string, number[]>();
+  /** Hits taken ahead of an outcome not yet known (a password being checked), by key. */
+  private pending = new Map<string, number>();
 
   constructor(
     private readonly max: number,
@@ -18,9 +20,36 @@ export class WindowRateLimit {
     return true;
   }
 
-  /** True when the key already has `max` hits in the window (nothing is recorded). */
+  /** True when the key already has `max` hits in the window, reserved ones included (nothing is recorded). */
   isOver(key: string): boolean {
-    return this.recent(key).length >= this.max;
+    return this.recent(key).length + (this.pending.get(key) ?? 0) >= this.max;
+  }
+
+  /**
+   * Holds one hit of the key's allowance while an outcome is pending, so work already under way
+   * counts against it (a burst of pipelined guesses cannot all pass the check before the first
+   * failure is recorded). Null when nothing is left. The holder then `spend`s it (it becomes a
+   * hit, as `record`) or `release`s it; either once.
+   */
+  reserve(key: string): { spend(): void; release(): void } | null {
+    if (this.isOver(key)) return null;
+    this.pending.set(key, (this.pending.get(key) ?? 0) + 1);
+    let settled = false;
+    const settle = (): void => {
+      if (settled) return;
+      settled = true;
+      const left = this.pending.get(key)! - 1;
+      if (left === 0) this.pending.delete(key);
+      else this.pending.set(key, left);
+    };
+    return {
+      spend: () => {
+        if (settled) return;
+        settle();
+        this.record(key);
+      },
+      release: settle,
+    };
   }
 
   /** Counts a hit whatever the allowance (e.g. a failed sign-in that already happened). */
@@ -34,6 +63,7 @@ export class WindowRateLimit {
   /** Milliseconds until the key is under its allowance again (0 when it is). */
   retryAfterMs(key: string): number {
     const recent = this.recent(key);
+    // Reserved hits settle within seconds; only a window full of recorded ones makes anyone wait.
     if (recent.length < this.max) return 0;
     return Math.max(0, recent[recent.length - this.max]! + this.windowMs - this.clock());
   }
@@ -54,7 +84,7 @@ export class WindowRateLimit {
   }
 }
 
-/** `account.lookup`'s allowance: a one-minute window per session. */
+/** `account.lookup`'s allowance: a one-minute window per user. */
 export class MinuteRateLimit extends WindowRateLimit {
   constructor(perMinute: number, clock: () => number) {
     super(perMinute, 60_000, clock);

@@ -63,10 +63,12 @@ export interface ConnectOptions extends ClientOptions {
   origin?: string;
   /** The crypto suite the client uses: the relay always uses node:crypto. */
   suite?: 'node' | 'web';
+  /** TCP only: connect from this loopback address (127.0.0.2, say) to be another network address. */
+  from?: string;
 }
 
 export async function connect(t: TestRelay, kind: TransportKind, opts: ConnectOptions = {}): Promise<BankClient> {
-  const transport = kind === 'tcp' ? await tcpTransport('127.0.0.1', t.tcpPort) : await wsTransport(t.wsUrl, opts.origin ? { origin: opts.origin } : {});
+  const transport = kind === 'tcp' ? await tcpTransport('127.0.0.1', t.tcpPort, undefined, undefined, opts.from) : await wsTransport(t.wsUrl, opts.origin ? { origin: opts.origin } : {});
   return BankClient.connect(transport, opts.suite === 'web' ? webCryptoSuite : nodeCryptoSuite, opts);
 }
 

@@ -1,6 +1,6 @@
 import net from 'node:net';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { addUser, connect, startTestRelay, type TestRelay } from '../helpers/relay.js';
+import { addUser, ADMIN_PASSWORD, connect, startTestRelay, type TestRelay } from '../helpers/relay.js';
 import { expectStillServing, upgradeStatus, withTimeout, WAIT_MS } from '../helpers/raw.js';
 import { promValue, scrape } from '../helpers/prom.js';
 import type { BankClient } from '../../common/client/bank-client.js';
@@ -160,6 +160,63 @@ describe('sign-in guessing from one address', () => {
     now += 61_000;
     const ok = await b.call('auth.login', { username: 'bystander', password: 'another right password' });
     expect(ok.ok).toBe(true);
+  });
+
+  it('locks an unknown username after as many guesses as a real one, with the same answer, so lockouts do not tell which names exist', async () => {
+    now += 61_000;
+    const c = await connect(t, 'tcp');
+    clients.push(c);
+    const answers = async (username: string) => {
+      const out: string[] = [];
+      for (let i = 0; i < 3; i++) {
+        const r = await c.call('auth.login', { username, password: 'a wrong guess' });
+        out.push(r.ok ? 'ok' : `${r.error.code}: ${r.error.message}`);
+      }
+      return out;
+    };
+    await addUser(t, 'exists_here', 'its right password');
+    const real = await answers('exists_here');
+    now += 61_000;
+    const phantom = await answers('exists_nowhere');
+    expect(real[2]).toMatch(/^LOCKED_OUT/);
+    expect(phantom).toEqual(real);
+    // While locked, a further guess is answered the same way without any password work.
+    const hashed = t.relay.context.users.passwordWork.counts.hashed;
+    const again = await c.call('auth.login', { username: 'exists_nowhere', password: 'a wrong guess' });
+    expect(again.ok === false && again.error.code).toBe('LOCKED_OUT');
+    expect(t.relay.context.users.passwordWork.counts.hashed).toBe(hashed);
+    now += 61_000;
+  });
+
+  it('auth.changePassword is no password oracle: wrong current passwords count towards the lockout, are audited, and then even the right one is refused', async () => {
+    now += 61_000;
+    await addUser(t, 'stolen_session', 'the real password');
+    const admin = await connect(t, 'ws');
+    clients.push(admin);
+    await admin.request('auth.login', { username: 'admin', password: ADMIN_PASSWORD });
+    const alert = admin.nextEvent('admin.alert', (e) => e.data.kind === 'lockout');
+    const thief = await connect(t, 'tcp');
+    clients.push(thief);
+    await thief.request('auth.login', { username: 'stolen_session', password: 'the real password' });
+    const hashed = t.relay.context.users.passwordWork.counts.hashed;
+    const codes: string[] = [];
+    for (let i = 0; i < 6; i++) {
+      const r = await thief.call('auth.changePassword', { oldPassword: `guess number ${i}`, newPassword: 'the thief password' });
+      codes.push(r.ok ? 'ok' : r.error.code);
+    }
+    // lockout.maxFailures is 3 here; after that the user's lock, and soon the address's budget, refuse unchecked.
+    expect(codes.slice(0, 3)).toEqual(['UNAUTHENTICATED', 'UNAUTHENTICATED', 'LOCKED_OUT']);
+    for (const code of codes.slice(3)) expect(['LOCKED_OUT', 'RATE_LIMITED']).toContain(code);
+    expect((await alert).data).toMatchObject({ kind: 'lockout', data: { username: 'stolen_session' } });
+    const right = await thief.call('auth.changePassword', { oldPassword: 'the real password', newPassword: 'the thief password' });
+    expect(right.ok === false && ['LOCKED_OUT', 'RATE_LIMITED'].includes(right.error.code)).toBe(true);
+    expect(t.relay.context.users.passwordWork.counts.hashed - hashed).toBe(3);
+    const audit = await admin.request('admin.audit.query', { actor: 'stolen_session', limit: 100 });
+    const outcomes = audit.entries.filter((e) => e.action === 'auth.changePassword').map((e) => e.outcome);
+    const lockedAnswers = [...codes, right.ok ? 'ok' : right.error.code].filter((c) => c === 'LOCKED_OUT').length;
+    expect(outcomes).toEqual(['bad_password', 'bad_password', 'bad_password', ...Array<string>(lockedAnswers - 1).fill('locked_out')]);
+    expect((await t.relay.context.users.get('stolen_session'))?.lockedUntil).toBeGreaterThan(now);
+    now += 61_000;
   });
 
   it('limits sign-ups per address per hour', async () => {

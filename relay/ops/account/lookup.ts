@@ -4,7 +4,7 @@ import { defineOp } from '../registry.js';
 
 /** Payee confirmation: the masked name behind an account number, rate-limited per session. */
 export default defineOp('account.lookup', async ({ args, conn, relay }) => {
-  if (!relay.lookupLimit.take(conn.auth!.session.key)) {
+  if (!relay.lookupLimit.take(conn.auth!.username)) {
     throw new BankError('RATE_LIMITED', `too many account lookups: at most ${relay.config.lookupsPerMinute} a minute`);
   }
   const account = await relay.ledger.account(args.account);

@@ -10,7 +10,7 @@ export default defineOp('admin.user.create', async ({ args, conn, relay }) => {
   const admin = conn.auth!;
   const by = { actor: admin.username, role: admin.role };
   if (args.openingDeposit !== undefined && args.role !== 'user') throw new BankError('BAD_REQUEST', 'openingDeposit: only customers (role user) have an account to deposit to');
-  const record = await relay.users.prepare({ username: args.username, password: args.password, displayName: args.displayName, role: args.role, status: 'active' });
+  const record = await relay.users.prepare({ username: args.username, password: args.password, displayName: args.displayName, role: args.role, status: 'active' }, conn);
   await relay.users.withUser(args.username, async () => {
     await relay.users.assertFree(args.username);
     const created = UserStore.createdAudit(record, by, 'admin.user.create');

@@ -6,7 +6,7 @@ import { defineOp } from '../registry.js';
 export default defineOp('admin.user.update', async ({ args, conn, relay }) => {
   const admin = conn.auth!;
   const by = { actor: admin.username, role: admin.role };
-  const passwordHash = args.password !== undefined ? await relay.users.hashPassword(args.password) : undefined;
+  const passwordHash = args.password !== undefined ? await relay.users.hashPassword(args.password, conn) : undefined;
   const user = await relay.users.withUser(args.username, async () => {
     const current = await relay.users.require(args.username);
     const next = {

@@ -13,6 +13,7 @@ export default defineOp('auth.register', async ({ args, conn, relay }) => {
     { username: args.username, password: args.password, displayName: args.displayName, role: 'user', status: 'pending' },
     { actor: args.username, role: 'anonymous' },
     'auth.register',
+    conn,
   );
   relay.events.toAdminsEverywhere('admin.alert', {
     kind: 'registration',
