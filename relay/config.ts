@@ -59,11 +59,13 @@ export const relayConfigSchema = z.strictObject({
   /**
    * Password hashes (sign-ins, sign-ups, password changes) one IP address may have waiting or
    * running at once, and hashes the whole relay lets wait; past either, new ones are refused
-   * RATE_LIMITED at once. Waiting ones are served in turn across addresses.
+   * RATE_LIMITED at once. Waiting ones are served in turn across addresses, so an address's
+   * queue delays only itself: the cap bounds memory and one address's share, and lets the
+   * customers of one office network sign in together.
    */
   passwordChecks: z
-    .strictObject({ perAddress: z.number().int().min(1).default(4), maxWaiting: z.number().int().min(1).default(256) })
-    .default({ perAddress: 4, maxWaiting: 256 }),
+    .strictObject({ perAddress: z.number().int().min(1).default(64), maxWaiting: z.number().int().min(1).default(1024) })
+    .default({ perAddress: 64, maxWaiting: 1024 }),
   /** After a disk error, how often the relay checks whether the data directory takes writes again. */
   diskRetryMs: z.number().int().min(100).default(5000),
   /**

@@ -9,6 +9,7 @@ import type { EventBus } from './session/events.js';
 import type { RelayIdentity } from './identity.js';
 import type { LedgerStore } from './ledger/ledger-store.js';
 import type { MinuteRateLimit, WindowRateLimit } from './session/rate-limit.js';
+import type { FailureBudget } from './auth/failure-budget.js';
 
 /** Everything an op handler may use. Built once by the relay and shared by all connections. */
 export interface RelayContext {
@@ -30,8 +31,8 @@ export interface RelayContext {
   opCounts: Map<string, number>;
   /** account.lookup allowance per user (over all their sessions). */
   lookupLimit: MinuteRateLimit;
-  /** Failed sign-ins by IP address (null: no throttle). */
-  loginFailuresByIp: WindowRateLimit | null;
+  /** Failed password checks by IP address (null: no throttle). */
+  loginFailuresByIp: FailureBudget | null;
   /** `auth.register` calls by IP address (null: no limit). */
   registrationsByIp: WindowRateLimit | null;
 }

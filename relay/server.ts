@@ -22,6 +22,8 @@ import { checkDataDir } from './config/data-dir.js';
 import { loadTls } from './transport/tls.js';
 import { AddressCap } from './transport/address-cap.js';
 import { openStore } from './store/open-store.js';
+import { startSessionTimers } from './session/expiry.js';
+import { FailureBudget } from './auth/failure-budget.js';
 import type { OpenedStore } from './store/opened-store.js';
 
 export interface StartOptions {
@@ -40,6 +42,7 @@ export class Relay {
   tcpAddress!: net.AddressInfo;
   wsAddress!: net.AddressInfo;
   bootstrappedAdmin: BootstrappedAdmin | undefined;
+  private stopSessionTimers: () => void = () => {};
 
   private constructor(
     readonly context: RelayContext,
@@ -108,10 +111,12 @@ export class Relay {
         });
       });
       const sessions = new SessionStore(bank, commits, config, clock);
+      events.sessionOver = (session, now) => sessions.isExpired(session.record, now) || sessions.hasEnded(session.key);
       const context: RelayContext = { config, log, bank, commits, users, sessions, ledger, live, events, identity, clock, startedAt: clock(), opCounts: new Map(),
         serving: () => relay?.phase === 'serving',
         lookupLimit: new MinuteRateLimit(config.lookupsPerMinute, clock),
-        loginFailuresByIp: config.loginThrottle.maxFailuresPerIp > 0 ? new WindowRateLimit(config.loginThrottle.maxFailuresPerIp, config.loginThrottle.windowMs, clock) : null,
+        loginFailuresByIp:
+          config.loginThrottle.maxFailuresPerIp > 0 ? new FailureBudget(new WindowRateLimit(config.loginThrottle.maxFailuresPerIp, config.loginThrottle.windowMs, clock)) : null,
         registrationsByIp: config.registrationsPerIpPerHour > 0 ? new WindowRateLimit(config.registrationsPerIpPerHour, 60 * 60_000, clock) : null,
       };
       const dispatch = createDispatcher(context, registry, metrics);
@@ -133,6 +138,7 @@ export class Relay {
         throw err;
       }
       relay.phase = 'serving';
+      relay.stopSessionTimers = startSessionTimers(context);
       return relay;
     } catch (err) {
       await stopWs().catch(() => undefined);
@@ -173,6 +179,7 @@ export class Relay {
   async close(): Promise<void> {
     if (this.phase === 'stopping' || this.phase === 'stopped') return;
     this.phase = 'stopping';
+    this.stopSessionTimers();
     const { live, commits } = this.context;
     this.store.beginClose();
     const stopTcp = this.tcp.stopAccepting();

@@ -34,6 +34,8 @@ export const eventDefs = {
     status: userStatusSchema,
   }),
   'session.revoked': z.object({ reason: z.string() }),
+  // The session reached its idle or absolute time limit while connected; no events follow.
+  'session.expired': z.object({ reason: z.string() }),
   // actor is the session's username, or "" for a request made without a session.
   'monitor.request': z.object({
     op: z.string(),

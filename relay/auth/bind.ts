@@ -1,3 +1,4 @@
+import { BankError } from '../../common/errors.js';
 import type { OpResult } from '../../common/schemas/ops.js';
 import type { RelayContext } from '../context.js';
 import type { ClientConnection } from '../session/client-connection.js';
@@ -7,9 +8,12 @@ import type { UserRecord } from './records.js';
 
 /**
  * Attaches a session to this connection. A session lives on one connection at a time: if
- * another connection held it (a dead socket not yet noticed, say), that one is closed.
+ * another connection held it (a dead socket not yet noticed, say), that one is closed. A
+ * connection that closed while the sign-in was checked gets nothing: nobody would hear of the
+ * session, and bound to a dead connection it would linger as "connected".
  */
 export function bindSession(relay: RelayContext, conn: ClientConnection, user: UserRecord, session: SessionHandle): void {
+  if (!conn.isOpen) throw new BankError('UNAVAILABLE', 'the connection closed before the sign-in finished');
   if (conn.auth) relay.live.unbind(conn);
   conn.auth = { username: user.username, role: user.role, session };
   const previous = relay.live.bind(conn, session.key, user.username);

@@ -19,6 +19,12 @@ export interface SessionHandle {
 /** Stored sessions: issued at login, found again by `auth.resume`, expired by idle and absolute timeouts. */
 export class SessionStore {
   private persistedSeen = new Map<string, number>();
+  /**
+   * Sessions this relay has ended, until they would have expired anyway. Marked before the end
+   * is written, so nothing of this relay can write one back (a touch, a resume) or find it again
+   * while the deletion is on its way to the disk.
+   */
+  private readonly ended = new Map<string, number>();
   private readonly reads: BatchedGet<unknown>;
 
   constructor(
@@ -46,8 +52,8 @@ export class SessionStore {
   /** Finds a live session by its token; expired ones are deleted and refused. */
   async find(token: string): Promise<SessionHandle> {
     const key = tokenKey(token);
-    const raw = await this.reads.get(key);
-    if (raw === undefined) throw new BankError('UNAUTHENTICATED', 'this session has ended; please sign in again');
+    const raw = this.ended.has(key) ? undefined : await this.reads.get(key);
+    if (raw === undefined || this.ended.has(key)) throw new BankError('UNAUTHENTICATED', 'this session has ended; please sign in again');
     const record = sessionRecordSchema.parse(raw);
     const handle = { key, username: record.username, record };
     if (this.isExpired(record)) {
@@ -65,15 +71,17 @@ export class SessionStore {
     return Math.min(record.expiresAt, record.lastSeenAt + this.config.sessionIdleMs);
   }
 
-  /** Marks activity; written through to disk now and then. */
+  /** Marks activity; written through to disk now and then, and never for a session that has ended. */
   touch(handle: SessionHandle): void {
+    if (this.ended.has(handle.key)) return;
     const now = this.clock();
     handle.record = { ...handle.record, lastSeenAt: now };
     const persisted = this.persistedSeen.get(handle.key) ?? 0;
     if (now - persisted >= TOUCH_PERSIST_MS) {
       this.persistedSeen.set(handle.key, now);
-      // Best effort: losing a lastSeenAt only shortens a session's idle allowance.
-      this.commits.commit([{ type: 'session', key: handle.key, session: handle.record }]).catch(() => {
+      // Best effort: losing a lastSeenAt only shortens a session's idle allowance. The write
+      // changes a stored session only: one ended elsewhere meanwhile stays ended.
+      this.commits.commit([{ type: 'touchSession', key: handle.key, session: handle.record }]).catch(() => {
         this.persistedSeen.delete(handle.key);
       });
     }
@@ -81,6 +89,7 @@ export class SessionStore {
 
   /** Records a resume: the write also refreshes lastSeenAt on disk. */
   async resumed(handle: SessionHandle, user: UserRecord): Promise<void> {
+    if (this.ended.has(handle.key)) throw new BankError('UNAUTHENTICATED', 'this session has ended; please sign in again');
     const now = this.clock();
     handle.record = { ...handle.record, lastSeenAt: now };
     this.persistedSeen.set(handle.key, now);
@@ -94,7 +103,7 @@ export class SessionStore {
   async endAllFor(username: string, exceptKey: string | undefined, reason: string, actor: string, role: 'user' | 'admin' | 'system'): Promise<string[]> {
     const keys = (await this.bank.sessionKeysOf(username)).filter((key) => key !== exceptKey);
     if (keys.length === 0) return keys;
-    for (const key of keys) this.persistedSeen.delete(key);
+    for (const key of keys) this.markEnded(key);
     await this.commits.commit(
       keys.map((key) => ({ type: 'endSession' as const, key })),
       [{ actor, role, action: 'session.revoke', target: username, outcome: 'revoked', details: { sessions: keys.length, reason } }],
@@ -104,10 +113,49 @@ export class SessionStore {
   }
 
   async end(handle: SessionHandle, outcome: string, actor: string, role: 'user' | 'admin' | 'system' = 'system', action = 'auth.logout'): Promise<void> {
-    this.persistedSeen.delete(handle.key);
+    this.markEnded(handle.key, handle.record.expiresAt);
     await this.commits.commit(
       [{ type: 'endSession', key: handle.key }],
       [{ actor, role, action, target: handle.username, outcome, details: { session: handle.key.slice(0, 12) } }],
     );
+  }
+
+  /** Whether this relay has ended the session. */
+  hasEnded(key: string): boolean {
+    return this.ended.has(key);
+  }
+
+  private markEnded(key: string, until = this.clock() + this.config.sessionAbsoluteMs): void {
+    this.persistedSeen.delete(key);
+    this.ended.set(key, until);
+  }
+
+  /**
+   * Deletes stored sessions that have expired (nobody resumed them to find out), in chunks, and
+   * forgets ended ones that would have expired by now. Returns how many it deleted.
+   */
+  async sweep(chunk = 1000): Promise<number> {
+    const now = this.clock();
+    for (const [key, until] of this.ended) if (until <= now) this.ended.delete(key);
+    let expired: string[] = [];
+    let deleted = 0;
+    const flush = async (): Promise<void> => {
+      if (expired.length === 0) return;
+      for (const key of expired) this.markEnded(key, now);
+      await this.commits.commit(
+        expired.map((key) => ({ type: 'endSession' as const, key })),
+        [{ actor: 'system', role: 'system', action: 'session.sweep', outcome: 'expired', details: { sessions: expired.length } }],
+        { endedReason: 'expired' },
+      );
+      deleted += expired.length;
+      expired = [];
+    };
+    for await (const [key, record] of this.bank.sessions()) {
+      if (!this.isExpired(record, now)) continue;
+      expired.push(key);
+      if (expired.length >= chunk) await flush();
+    }
+    await flush();
+    return deleted;
   }
 }

@@ -19,6 +19,8 @@ export type AuditBy = Omit<AuditDraft, 'target' | 'outcome' | 'details'>;
 export type RecordWrite =
   | { type: 'user'; user: UserRecord }
   | { type: 'session'; key: string; session: SessionRecord }
+  /** A session's activity, written only if the session is still stored: it never brings back one ended meanwhile. */
+  | { type: 'touchSession'; key: string; session: SessionRecord }
   | { type: 'endSession'; key: string }
   /** Set once an administrator exists (start-up then creates none). */
   | { type: 'hasAdmin' };

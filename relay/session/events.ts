@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { utf8Encode } from '../../common/encoding.js';
 import { eventDefs, isEventName, type EventData, type EventName } from '../../common/schemas/events.js';
+import type { SessionHandle } from '../auth/sessions.js';
 import type { ClientConnection } from './client-connection.js';
 import type { LiveConnections } from './live.js';
 
@@ -24,6 +25,12 @@ export class EventBus {
    */
   share: ((event: SharedEvent) => void) | undefined;
 
+  /**
+   * Set by the relay: whether a session is over (past its time limit, or ended). Its connection
+   * gets no more events, even before the expiry tick signs it out.
+   */
+  sessionOver: ((session: SessionHandle, now: number) => boolean) | undefined;
+
   constructor(private readonly live: LiveConnections, private readonly clock: () => number = Date.now) {}
 
   private encode<N extends EventName>(event: N, data: EventData<N>): Uint8Array {
@@ -46,7 +53,10 @@ export class EventBus {
   toConnections<N extends EventName>(conns: Iterable<ClientConnection>, event: N, data: EventData<N>): number {
     let json: Uint8Array | undefined;
     let sent = 0;
+    const over = this.sessionOver;
+    const now = over ? this.clock() : 0;
     for (const conn of conns) {
+      if (over && conn.auth && over(conn.auth.session, now)) continue;
       json ??= this.encode(event, data);
       if (conn.sendEncoded(json)) sent++;
     }

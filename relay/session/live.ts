@@ -55,6 +55,11 @@ export class LiveConnections {
     return this.byUser.get(username) ?? [];
   }
 
+  /** Every connection with a session bound. */
+  sessionConnections(): Iterable<ClientConnection> {
+    return this.bySession.values();
+  }
+
   forSession(sessionKey: string): ClientConnection | undefined {
     return this.bySession.get(sessionKey);
   }

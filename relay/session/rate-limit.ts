@@ -20,6 +20,11 @@ export class WindowRateLimit {
     return true;
   }
 
+  /** True when the key's recorded hits alone fill the window (reserved ones may still come back). */
+  isSpent(key: string): boolean {
+    return this.recent(key).length >= this.max;
+  }
+
   /** True when the key already has `max` hits in the window, reserved ones included (nothing is recorded). */
   isOver(key: string): boolean {
     return this.recent(key).length + (this.pending.get(key) ?? 0) >= this.max;

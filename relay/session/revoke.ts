@@ -28,9 +28,10 @@ export function closeEndedSessions(live: LiveConnections, events: EventBus, keys
   for (const key of keys) {
     const conn = live.forSession(key);
     if (!conn) continue;
-    events.toConnections([conn], 'session.revoked', { reason });
+    // Signed out first: the bus sends nothing more to an ended session, this last word aside.
     live.unbind(conn);
     conn.auth = null;
+    events.toConnections([conn], 'session.revoked', { reason });
     conn.close(CloseCode.sessionRevoked, 'session revoked');
     closed++;
   }

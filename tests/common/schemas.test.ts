@@ -217,6 +217,7 @@ describe('events', () => {
         'admin.alert',
         'balance.updated',
         'monitor.request',
+        'session.expired',
         'session.revoked',
         'transfer.posted',
         'transfer.received',

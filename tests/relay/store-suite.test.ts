@@ -5,7 +5,9 @@ import { openPool } from '../../relay/store/postgres/connect.js';
 import { CASH_ACCOUNT, makeAccountNumber } from '../../common/account-number.js';
 import type { AccountStatus } from '../../common/schemas/primitives.js';
 import type { MoveRequest } from '../../relay/ledger/engine.js';
-import type { ItemResult } from '../../relay/ledger/commands.js';
+import type { ItemResult, RecordWrite } from '../../relay/ledger/commands.js';
+import type { CommitSink } from '../../relay/ledger/writer.js';
+import type { SessionRecord } from '../../relay/auth/records.js';
 import type { LedgerStore } from '../../relay/ledger/ledger-store.js';
 import type { AuditEntry } from '../../common/schemas/models.js';
 import type { LedgerRules, TransferRecord } from '../../relay/ledger/types.js';
@@ -41,14 +43,19 @@ interface MoneyStore {
   /** An admin's limit change for an owner; answers the owner's effective limits. */
   setLimits(owner: string, limits: { perTransfer?: number; perDay?: number }): Promise<{ perTransfer: number; perDay: number }>;
   verify(): Promise<{ ledger: boolean; audit: boolean; sum: number }>;
+  /** Users', sessions' and flags' writes, as the relay commits them. */
+  records(writes: RecordWrite[]): Promise<void>;
+  session(key: string): Promise<SessionRecord | undefined>;
   close(): Promise<void>;
 }
 
 const audit = (req: MoveRequest) => ({ actor: req.actor, role: req.kind === 'transfer' ? ('user' as const) : ('admin' as const), action: req.kind === 'transfer' ? 'transfer.create' : `admin.account.${req.kind}` });
 
 /** The suite's view of either store, through the interfaces the relay itself uses (LedgerStore, BankStore). */
-function moneyStore(ledger: LedgerStore, bank: BankStore, close: () => Promise<void>): MoneyStore {
+function moneyStore(ledger: LedgerStore, bank: BankStore, commits: CommitSink, close: () => Promise<void>): MoneyStore {
   return {
+    records: async (writes) => void (await commits.commit(writes)),
+    session: async (key) => (await bank.getSessions([key]))[0],
     async open(owners) {
       const out: string[] = [];
       for (const o of owners) {
@@ -77,7 +84,7 @@ function moneyStore(ledger: LedgerStore, bank: BankStore, close: () => Promise<v
 async function levelStore(): Promise<MoneyStore> {
   const dir = await tempDir('bank-suite-');
   const opened = await openLevelBank(dir, RULES, NOW);
-  return moneyStore(opened.ledger, opened.bank, async () => {
+  return moneyStore(opened.ledger, opened.bank, opened.writer, async () => {
     await opened.close();
     await rm(dir, { recursive: true, force: true });
   });
@@ -97,7 +104,7 @@ async function postgresStore(): Promise<MoneyStore> {
   }
   const bank = new PgBank(pool);
   const { writer, ledger } = await openPgWriters(bank, RULES, { now: NOW });
-  return moneyStore(ledger, bank, async () => {
+  return moneyStore(ledger, bank, writer, async () => {
     await writer.drain();
     await bank.close();
   });
@@ -202,6 +209,26 @@ describe.each([
     }
     expect(total).toBe(8 * 3_000);
     expect(await store.verify()).toEqual({ ledger: true, audit: true, sum: 0 });
+  });
+
+  it('writes a session\'s activity only over a session still stored: an ended one never comes back', async () => {
+    const record = (lastSeenAt: number) => ({ username: 'alice', createdAt: 1, lastSeenAt, expiresAt: 10_000_000 });
+    await store.records([{ type: 'session', key: 'k-live', session: record(1) }]);
+    await store.records([{ type: 'touchSession', key: 'k-live', session: record(2) }]);
+    expect((await store.session('k-live'))?.lastSeenAt).toBe(2);
+    // Ended, then touched by a request that was already under way: still ended.
+    await store.records([{ type: 'endSession', key: 'k-live' }]);
+    await store.records([{ type: 'touchSession', key: 'k-live', session: record(3) }]);
+    expect(await store.session('k-live')).toBeUndefined();
+    // The same within one batch, and a touch of a session nobody stored makes none.
+    await store.records([{ type: 'session', key: 'k-batch', session: record(1) }]);
+    await store.records([
+      { type: 'endSession', key: 'k-batch' },
+      { type: 'touchSession', key: 'k-batch', session: record(4) },
+      { type: 'touchSession', key: 'k-never', session: record(4) },
+    ]);
+    expect(await store.session('k-batch')).toBeUndefined();
+    expect(await store.session('k-never')).toBeUndefined();
   });
 
   describe('transfer.batch', () => {

@@ -443,9 +443,10 @@ export class RelayConnection {
 
   private onEvent(gen: number, e: ServerEvent): void {
     if (gen !== this.gen) return;
-    if (e.event === 'session.revoked') {
-      const why = typeof e.data.reason === 'string' && e.data.reason ? e.data.reason : 'the session was revoked';
-      void this.endSession('revoked', `Signed out: ${why}.`);
+    if (e.event === 'session.revoked' || e.event === 'session.expired') {
+      const revoked = e.event === 'session.revoked';
+      const why = typeof e.data.reason === 'string' && e.data.reason ? e.data.reason : revoked ? 'the session was revoked' : 'the session expired';
+      void this.endSession(revoked ? 'revoked' : 'expired', `Signed out: ${why}.`);
     }
     const prev = this.store.get();
     const next = this.store.dispatch({ type: 'relay-event', event: e.event, data: e.data, ts: e.ts, at: this.at(), noticeId: this.newId() });

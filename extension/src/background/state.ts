@@ -181,7 +181,7 @@ function applyEvent(state: AppState, action: Extract<StateAction, { type: 'relay
       });
     }
     default:
-      // session.revoked is handled by the connection (it signs out); monitor.request is for live views only.
+      // session.revoked and session.expired are handled by the connection (it signs out); monitor.request is for live views only.
       return state;
   }
 }

@@ -1,3 +1,4 @@
+import { BankError } from '../../../common/errors.js';
 import { assertMaySignIn } from '../../auth/users.js';
 import { bindSession, signedInResult } from '../../auth/bind.js';
 import { withFailureBudget } from '../../auth/failure-budget.js';
@@ -8,8 +9,15 @@ export default defineOp('auth.login', async ({ args, conn, relay }) =>
     // Issued and bound under the user's lock, so a concurrent revocation sees this session.
     relay.users.checkPassword(args.username, args.password, conn, async (user) => {
       assertMaySignIn(user);
+      // Not even issued for a connection that has gone (its token could reach nobody).
+      if (!conn.isOpen) throw new BankError('UNAVAILABLE', 'the connection closed before the sign-in finished');
       const { token, handle } = await relay.sessions.issue(user, 'auth.login');
-      bindSession(relay, conn, user, handle);
+      try {
+        bindSession(relay, conn, user, handle);
+      } catch (err) {
+        await relay.sessions.end(handle, 'abandoned', user.username, user.role, 'auth.login');
+        throw err;
+      }
       return signedInResult(relay, user, token, handle);
     }),
   ),

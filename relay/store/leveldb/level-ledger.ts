@@ -184,12 +184,26 @@ export class LevelLedger implements LedgerStorage, LedgerReads {
     for (const a of e.accounts) b.put(accounts + a.account, a);
     const owners = bank.prefix('owners');
     for (const [name, state] of e.owners) b.put(owners + name, state);
-    // In order: a later write of the same key wins, as LevelDB applies a batch in order.
+    // In order: a later write of the same key wins, as LevelDB applies a batch in order. A
+    // session's activity is written only over a session still stored (commits run one at a
+    // time, so nothing ends it between this read and the write).
+    const touchedKeys = e.writes.filter((w) => w.type === 'touchSession').map((w) => w.key);
+    const live = new Set<string>();
+    if (touchedKeys.length > 0) {
+      const stored = await bank.getSessions(touchedKeys);
+      touchedKeys.forEach((key, i) => stored[i] !== undefined && live.add(key));
+    }
     for (const w of e.writes) {
       if (w.type === 'user') b.put(bank.prefix('users') + w.user.username, w.user);
-      else if (w.type === 'session') b.put(bank.prefix('sessions') + w.key, w.session);
-      else if (w.type === 'endSession') b.del(bank.prefix('sessions') + w.key);
-      else b.put(bank.prefix('meta') + HAS_ADMIN_KEY, true);
+      else if (w.type === 'session') {
+        live.add(w.key);
+        b.put(bank.prefix('sessions') + w.key, w.session);
+      } else if (w.type === 'touchSession') {
+        if (live.has(w.key)) b.put(bank.prefix('sessions') + w.key, w.session);
+      } else if (w.type === 'endSession') {
+        live.delete(w.key);
+        b.del(bank.prefix('sessions') + w.key);
+      } else b.put(bank.prefix('meta') + HAS_ADMIN_KEY, true);
     }
     for (const entry of e.audit) b.put(bank.prefix('audit') + auditKey(entry.seq), entry);
     if (e.audit.length > 0) b.put(bank.prefix('meta') + AUDIT_HEAD_KEY, e.head);

@@ -166,12 +166,22 @@ const DELETE = Symbol('delete');
 function recordStatements(writes: readonly RecordWrite[]): Sql[] {
   const users = new Map<string, unknown>();
   const sessions = new Map<string, { username: string } | typeof DELETE>();
+  /** Activity of sessions that may have been ended by another relay meanwhile: updated, never inserted. */
+  const touched = new Map<string, unknown>();
   let hasAdmin = false;
   for (const w of writes) {
     if (w.type === 'user') users.set(w.user.username, w.user);
-    else if (w.type === 'session') sessions.set(w.key, w.session);
-    else if (w.type === 'endSession') sessions.set(w.key, DELETE);
-    else hasAdmin = true;
+    else if (w.type === 'session') {
+      sessions.set(w.key, w.session);
+      touched.delete(w.key);
+    } else if (w.type === 'touchSession') {
+      if (sessions.get(w.key) === DELETE) continue;
+      if (sessions.has(w.key)) sessions.set(w.key, w.session);
+      else touched.set(w.key, w.session);
+    } else if (w.type === 'endSession') {
+      sessions.set(w.key, DELETE);
+      touched.delete(w.key);
+    } else hasAdmin = true;
   }
   const out: Sql[] = [];
   if (users.size > 0) {
@@ -189,6 +199,12 @@ function recordStatements(writes: readonly RecordWrite[]): Sql[] {
       text: `INSERT INTO sessions (key, username, record) SELECT * FROM unnest($1::text[], $2::text[], $3::jsonb[])
        ON CONFLICT (key) DO UPDATE SET username = excluded.username, record = excluded.record`,
       values: [kept.map(([k]) => k), kept.map(([, v]) => v.username), kept.map(([, v]) => JSON.stringify(v))],
+    });
+  }
+  if (touched.size > 0) {
+    out.push({
+      text: `UPDATE sessions s SET record = t.record FROM unnest($1::text[], $2::jsonb[]) AS t(key, record) WHERE s.key = t.key`,
+      values: [[...touched.keys()], [...touched.values()].map((v) => JSON.stringify(v))],
     });
   }
   if (hasAdmin) out.push({ text: `INSERT INTO meta (key, value) VALUES ('hasAdmin', 'true') ON CONFLICT (key) DO UPDATE SET value = excluded.value` });
