@@ -55,6 +55,15 @@ export function isMinorAmount(n: unknown): n is number {
   return typeof n === 'number' && Number.isSafeInteger(n) && n > 0;
 }
 
+/** How many digits follow the point in a currency (USD 2, JPY 0, BHD 3); 2 for a code Intl does not know. */
+export function fractionDigitsOf(currency: string): number {
+  try {
+    return new Intl.NumberFormat('en', { style: 'currency', currency }).resolvedOptions().maximumFractionDigits ?? 2;
+  } catch {
+    return 2;
+  }
+}
+
 /** "1234.56", "-0.05", "7" (fractionDigits 0): exact, no grouping, no currency. */
 export function formatMinorPlain(minor: number, fractionDigits = 2): string {
   checkFractionDigits(fractionDigits);
@@ -72,8 +81,7 @@ export function formatMinorPlain(minor: number, fractionDigits = 2): string {
  * fraction digits (USD 2, JPY 0, BHD 3) decides where the point goes.
  */
 export function formatAmount(minor: number, currency = 'USD', locale?: string): string {
-  const digits =
-    new Intl.NumberFormat('en', { style: 'currency', currency }).resolvedOptions().maximumFractionDigits ?? 2;
+  const digits = fractionDigitsOf(currency);
   const fmt = new Intl.NumberFormat(locale, {
     style: 'currency',
     currency,

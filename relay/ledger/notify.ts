@@ -1,4 +1,4 @@
-import { formatMinorPlain } from '../../common/money.js';
+import { formatMinorPlain, fractionDigitsOf } from '../../common/money.js';
 import type { EventBus } from '../session/events.js';
 import type { BatchEffects } from './commands.js';
 import type { MoveEffect } from './engine.js';
@@ -78,7 +78,7 @@ function largeAlert(events: EventBus, effect: PostedView, currency: string): voi
   const what = effect.transfer.kind === 'transfer' ? 'transfer' : effect.transfer.kind;
   events.toAdmins('admin.alert', {
     kind: 'large_transfer',
-    message: `large ${what} of ${formatMinorPlain(transfer.amount)} ${currency} from ${transfer.from} to ${transfer.to}`,
+    message: `large ${what} of ${formatMinorPlain(transfer.amount, fractionDigitsOf(currency))} ${currency} from ${transfer.from} to ${transfer.to}`,
     data: { transfer, actor: effect.transfer.actor },
   });
 }

@@ -327,3 +327,22 @@ describe('events reach exactly the sessions they name', () => {
     }
   });
 });
+
+describe('admin.alert large_transfer in a currency without cents, and in one with three decimals', () => {
+  it.each([
+    ['JPY', 150_000, '150000 JPY'],
+    ['BHD', 1_500_250, '1500.250 BHD'],
+  ] as const)('%s: the amount in the currency\'s own decimals', async (currency, amount, shown) => {
+    const t = await startTestRelay({ currency, largeTransferAlert: 1_000 });
+    try {
+      const admin = (await loginAs(t, 'ws', 'admin', ADMIN_PASSWORD)).client;
+      const created = await admin.request('admin.user.create', { username: 'big_saver', password: 'big saver password', displayName: 'Big Saver', role: 'user' });
+      const alert = admin.nextEvent('admin.alert', (e) => e.data.kind === 'large_transfer');
+      await admin.request('admin.account.deposit', { transferId: randomUUID(), account: created.accounts[0]!.account, amount });
+      expect((await alert).data.message).toContain(`large deposit of ${shown} from`);
+      admin.close();
+    } finally {
+      await t.stop();
+    }
+  });
+});

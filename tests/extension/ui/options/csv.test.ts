@@ -33,6 +33,12 @@ describe('CSV cells', () => {
     expect(csvCell('=1,2')).toBe(`"'=1,2"`);
   });
 
+  it('quotes a cell with a semicolon, so a spreadsheet that splits on ";" cannot make a formula of its tail', () => {
+    expect(csvCell('rent;=cmd|"/c calc"!A1')).toBe(`"rent;=cmd|""/c calc""!A1"`);
+    expect(csvCell('a;b')).toBe('"a;b"');
+    expect(csvCell('=x;y')).toBe(`"'=x;y"`);
+  });
+
   it('keeps plain numbers, negative ones included, as numbers', () => {
     expect(csvCell('-12.34')).toBe('-12.34');
     expect(csvCell('0.05')).toBe('0.05');

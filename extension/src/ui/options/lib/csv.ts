@@ -3,7 +3,9 @@ import { formatMinorDecimal } from './format.js';
 
 /*
  * CSV (RFC 4180: CRLF line ends, fields with a comma, quote or line break are quoted and their
- * quotes doubled) that is also safe to open in a spreadsheet: a text cell starting with
+ * quotes doubled) that is also safe to open in a spreadsheet. Fields with a semicolon are quoted
+ * too: a spreadsheet in a locale whose list separator is ";" splits an unquoted one there, and
+ * the part after it could start a formula. A text cell starting with
  * = + - @ (or a tab / carriage return) would be run as a formula, so it gets a leading
  * apostrophe. Plain numbers such as "-12.34" are data, not formulas, and stay as they are.
  */
@@ -12,7 +14,7 @@ export type CsvValue = string | number | null | undefined;
 
 const FORMULA_START = /^[=+\-@\t\r]/;
 const PLAIN_NUMBER = /^-?\d+(?:\.\d+)?$/;
-const NEEDS_QUOTES = /[",\r\n]/;
+const NEEDS_QUOTES = /[",;\r\n]/;
 
 export function csvCell(value: CsvValue): string {
   if (value === null || value === undefined) return '';

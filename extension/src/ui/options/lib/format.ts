@@ -1,4 +1,4 @@
-import { formatAmount, formatMinorPlain, parseAmount } from '../../../../../common/money.js';
+import { formatAmount, formatMinorPlain, fractionDigitsOf, parseAmount } from '../../../../../common/money.js';
 import { formatAccountNumber } from '../../../../../common/account-number.js';
 
 /*
@@ -69,15 +69,6 @@ export function formatFingerprint(hex: string): string {
 
 export function formatAccount(account: string): string {
   return formatAccountNumber(account);
-}
-
-/** How many digits follow the point in a currency (USD 2, JPY 0, BHD 3). */
-export function fractionDigitsOf(currency: string): number {
-  try {
-    return new Intl.NumberFormat('en', { style: 'currency', currency }).resolvedOptions().maximumFractionDigits ?? 2;
-  } catch {
-    return 2;
-  }
 }
 
 export function formatMoney(minor: number, currency: string = DEFAULT_CURRENCY): string {
