@@ -4,6 +4,10 @@ import type { RelayContext } from '../context.js';
 import type { ClientConnection } from '../session/client-connection.js';
 import type { OpHandler, Registry } from './registry.js';
 import type { RelayMetrics } from '../metrics/relay-metrics.js';
+import { CloseCode } from '../transport/wire.js';
+
+/** Requests refused in a row (at least the burst) after which a connection is closed. */
+const REFUSALS_BEFORE_CLOSE = 100;
 
 /**
  * Turns one decrypted message into one response: envelope check, op lookup, role, argument
@@ -39,8 +43,14 @@ export function createDispatcher(relay: RelayContext, registry: Registry, metric
   async function run(conn: ClientConnection, op: string, rawArgs: unknown): Promise<unknown> {
     if (conn.requests && !conn.requests.take()) {
       const { perSecond, burst } = relay.config.requestRate;
+      // Answering refusals costs too: a client that keeps sending regardless is cut off.
+      if (++conn.refusedInARow >= Math.max(REFUSALS_BEFORE_CLOSE, burst)) {
+        relay.log.warn('connection closed: it kept sending over the request limit', { conn: conn.id, transport: conn.transport, remote: conn.remote });
+        conn.closeWhenAnswered(CloseCode.policy, 'kept sending over the request limit');
+      }
       throw new BankError('RATE_LIMITED', `too many requests: at most ${perSecond} a second on one connection (bursts of ${burst})`);
     }
+    conn.refusedInARow = 0;
     const handler = registry.get(op);
     if (!handler) throw new BankError('UNKNOWN_OP', `unknown op "${op.slice(0, 64)}"`);
     // Between opening the ports and serving (and while stopping) only the heartbeat is answered.
@@ -77,6 +87,7 @@ export function createDispatcher(relay: RelayContext, registry: Registry, metric
     conn.inFlight--;
     const ms = Math.round((performance.now() - started) * 100) / 100;
     conn.send(response);
+    conn.answered();
     // Only real op names become counters: a client must not grow this map at will.
     const shownOp = registryHas(op) ? op : '(unknown)';
     relay.opCounts.set(shownOp, (relay.opCounts.get(shownOp) ?? 0) + 1);

@@ -9,6 +9,16 @@ import type { Logger } from '../log.js';
 import type { SessionHandle } from '../auth/sessions.js';
 import { CloseCode, type TransportName, type Wire } from '../transport/wire.js';
 import { TokenBucket } from './token-bucket.js';
+import { nestsWithin } from './json-depth.js';
+
+/**
+ * Before a session is bound, a message is a sign-in, a sign-up or a resume: a few hundred bytes.
+ * Anything larger is refused before it is parsed, so an unauthenticated client cannot make the
+ * relay parse a MiB per frame.
+ */
+export const PRE_SIGN_IN_MAX_BYTES = 4096;
+/** How deep a message may nest arrays and objects; the deepest request (a batch) needs 4. */
+export const MAX_NESTING = 16;
 
 export interface ConnectionAuth {
   username: string;
@@ -42,6 +52,10 @@ export class ClientConnection {
   auth: ConnectionAuth | null = null;
   /** Requests received and not yet answered. */
   inFlight = 0;
+  /** Requests refused in a row for being over the allowance: a client that keeps on is closed. */
+  refusedInARow = 0;
+  /** Set when the connection is to close once the requests it already sent are answered. */
+  private closing: { code: number; reason: string } | undefined;
   /** This connection's request allowance (null: no limit). A session lives on one connection at a time. */
   readonly requests: TokenBucket | null;
 
@@ -153,7 +167,30 @@ export class ClientConnection {
     this.close(CloseCode.protocolError, reason);
   }
 
+  /**
+   * Takes no more requests and closes once those already taken are answered (each one that ran
+   * gets its answer: a transfer's sender learns it posted).
+   */
+  closeWhenAnswered(code: number, reason: string): void {
+    this.closing ??= { code, reason };
+    this.answered();
+  }
+
+  /** Called after each answer: closes a connection waiting for its last one. */
+  answered(): void {
+    if (this.closing && this.inFlight === 0) this.close(this.closing.code, this.closing.reason);
+  }
+
   private onPlaintext(plaintext: Uint8Array): void {
+    if (this.closing) return;
+    if (this.auth === null && plaintext.length > PRE_SIGN_IN_MAX_BYTES) {
+      this.protocolError(`a message before sign-in may be at most ${PRE_SIGN_IN_MAX_BYTES} bytes`);
+      return;
+    }
+    if (!nestsWithin(plaintext, MAX_NESTING)) {
+      this.protocolError(`a message may nest at most ${MAX_NESTING} levels deep`);
+      return;
+    }
     let message: unknown;
     try {
       message = JSON.parse(frameText.decode(plaintext));

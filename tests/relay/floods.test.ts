@@ -120,6 +120,22 @@ describe('the per-connection request rate', () => {
     const later = await Promise.all(Array.from({ length: 6 }, () => c.call('ping', {})));
     expect(later.filter((r) => r.ok)).toHaveLength(5);
   });
+
+  it('closes a connection that keeps sending over its allowance, and only that one', async () => {
+    const greedy = await connect(t, 'tcp');
+    const calm = await connect(t, 'ws');
+    // Far more than the burst at once: once the refusals in a row reach the burst, the relay hangs up.
+    const answers = await Promise.all(Array.from({ length: 400 }, () => greedy.call('ping', {}).then((r) => (r.ok ? 'ok' : r.error.code))));
+    // The burst's worth ran, then refusals up to the cut-off (each still answered), then nothing.
+    const count = (code: string) => answers.filter((a) => a === code).length;
+    expect(count('ok')).toBe(10);
+    expect(count('RATE_LIMITED')).toBe(100);
+    expect(count('DISCONNECTED')).toBe(290);
+    expect(answers.slice(0, 110).every((a) => a !== 'DISCONNECTED')).toBe(true);
+    await greedy.closedPromise();
+    expect((await calm.call('ping', {})).ok).toBe(true);
+    calm.close();
+  });
 });
 
 describe('sign-in guessing from one address', () => {

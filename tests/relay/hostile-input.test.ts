@@ -227,6 +227,36 @@ describe.each<TransportKind>(['tcp', 'ws'])('hostile input over %s', (kind) => {
   });
 });
 
+describe.each<TransportKind>(['tcp', 'ws'])('costly messages over %s', (kind) => {
+  let t: TestRelay;
+  beforeAll(async () => {
+    t = await startTestRelay();
+  });
+  afterAll(() => t.stop());
+
+  it('closes a connection whose message before sign-in is over 4 KiB, before parsing it', async () => {
+    const s = await openSecureRaw(t, kind);
+    s.send({ id: 1, op: 'auth.login', args: { username: 'someone', password: 'x'.repeat(4100) } });
+    expect(await s.nextMessage()).toMatchObject({ t: 'error', code: 'BAD_REQUEST', message: expect.stringMatching(/before sign-in may be at most 4096 bytes/) });
+    expectRelayClosed(await s.raw.waitClosed(), kind, PROTOCOL_ERROR);
+    await expectStillServing(t);
+  });
+
+  it('closes a connection whose message nests deeper than 16 levels, before parsing it', async () => {
+    const s = await openSecureRaw(t, kind);
+    const deep = `{"id":1,"op":"ping","args":{"x":${'['.repeat(40)}${']'.repeat(40)}}}`;
+    s.raw.sendFrame(s.sealBytes(utf8Encode(deep)));
+    expect(await s.nextMessage()).toMatchObject({ t: 'error', code: 'BAD_REQUEST', message: expect.stringMatching(/nest at most 16 levels/) });
+    expectRelayClosed(await s.raw.waitClosed(), kind, PROTOCOL_ERROR);
+    // Brackets inside strings are text, not nesting.
+    const ok = await openSecureRaw(t, kind);
+    ok.raw.sendFrame(ok.sealBytes(utf8Encode(`{"id":2,"op":"ping","args":{},"x\\\\":"\\"${'['.repeat(40)}"}`)));
+    expect(await ok.nextMessage()).toMatchObject({ id: 2, ok: false, error: { code: 'BAD_REQUEST' } });
+    ok.raw.destroy();
+    await expectStillServing(t);
+  });
+});
+
 describe('TCP framing', () => {
   let t: TestRelay;
   beforeAll(async () => {
