@@ -6,12 +6,15 @@ import { responseSchema } from '../../common/schemas/messages.js';
 import { OP_NAMES } from '../../common/schemas/ops.js';
 import { ADMIN_PASSWORD, connect, startTestRelay, type TestRelay, type TransportKind } from '../helpers/relay.js';
 import { expectStillServing, openSecureRaw, type SecureRaw } from '../helpers/raw.js';
+import { utf8Encode } from '../../common/encoding.js';
+import { PRE_SIGN_IN_MAX_BYTES } from '../../relay/session/client-connection.js';
 
 /*
  * Hostile input over real sockets: generated requests, messages, plaintexts and
  * ciphertexts sent to a running relay. A request always gets exactly one valid response with
  * its id and a known error code, never INTERNAL (no handler throws), and the connection keeps
- * serving; anything that is not a request gets a clean close. Afterwards the ledger and the
+ * serving (a message larger than a sign-in can be, sent before one, is the documented exception:
+ * a protocol error and a close); anything that is not a request gets a clean close. Afterwards the ledger and the
  * audit chain verify. BANK_FUZZ_RUNS raises the number of cases (npm run soak).
  */
 const RUNS = Number(process.env.BANK_FUZZ_RUNS ?? 0) || 300;
@@ -91,17 +94,30 @@ describe.each<TransportKind>(['tcp', 'ws'])('generated hostile input over %s', (
   }
 
   it.each(['anonymous', 'customer', 'admin'] as const)('as %s: every generated request gets one valid response with its id, never INTERNAL, and the connection keeps serving', async (as) => {
-    const s = await signedIn(as);
+    let s = await signedIn(as);
+    /** Whether a session is bound: until one is, a message over the pre-sign-in size is a protocol error. */
+    let bound = as !== 'anonymous';
     let id = 1;
     const seen = new Map<string, number>();
     await fc.assert(
       fc.asyncProperty(requestArb(rows), async ({ op, args }) => {
         const myId = id++;
-        s.send({ id: myId, op, args });
+        const message = { id: myId, op, args };
+        s.send(message);
+        if (!bound && utf8Encode(JSON.stringify(message)).length > PRE_SIGN_IN_MAX_BYTES) {
+          // Refused unread, as documented: the connection is closed, and the next case gets a new one.
+          expect(await s.nextMessage()).toMatchObject({ t: 'error', code: 'BAD_REQUEST' });
+          await s.raw.waitClosed();
+          s = await signedIn(as);
+          bound = as !== 'anonymous';
+          return;
+        }
         const response = await s.nextResponse();
         expect(response, `no answer to ${JSON.stringify({ op, args }).slice(0, 300)}`).toBeDefined();
         const parsed = responseSchema.parse(response);
         expect(parsed.id).toBe(myId);
+        if (parsed.ok && (op === 'auth.login' || op === 'auth.resume')) bound = true;
+        if (parsed.ok && op === 'auth.logout') bound = false;
         if (!parsed.ok) {
           expect(ERROR_CODES).toContain(parsed.error.code);
           expect(parsed.error.code, `${op} ${JSON.stringify(args).slice(0, 300)} → ${parsed.error.message}`).not.toBe('INTERNAL');
