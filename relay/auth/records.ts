@@ -16,6 +16,12 @@ export const userRecordSchema = z.object({
   failedLogins: z.array(z.number()).default([]),
   lockedUntil: z.number().optional(),
   accounts: z.array(z.string()).default([]),
+  /**
+   * Bumped by every change. A change names the version it was made from and the writer refuses
+   * it when the stored record has moved on, so relays sharing a store never lose each other's
+   * changes (records from before versions count as 0).
+   */
+  version: z.number().int().nonnegative().default(0),
 });
 export type UserRecord = z.output<typeof userRecordSchema>;
 

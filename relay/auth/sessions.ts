@@ -87,14 +87,18 @@ export class SessionStore {
     }
   }
 
-  /** Records a resume: the write also refreshes lastSeenAt on disk. */
+  /**
+   * Records a resume: the write also refreshes lastSeenAt on disk, over the session only if it is
+   * still stored (another relay may have ended it since it was found: it stays ended, and that
+   * relay's notice closes this connection).
+   */
   async resumed(handle: SessionHandle, user: UserRecord): Promise<void> {
     if (this.ended.has(handle.key)) throw new BankError('UNAUTHENTICATED', 'this session has ended; please sign in again');
     const now = this.clock();
     handle.record = { ...handle.record, lastSeenAt: now };
     this.persistedSeen.set(handle.key, now);
     await this.commits.commit(
-      [{ type: 'session', key: handle.key, session: handle.record }],
+      [{ type: 'touchSession', key: handle.key, session: handle.record }],
       [{ actor: user.username, role: user.role, action: 'auth.resume', target: user.username, outcome: 'ok', details: { session: handle.key.slice(0, 12) } }],
     );
   }

@@ -1,7 +1,7 @@
 import { BankError } from '../../common/errors.js';
 import type { RelayConfig } from '../config.js';
 import type { AuditDraft } from '../audit/chain.js';
-import type { RecordWrite } from '../ledger/commands.js';
+import { StaleUser, type RecordWrite } from '../ledger/commands.js';
 import type { CommitSink } from '../ledger/writer.js';
 import type { BankStore } from '../store/bank-store.js';
 import { BatchedGet } from '../store/batched-get.js';
@@ -14,6 +14,8 @@ import { PasswordWork, RELAY_ITSELF, type PasswordRequester } from './password-w
 
 /** Hashes that run at once: scrypt shares libuv's four threads with LevelDB's reads and writes. */
 const PASSWORD_SLOTS = 2;
+/** Times a change to one user is made again from the stored record after another relay changed it first. */
+const CHANGE_ATTEMPTS = 8;
 
 export interface NewUser {
   username: string;
@@ -53,9 +55,22 @@ export class UserStore {
     return raw === undefined ? undefined : userRecordSchema.parse(raw);
   }
 
-  /** Serializes every change to one user's record. */
+  /**
+   * Serializes this relay's changes to one user's record. `fn` reads the record, changes it and
+   * commits; when another relay of the bank changed the record in between, the commit is
+   * refused (StaleUser) and `fn` runs again on the record as it now is. So `fn` must commit
+   * before anything else it does has effects (events, closing connections).
+   */
   withUser<T>(username: string, fn: () => Promise<T>): Promise<T> {
-    return this.lock.run(username, fn);
+    return this.lock.run(username, async () => {
+      for (let attempt = 1; ; attempt++) {
+        try {
+          return await fn();
+        } catch (err) {
+          if (!(err instanceof StaleUser) || attempt >= CHANGE_ATTEMPTS) throw err;
+        }
+      }
+    });
   }
 
   /** A new user's record, password hashed (slow: call it before taking the user's lock). */
@@ -69,12 +84,13 @@ export class UserStore {
       passwordHash: await this.hashPassword(user.password, who),
       failedLogins: [],
       accounts: [],
+      version: 0,
     };
   }
 
   /** The writes that store a new user (and note that an admin now exists). */
   static insertOps(record: UserRecord): RecordWrite[] {
-    const writes: RecordWrite[] = [{ type: 'user', user: record }];
+    const writes: RecordWrite[] = [{ type: 'user', user: record, from: null }];
     if (record.role === 'admin') writes.push({ type: 'hasAdmin' });
     return writes;
   }
@@ -156,7 +172,7 @@ export class UserStore {
     if (user.failedLogins.length === 0 && user.lockedUntil === undefined) return user;
     const current = { ...user, failedLogins: [] };
     delete current.lockedUntil;
-    await this.commits.commit([{ type: 'user', user: current }]);
+    await this.commits.commit([{ type: 'user', user: current, from: user.version }]);
     return current;
   }
 
@@ -187,7 +203,7 @@ export class UserStore {
           details: { failures: recent.length, until: new Date(now + durationMs).toISOString() },
         });
       }
-      await this.commits.commit([{ type: 'user', user: next }], audit);
+      await this.commits.commit([{ type: 'user', user: next, from: user.version }], audit);
       return lockedNow ? user : undefined;
     });
     if (locked) {
@@ -216,7 +232,7 @@ export class UserStore {
       const changed: UserRecord = { ...fresh, passwordHash, failedLogins: [] };
       delete changed.lockedUntil;
       await this.commits.commit(
-        [{ type: 'user', user: changed }],
+        [{ type: 'user', user: changed, from: fresh.version }],
         [{ actor: username, role: fresh.role, action: 'auth.changePassword', target: username, outcome: 'ok' }],
       );
       await then();

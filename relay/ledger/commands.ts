@@ -1,4 +1,4 @@
-import type { BankError } from '../../common/errors.js';
+import { BankError } from '../../common/errors.js';
 import type { AuditEntry, AuditHead, Limits } from '../../common/schemas/models.js';
 import type { AccountStatus } from '../../common/schemas/primitives.js';
 import type { AuditDraft } from '../audit/chain.js';
@@ -17,7 +17,12 @@ export type AuditBy = Omit<AuditDraft, 'target' | 'outcome' | 'details'>;
 
 /** A write beside the ledger: users, sessions and the bank's flags, in the words of the domain. */
 export type RecordWrite =
-  | { type: 'user'; user: UserRecord }
+  /**
+   * A user's record, changed from the version `from` (null: a new user, refused if the name is
+   * taken). The writer refuses it with StaleUser when the stored version is another, and stores
+   * it with the next version.
+   */
+  | { type: 'user'; user: UserRecord; from: number | null }
   | { type: 'session'; key: string; session: SessionRecord }
   /** A session's activity, written only if the session is still stored: it never brings back one ended meanwhile. */
   | { type: 'touchSession'; key: string; session: SessionRecord }
@@ -107,11 +112,14 @@ export interface BatchNeeds {
   open: boolean;
   /** The cash account must exist or be opened. */
   cash: boolean;
+  /** Users whose records are written: their stored versions are read. */
+  users: Set<string>;
 }
 
 export function needsOf(commands: readonly LedgerCommand[]): BatchNeeds {
-  const needs: BatchNeeds = { transferIds: new Set(), accounts: new Set(), owners: new Set(), statusOwners: new Set(), open: false, cash: false };
+  const needs: BatchNeeds = { transferIds: new Set(), accounts: new Set(), owners: new Set(), statusOwners: new Set(), open: false, cash: false, users: new Set() };
   for (const c of commands) {
+    if (c.kind !== 'move' && c.kind !== 'cash') for (const w of c.writes ?? []) if (w.type === 'user') needs.users.add(w.user.username);
     switch (c.kind) {
       case 'move':
         for (const m of c.items) {
@@ -138,6 +146,17 @@ export function needsOf(commands: readonly LedgerCommand[]): BatchNeeds {
     }
   }
   return needs;
+}
+
+/**
+ * A user's record changed since the change was made from it (on another relay, say): nothing
+ * was written. The change is made again from the record as it is now (UserStore.withUser).
+ */
+export class StaleUser extends BankError {
+  constructor(username: string) {
+    super('CONFLICT', `${username} was changed by another request at the same time; nothing was changed: try again`);
+    this.name = 'StaleUser';
+  }
 }
 
 /** How many movements a command carries (a batch's size is counted in these). */

@@ -1,7 +1,7 @@
 import { BankError, isBankError } from '../../common/errors.js';
 import type { AuditEntry, AuditHead } from '../../common/schemas/models.js';
 import { sealAuditEntry, type AuditDraft } from '../audit/chain.js';
-import type { BatchEffects, BatchOrigin, CommandResult, EndedSession, ItemResult, LedgerCommand, RecordWrite, Settled } from './commands.js';
+import { StaleUser, type BatchEffects, type BatchOrigin, type CommandResult, type EndedSession, type ItemResult, type LedgerCommand, type RecordWrite, type Settled } from './commands.js';
 import type { LedgerEngine, MoveEffect } from './engine.js';
 import { balanceFor, batchAudit, CASH_OPENED_AUDIT, openedAudit, postedAudit } from './outcomes.js';
 import type { AccountState, TransferRecord } from './types.js';
@@ -17,13 +17,23 @@ export interface ExecutedBatch {
  * and no clock of its own. `stored` holds the transfers already recorded under the batch's ids
  * (the store prefetched them); movements posted earlier in the same batch join them as it goes,
  * so one transfer id posts at most once whatever arrives together. Each audit entry is sealed
- * onto `head` in the order of the changes it records.
+ * onto `head` in the order of the changes it records. `users` holds the stored version of each
+ * user the batch writes (absent: no such user); a command whose user write was made from
+ * another version is refused whole with StaleUser, before it changes anything.
  *
  * A refused command (a BankError) changes nothing and answers its error; any other error is a
  * bug and is thrown, leaving the engine as it is (the store discards it or reloads).
  */
-export function executeBatch(engine: LedgerEngine, commands: readonly LedgerCommand[], stored: ReadonlyMap<string, TransferRecord>, head: AuditHead, now: Date): ExecutedBatch {
+export function executeBatch(
+  engine: LedgerEngine,
+  commands: readonly LedgerCommand[],
+  stored: ReadonlyMap<string, TransferRecord>,
+  users: ReadonlyMap<string, number>,
+  head: AuditHead,
+  now: Date,
+): ExecutedBatch {
   const known = new Map(stored);
+  const versions = new Map(users);
   const ts = now.toISOString();
   const posted: MoveEffect[] = [];
   const batches: BatchEffects['batches'] = [];
@@ -41,9 +51,26 @@ export function executeBatch(engine: LedgerEngine, commands: readonly LedgerComm
     audit.push(entry);
     return entry;
   };
+  /** Refuses writes made from a user's older record; call before the command changes anything. */
+  const checkVersions = (ws: readonly RecordWrite[] | undefined) => {
+    const seen = new Map<string, number | undefined>();
+    for (const w of ws ?? []) {
+      if (w.type !== 'user') continue;
+      const name = w.user.username;
+      const current = seen.has(name) ? seen.get(name) : versions.get(name);
+      if (w.from !== (current ?? null)) throw new StaleUser(name);
+      seen.set(name, w.from === null ? 0 : w.from + 1);
+    }
+  };
   const write = (ws: readonly RecordWrite[] | undefined, endedReason?: string) => {
     if (!ws) return;
     for (const w of ws) {
+      if (w.type === 'user') {
+        const version = w.from === null ? 0 : w.from + 1;
+        versions.set(w.user.username, version);
+        writes.push({ ...w, user: { ...w.user, version } });
+        continue;
+      }
       writes.push(w);
       if (w.type === 'endSession') ended.set(w.key, endedReason);
       else if (w.type === 'session') ended.delete(w.key);
@@ -51,6 +78,7 @@ export function executeBatch(engine: LedgerEngine, commands: readonly LedgerComm
   };
 
   const run = (c: LedgerCommand): CommandResult => {
+    if (c.kind !== 'move' && c.kind !== 'cash') checkVersions(c.writes);
     switch (c.kind) {
       case 'move':
         return { kind: 'move', items: runMove(c) };

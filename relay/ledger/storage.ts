@@ -22,6 +22,8 @@ export interface BatchTransaction {
   readonly engine: LedgerEngine;
   /** The transfers already stored under the needs' transfer ids. */
   readonly stored: ReadonlyMap<string, TransferRecord>;
+  /** The stored version of each user the needs named that exists. */
+  readonly users: ReadonlyMap<string, number>;
   /** The audit chain's head the batch's entries follow. */
   readonly head: AuditHead;
   /**

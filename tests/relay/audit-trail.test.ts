@@ -61,7 +61,7 @@ describe('the audit trail of auth events', () => {
     const { token } = await loginAs(t, 'tcp', name, 'status password');
     const { users, commits } = t.relay.context;
     const record = (await users.get(name))!;
-    await commits.commit([{ type: 'user', user: { ...record, status } }]);
+    await commits.commit([{ type: 'user', user: { ...record, status }, from: record.version }]);
     const c = await connect(t, 'ws');
     const login = await c.call('auth.login', { username: name, password: 'status password' });
     expect(login).toMatchObject({ ok: false, error: { code } });

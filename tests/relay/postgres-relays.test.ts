@@ -251,6 +251,31 @@ describe('two relays on one PostgreSQL database', () => {
     expect((await received).data).toEqual({ transfer: r.transfer });
   });
 
+  it('a session ended on relay A while relay B was not listening is closed on B once B listens again', { timeout: 60_000 }, async () => {
+    const adminA = (await signIn(relays[0], 'tcp', 'admin', ADMIN_PASSWORD)).client;
+    const [me] = await customers(adminA, 'unheard', 1, 100);
+    const { client: onA, token } = await signIn(relays[0], 'tcp', me!.username);
+    const onB = await client(relays[1], 'ws');
+    await onB.request('auth.resume', { token });
+    const revoked = onB.nextEvent('session.revoked', undefined, 30_000);
+    const db = newClient(url);
+    await db.connect();
+    try {
+      const listeners = async () => (await db.query<{ pid: number }>(`SELECT pid FROM pg_stat_activity WHERE query = 'LISTEN bank_events'`)).rows.map((r) => r.pid);
+      const before = await listeners();
+      await db.query('SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE pid = ANY($1::int[])', [before]);
+      // Gone, and the relays wait a second before they listen again: the sign-out's notice is heard by nobody.
+      await expect.poll(async () => (await listeners()).length, { interval: 5 }).toBe(0);
+      await onA.request('auth.logout', {});
+      expect(await listeners()).toEqual([]);
+    } finally {
+      await db.end();
+    }
+    expect((await revoked).data).toEqual({ reason: 'this session was ended on another relay of the bank' });
+    const again = await client(relays[1], 'tcp');
+    await expect(again.request('auth.resume', { token })).rejects.toMatchObject({ code: 'UNAUTHENTICATED' });
+  });
+
   it('serves 10 hot accounts from both relays with no deadlock or in-doubt error reaching a client', { timeout: 120_000 }, async () => {
     const adminA = (await signIn(relays[0], 'tcp', 'admin', ADMIN_PASSWORD)).client;
     const adminB = (await signIn(relays[1], 'ws', 'admin', ADMIN_PASSWORD)).client;
@@ -326,5 +351,63 @@ describe('two relays on one PostgreSQL database', () => {
     });
     expect(acknowledged).toBeGreaterThan(50);
     for (const v of result) expect(v).toMatchObject({ ok: true });
+  });
+});
+
+describe('one user changed on two relays at once', () => {
+  /** A fresh connection from a loopback address of its own, so these guesses use their own per-address allowance. */
+  async function guessFrom(t: TestRelay, from: string, username: string, password: string) {
+    const c = await connect(t, 'tcp', { pinnedFingerprint: relays[0].relay.fingerprint, from });
+    try {
+      return await c.call('auth.login', { username, password });
+    } finally {
+      c.close();
+    }
+  }
+
+  it('wrong passwords sent to both relays at once all count: the user is locked out after as many as on one relay', { timeout: 60_000 }, async () => {
+    const adminA = (await signIn(relays[0], 'tcp', 'admin', ADMIN_PASSWORD)).client;
+    const people = await customers(adminA, 'guessed', 5, 100);
+    // Three wrong passwords on each relay for each user, all at once: the fifth of the six locks.
+    const answers = await Promise.all(people.flatMap((p) => relays.flatMap((t) => [1, 2, 3].map(() => guessFrom(t, '127.0.0.3', p.username, 'not the password')))));
+    for (const a of answers) expect(a).toMatchObject({ ok: false, error: { code: expect.stringMatching(/^(UNAUTHENTICATED|LOCKED_OUT)$/) } });
+    for (const p of people) {
+      for (const t of relays) expect(await guessFrom(t, '127.0.0.3', p.username, PASSWORD), `${p.username} is locked out`).toMatchObject({ ok: false, error: { code: 'LOCKED_OUT' } });
+    }
+  });
+
+  it('a password reset on one relay survives sign-ins on the other that clear earlier failures', { timeout: 60_000 }, async () => {
+    const adminA = (await signIn(relays[0], 'tcp', 'admin', ADMIN_PASSWORD)).client;
+    const adminB = (await signIn(relays[1], 'ws', 'admin', ADMIN_PASSWORD)).client;
+    const people = await customers(adminA, 'reset', 8, 100);
+    // One failure each, so that a correct sign-in writes the user's record (to forget it).
+    for (const p of people) await guessFrom(relays[0], '127.0.0.4', p.username, 'not the password');
+    const NEW = 'a brand new password';
+    await Promise.all(
+      people.flatMap((p) => [
+        guessFrom(relays[0], '127.0.0.4', p.username, PASSWORD),
+        adminB.request('admin.user.update', { username: p.username, password: NEW }),
+      ]),
+    );
+    for (const p of people) {
+      for (const t of relays) {
+        expect(await guessFrom(t, '127.0.0.5', p.username, NEW), `${p.username}'s new password`).toMatchObject({ ok: true });
+      }
+    }
+  });
+
+  it('a registration approved on both relays at once is approved once, with one account', { timeout: 60_000 }, async () => {
+    const admins = [(await signIn(relays[0], 'tcp', 'admin', ADMIN_PASSWORD)).client, (await signIn(relays[1], 'ws', 'admin', ADMIN_PASSWORD)).client];
+    for (let round = 0; round < 6; round++) {
+      const username = `approved_${round}`;
+      const anonymous = await connect(relays[round % 2]!, 'tcp', { pinnedFingerprint: relays[0].relay.fingerprint, from: '127.0.0.6' });
+      await anonymous.request('auth.register', { username, password: PASSWORD, displayName: `Approved ${round}` });
+      anonymous.close();
+      const answers = await Promise.all(admins.map((a) => a.call('admin.registration.decide', { username, approve: true })));
+      expect(answers.filter((a) => a.ok), `round ${round}`).toHaveLength(1);
+      expect(answers.find((a) => !a.ok)).toMatchObject({ ok: false, error: { code: 'CONFLICT' } });
+      const user = (await allUsers(admins[0]!)).find((u) => u.username === username);
+      expect(user?.accounts, `round ${round}: ${username}'s accounts`).toHaveLength(1);
+    }
   });
 });

@@ -5,9 +5,9 @@ import { openPool } from '../../relay/store/postgres/connect.js';
 import { CASH_ACCOUNT, makeAccountNumber } from '../../common/account-number.js';
 import type { AccountStatus } from '../../common/schemas/primitives.js';
 import type { MoveRequest } from '../../relay/ledger/engine.js';
-import type { ItemResult, RecordWrite } from '../../relay/ledger/commands.js';
+import { StaleUser, type ItemResult, type RecordWrite } from '../../relay/ledger/commands.js';
 import type { CommitSink } from '../../relay/ledger/writer.js';
-import type { SessionRecord } from '../../relay/auth/records.js';
+import type { SessionRecord, UserRecord } from '../../relay/auth/records.js';
 import type { LedgerStore } from '../../relay/ledger/ledger-store.js';
 import type { AuditEntry } from '../../common/schemas/models.js';
 import type { LedgerRules, TransferRecord } from '../../relay/ledger/types.js';
@@ -46,6 +46,7 @@ interface MoneyStore {
   /** Users', sessions' and flags' writes, as the relay commits them. */
   records(writes: RecordWrite[]): Promise<void>;
   session(key: string): Promise<SessionRecord | undefined>;
+  user(name: string): Promise<UserRecord | undefined>;
   close(): Promise<void>;
 }
 
@@ -56,6 +57,7 @@ function moneyStore(ledger: LedgerStore, bank: BankStore, commits: CommitSink, c
   return {
     records: async (writes) => void (await commits.commit(writes)),
     session: async (key) => (await bank.getSessions([key]))[0],
+    user: async (name) => (await bank.getUsers([name]))[0],
     async open(owners) {
       const out: string[] = [];
       for (const o of owners) {
@@ -229,6 +231,31 @@ describe.each([
     ]);
     expect(await store.session('k-batch')).toBeUndefined();
     expect(await store.session('k-never')).toBeUndefined();
+  });
+
+  it('writes a user only over the version the change was made from: nothing of a change made from an older one is written', async () => {
+    const carol: UserRecord = { username: 'carol', displayName: 'Carol', role: 'user', status: 'active', createdAt: 'x', passwordHash: 'h0', failedLogins: [], accounts: [], version: 0 };
+    await store.records([{ type: 'user', user: carol, from: null }]);
+    // A second creation of the name is refused, as is a change made from a version that is not stored.
+    await expect(store.records([{ type: 'user', user: { ...carol, displayName: 'Other' }, from: null }])).rejects.toBeInstanceOf(StaleUser);
+    await expect(store.records([{ type: 'user', user: { ...carol, passwordHash: 'h1' }, from: 1 }])).rejects.toBeInstanceOf(StaleUser);
+    const changed = { ...carol, passwordHash: 'h1' };
+    await store.records([{ type: 'user', user: changed, from: 0 }]);
+    expect(await store.user('carol')).toMatchObject({ passwordHash: 'h1', version: 1 });
+    // Two changes made from version 1 (two relays, say): the first is written, the second refused whole.
+    const seqBefore = (await store.lastAudit()).seq;
+    await store.records([{ type: 'user', user: { ...changed, status: 'frozen' }, from: 1 }]);
+    const late = store.records([{ type: 'user', user: { ...changed, passwordHash: 'h-stale' }, from: 1 }, { type: 'session', key: 'k-stale', session: { username: 'carol', createdAt: 1, lastSeenAt: 1, expiresAt: 10_000_000 } }]);
+    await expect(late).rejects.toMatchObject({ code: 'CONFLICT' });
+    expect(await store.user('carol')).toMatchObject({ passwordHash: 'h1', status: 'frozen', version: 2 });
+    expect(await store.session('k-stale')).toBeUndefined();
+    expect((await store.lastAudit()).seq).toBe(seqBefore);
+    // Changes in one batch follow each other.
+    await store.records([
+      { type: 'user', user: { ...changed, status: 'active' }, from: 2 },
+      { type: 'user', user: { ...changed, displayName: 'Carol C.' }, from: 3 },
+    ]);
+    expect(await store.user('carol')).toMatchObject({ displayName: 'Carol C.', version: 4 });
   });
 
   describe('transfer.batch', () => {

@@ -12,11 +12,11 @@ export default defineOp('admin.registration.decide', async ({ args, conn, relay 
     const audit = { ...by, action: 'admin.registration.decide', target: args.username, outcome: args.approve ? 'approved' : 'rejected' };
     if (args.approve) {
       const next = { ...current, status: 'active' as const };
-      await relay.ledger.openAccount(args.username, [{ type: 'user', user: next }], [audit]);
+      await relay.ledger.openAccount(args.username, [{ type: 'user', user: next, from: current.version }], [audit]);
       return next;
     }
     const next = { ...current, status: 'closed' as const };
-    await relay.commits.commit([{ type: 'user', user: next }], [audit]);
+    await relay.commits.commit([{ type: 'user', user: next, from: current.version }], [audit]);
     return next;
   });
   const account = (await relay.ledger.accountsOf(user.username))[0];

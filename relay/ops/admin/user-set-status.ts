@@ -16,7 +16,7 @@ export default defineOp('admin.user.setStatus', async ({ args, conn, relay }) =>
     if (current.status === 'closed') throw new BankError('CONFLICT', `${args.username} is closed; a closed user cannot be changed`);
     const next = { ...current, status: args.status };
     const audit = { ...by, action: 'admin.user.setStatus', target: args.username, outcome: args.status, details: { from: current.status } };
-    await relay.ledger.setOwnerStatus(args.username, args.status, [{ type: 'user', user: next }], [audit]);
+    await relay.ledger.setOwnerStatus(args.username, args.status, [{ type: 'user', user: next, from: current.version }], [audit]);
     const accounts = await relay.ledger.accountsOf(next.username);
     if (accounts.length === 0) relay.events.toUserEverywhere(next.username, 'account.status', { username: next.username, status: args.status });
     for (const account of accounts) {

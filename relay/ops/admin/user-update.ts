@@ -22,7 +22,7 @@ export default defineOp('admin.user.update', async ({ args, conn, relay }) => {
       outcome: 'ok',
       details: { changed, ...(args.displayName !== undefined && { displayName: args.displayName }), ...(args.limits && { limits: args.limits }) },
     };
-    const write = [{ type: 'user' as const, user: next }];
+    const write = [{ type: 'user' as const, user: next, from: current.version }];
     if (args.limits) await relay.ledger.setLimits(args.username, args.limits, write, [audit]);
     else await relay.commits.commit(write, [audit]);
     if (passwordHash !== undefined) {

@@ -114,12 +114,13 @@ export class LevelLedger implements LedgerStorage, LedgerReads {
     if (this.reloading) await this.reloading;
     this.assertRunning();
     const loaded = this.loaded;
-    const [, stored] = await Promise.all([this.ensureOwners(needs.owners), this.lookupIds(needs.transferIds)]);
+    const [, stored, users] = await Promise.all([this.ensureOwners(needs.owners), this.lookupIds(needs.transferIds), this.userVersions(needs.users)]);
     this.assertRunning();
     if (loaded !== this.loaded) throw new BankError('UNAVAILABLE', 'the bank re-read its ledger meanwhile; nothing was changed: try again');
     return {
       engine: loaded.engine,
       stored,
+      users,
       head: loaded.head,
       commit: (effects) => this.commit(effects),
       release: async (executed) => {
@@ -127,6 +128,19 @@ export class LevelLedger implements LedgerStorage, LedgerReads {
         if (executed) this.reloading = this.reload().finally(() => (this.reloading = undefined));
       },
     };
+  }
+
+  /** The stored version of each of these users that exists (batches commit one at a time, so it stays so until this one commits). */
+  private async userVersions(names: ReadonlySet<string>): Promise<Map<string, number>> {
+    const versions = new Map<string, number>();
+    if (names.size === 0) return versions;
+    const wanted = [...names];
+    const found = await this.bank.getUsers(wanted);
+    wanted.forEach((name, i) => {
+      const user = found[i];
+      if (user !== undefined) versions.set(name, user.version ?? 0);
+    });
+    return versions;
   }
 
   /** The stored transfers among `ids`: only those the filter names a seq for are read. */

@@ -178,17 +178,19 @@ export class EventListener {
 /**
  * A LISTEN that keeps itself up: when its connection is lost it opens another every
  * `retryMs` until one holds. `listening` is false meanwhile (the relay's /healthz says so),
- * since notifications sent in between are not heard.
+ * since notifications sent in between are not heard: once listening again it calls
+ * `reopened`, for the relay to catch up on what it may have missed.
  */
 export class KeptListener {
   private current: EventListener | undefined;
   private closed = false;
+  private everOpened = false;
   listening = false;
 
   constructor(
     private readonly connectionString: string,
     private readonly onNotice: (notice: RelayNotice) => void,
-    private readonly log: { lost(err: Error): void; retrying(err: Error): void },
+    private readonly hooks: { lost(err: Error): void; retrying(err: Error): void; reopened(): void },
     private readonly retryMs = 1_000,
   ) {}
 
@@ -201,9 +203,11 @@ export class KeptListener {
       if (this.closed) return void (await listener.close());
       this.current = listener;
       this.listening = true;
+      if (this.everOpened) this.hooks.reopened();
+      this.everOpened = true;
     } catch (err) {
       if (this.closed) return;
-      this.log.retrying(err as Error);
+      this.hooks.retrying(err as Error);
       this.retry();
     }
   }
@@ -212,7 +216,7 @@ export class KeptListener {
     if (this.closed || this.current !== listener) return;
     this.current = undefined;
     this.listening = false;
-    this.log.lost(err);
+    this.hooks.lost(err);
     void listener.close().catch(() => undefined);
     this.retry();
   }

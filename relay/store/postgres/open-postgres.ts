@@ -151,9 +151,19 @@ export async function openPgStore({ config, log, clock, metrics, events, live, o
       if (notice.event && !events.deliverShared(notice.event)) log.warn('ignored an event from another relay that does not check out', { relay: notice.relay, event: notice.event.name });
     };
 
+    // Sessions another relay ended while this one was not listening: their notice was missed, so
+    // each session bound here is looked up in the store again, and those gone are closed.
+    const recheckSessions = async (): Promise<void> => {
+      const keys = [...live.sessionConnections()].flatMap((c) => (c.auth ? [c.auth.session.key] : []));
+      const found = keys.length > 0 ? await bank.getSessions(keys) : [];
+      const gone = keys.filter((_, i) => found[i] === undefined);
+      const closed = closeEndedSessions(live, events, gone, 'this session was ended on another relay of the bank');
+      log.info('listening to the other relays again; re-checked the sessions here against the store', { sessions: keys.length, closed });
+    };
     const listener = new KeptListener(url, onNotice, {
       lost: (err) => log.error('lost the PostgreSQL LISTEN connection: events from other relays are not delivered until it is back', { error: err.message }),
       retrying: (err) => log.warn('could not open the PostgreSQL LISTEN connection; retrying', { error: err.message }),
+      reopened: () => void recheckSessions().catch((err: unknown) => log.warn('could not re-check the sessions here after listening again', { error: (err as Error).message })),
     });
     await listener.start();
     closers.push(() => listener.close());

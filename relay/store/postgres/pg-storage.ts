@@ -20,7 +20,9 @@ const MAX_BATCH = 4000;
  * order across relays, and it also orders every batch on the database, so two relays' batches
  * never take row locks in conflicting orders: no deadlock, on hot accounts either. Under that
  * lock a transfer id already stored (by any relay) is seen, so a `transferId` stays idempotent
- * across relays; the primary key on `transfers.id` backs it.
+ * across relays; the primary key on `transfers.id` backs it. Under it too the versions of the
+ * users a batch writes are read, so a user changed by another relay since a change was made
+ * from it refuses that change (execute.ts) instead of losing the other.
  *
  * A batch that fails to commit changes nothing in memory (the engine is built per batch).
  */
@@ -59,13 +61,15 @@ export class PgLedgerStorage implements LedgerStorage {
       { text: 'SELECT owner, state FROM owners WHERE owner = ANY($1::text[])', values: [[...needs.owners]] },
       { text: 'SELECT coalesce(max(seq), 0) AS seq FROM transfers' },
       ...(needs.open ? [{ text: 'SELECT coalesce(max(substring(account from 5)::bigint), 0) + 1 AS next FROM accounts' }] : []),
+      ...(needs.users.size > 0 ? [{ text: `SELECT username, coalesce((record->>'version')::bigint, 0) AS version FROM users WHERE username = ANY($1::text[])`, values: [[...needs.users]] }] : []),
     ]);
     const headRow = read[1] as pg.QueryResult<{ seq: string; hash: string }>;
     const stored = read[2] as pg.QueryResult<{ record: TransferRecord }>;
     const accounts = read[3] as pg.QueryResult<{ record: AccountState }>;
     const owners = read[4] as pg.QueryResult<{ owner: string; state: OwnerState }>;
     const seq = read[5] as pg.QueryResult<{ seq: string }>;
-    const serial = read[6] as pg.QueryResult<{ next: string }> | undefined;
+    const serial = (needs.open ? read[6] : undefined) as pg.QueryResult<{ next: string }> | undefined;
+    const users = (needs.users.size > 0 ? read[needs.open ? 7 : 6] : undefined) as pg.QueryResult<{ username: string; version: string }> | undefined;
     if (headRow.rows.length !== 1) throw new Error('audit_head has no row: the schema was not migrated');
     const head: AuditHead = { seq: Number(headRow.rows[0]!.seq), hash: headRow.rows[0]!.hash };
     const engine = new LedgerEngine(this.rules);
@@ -84,6 +88,7 @@ export class PgLedgerStorage implements LedgerStorage {
     return {
       engine,
       stored: new Map(stored.rows.map((r) => [r.record.id, r.record])),
+      users: new Map((users?.rows ?? []).map((r) => [r.username, Number(r.version)])),
       head,
       commit: async (effects) => {
         try {
