@@ -11,7 +11,7 @@ import {
 
 /** Server pushes of §6: event name → schema of its `data`. */
 
-export const alertKindSchema = z.enum(['registration', 'lockout', 'large_transfer', 'frozen']);
+export const alertKindSchema = z.enum(['registration', 'lockout', 'large_transfer', 'frozen', 'password_reset']);
 export type AlertKind = z.infer<typeof alertKindSchema>;
 
 export const eventDefs = {

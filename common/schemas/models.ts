@@ -44,10 +44,19 @@ export const publicUserSchema = z.object({
 });
 export type PublicUser = z.infer<typeof publicUserSchema>;
 
+/** Another administrator's password reset, waiting for a second administrator (never the one who asked) to approve it. */
+export const passwordResetSchema = z.object({
+  requestedBy: usernameSchema,
+  requestedAt: isoDateSchema,
+  expiresAt: isoDateSchema,
+});
+export type PasswordReset = z.infer<typeof passwordResetSchema>;
+
 export const userSchema = publicUserSchema.extend({
   createdAt: isoDateSchema,
   limits: limitsSchema,
   accounts: z.array(accountSchema),
+  passwordReset: passwordResetSchema.optional(),
 });
 export type User = z.infer<typeof userSchema>;
 

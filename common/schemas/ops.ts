@@ -209,6 +209,12 @@ export const opDefs = {
       ),
     result: z.object({ user: userSchema }),
   },
+  // Approves (or rejects) another administrator's password reset; the one who asked for it cannot.
+  'admin.user.approvePasswordReset': {
+    role: 'admin',
+    args: z.strictObject({ username: usernameSchema, approve: z.boolean() }),
+    result: z.object({ user: userSchema }),
+  },
   'admin.user.setStatus': {
     role: 'admin',
     args: z.strictObject({ username: usernameSchema, status: z.enum(['active', 'frozen', 'closed']) }),

@@ -15,6 +15,10 @@ export const userRecordSchema = z.object({
   /** Times (ms) of recent failed logins inside the lockout window. */
   failedLogins: z.array(z.number()).default([]),
   lockedUntil: z.number().optional(),
+  /** A reset of an administrator's password asked by another administrator, applied once a second one approves. */
+  passwordReset: z
+    .object({ passwordHash: z.string(), requestedBy: z.string(), requestedAt: z.number(), expiresAt: z.number() })
+    .optional(),
   accounts: z.array(z.string()).default([]),
   /**
    * Bumped by every change. A change names the version it was made from and the writer refuses

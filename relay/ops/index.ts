@@ -15,6 +15,7 @@ import userList from './admin/user-list.js';
 import userCreate from './admin/user-create.js';
 import userUpdate from './admin/user-update.js';
 import userSetStatus from './admin/user-set-status.js';
+import userApprovePasswordReset from './admin/user-approve-password-reset.js';
 import registrationDecide from './admin/registration-decide.js';
 import accountDeposit from './admin/account-deposit.js';
 import accountWithdraw from './admin/account-withdraw.js';
@@ -45,6 +46,7 @@ export const registry = buildRegistry([
   userCreate,
   userUpdate,
   userSetStatus,
+  userApprovePasswordReset,
   registrationDecide,
   accountDeposit,
   accountWithdraw,

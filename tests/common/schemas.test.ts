@@ -60,6 +60,7 @@ const validArgs: Record<(typeof OP_NAMES)[number], Record<string, unknown>> = {
   'admin.user.create': { username: 'john_doe', password: 'password1', displayName: 'John Doe', role: 'user' },
   'admin.user.update': { username: 'john_doe', limits: { perDay: 0 } },
   'admin.user.setStatus': { username: 'john_doe', status: 'frozen' },
+  'admin.user.approvePasswordReset': { username: 'john_doe', approve: true },
   'admin.registration.decide': { username: 'john_doe', approve: true },
   'admin.account.deposit': { transferId: TID, account: ACC1, amount: 5 },
   'admin.account.withdraw': { transferId: TID, account: ACC1, amount: 5 },
@@ -75,7 +76,7 @@ const validArgs: Record<(typeof OP_NAMES)[number], Record<string, unknown>> = {
 
 describe('op table', () => {
   it('covers every op of §5 with a role and args/result schemas', () => {
-    expect(OP_NAMES).toHaveLength(27);
+    expect(OP_NAMES).toHaveLength(28);
     for (const op of OP_NAMES) {
       const def = opDefs[op];
       expect(['any', 'none', 'user', 'admin']).toContain(def.role);

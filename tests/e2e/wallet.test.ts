@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
-import { ADMIN_PASSWORD, startTestRelay, tempDir, type TestRelay } from '../helpers/relay.js';
+import { ADMIN_PASSWORD, connect, startTestRelay, tempDir, type TestRelay } from '../helpers/relay.js';
 import { runCli } from '../helpers/cli.js';
 import { launchWithExtension, type ExtensionBrowser } from '../helpers/extension.js';
 
@@ -174,5 +174,28 @@ describe('the extension, end to end', () => {
     await signIn(popup, 'new_customer', 'nora-password-1');
     await expect.poll(() => popup.locator('body').innerText(), { timeout: 15_000 }).toMatch(/\$0\.00/);
     await popup.close();
+  }, 90_000);
+
+  it('lets a second admin approve the reset of an administrator\'s password that another asked for, from the Users screen', async () => {
+    const lead = await connect(relay, 'tcp');
+    await lead.request('auth.login', { username: 'admin', password: ADMIN_PASSWORD });
+    for (const username of ['ops_target', 'ops_asker']) {
+      await lead.request('admin.user.create', { username, password: 'ops admin password', displayName: `Ops ${username}`, role: 'admin' });
+    }
+    const asker = await connect(relay, 'tcp');
+    await asker.request('auth.login', { username: 'ops_asker', password: 'ops admin password' });
+    await asker.request('admin.user.update', { username: 'ops_target', password: 'ops target new password' });
+
+    // The admin signed in on Jane's browser (above) sees the waiting reset and approves it.
+    const options = await jane.options('#/users');
+    await expect.poll(() => options.locator('body').innerText(), { timeout: 15_000 }).toMatch(/Password reset by ops_asker awaits approval/);
+    await options.getByRole('button', { name: 'More actions for ops_target' }).click();
+    await options.getByRole('button', { name: 'Approve the password reset of ops_target' }).click();
+    await options.getByRole('button', { name: 'Approve reset' }).click();
+    await expect.poll(() => options.locator('body').innerText(), { timeout: 15_000 }).toMatch(/ops_target has the new password/);
+    await options.close();
+    const check = await connect(relay, 'ws');
+    expect((await check.call('auth.login', { username: 'ops_target', password: 'ops target new password' })).ok).toBe(true);
+    for (const c of [lead, asker, check]) c.close();
   }, 90_000);
 });

@@ -34,6 +34,7 @@ const AUDIT_ACTION: Record<AdminOp, string | null> = {
   'admin.user.create': 'admin.user.create',
   'admin.user.update': 'admin.user.update',
   'admin.user.setStatus': 'admin.user.setStatus',
+  'admin.user.approvePasswordReset': 'admin.user.approvePasswordReset',
   'admin.registration.decide': 'admin.registration.decide',
   'admin.account.deposit': 'admin.account.deposit',
   'admin.account.withdraw': 'admin.account.withdraw',
@@ -326,6 +327,53 @@ describe('admin operations', () => {
       await otherClosed;
       expect((await self.client.call('admin.stats', {})).ok).toBe(true);
       expect((await (await fresh('tcp')).call('auth.login', { username: 'uu_self', password: 'my own new password' })).ok).toBe(true);
+    });
+
+    it('another administrator\'s password is reset only once a second administrator approves; the one who asked cannot', async () => {
+      for (const username of ['pr_target', 'pr_asker']) await act('admin.user.create', { username, password: PASSWORD, displayName: username, role: 'admin' });
+      const target = await signIn('ws', 'pr_target');
+      const asker = await signIn('tcp', 'pr_asker');
+      const alert = target.client.nextEvent('admin.alert', (e) => (e.data as { kind?: string }).kind === 'password_reset');
+      const asked = await asker.client.request('admin.user.update', { username: 'pr_target', password: 'taken over password' });
+      expect(asked.user.passwordReset).toMatchObject({ requestedBy: 'pr_asker' });
+      expect((await alert).data).toMatchObject({ kind: 'password_reset', data: { username: 'pr_target', by: 'pr_asker' } });
+      // Nothing changed yet: the old password works, the new one does not, the target's session goes on.
+      const c = await fresh('tcp');
+      expectError(await c.call('auth.login', { username: 'pr_target', password: 'taken over password' }), 'UNAUTHENTICATED');
+      expect((await c.call('auth.login', { username: 'pr_target', password: PASSWORD })).ok).toBe(true);
+      expect((await target.client.call('admin.stats', {})).ok).toBe(true);
+      // The one who asked cannot approve it.
+      expect(expectError(await asker.client.call('admin.user.approvePasswordReset', { username: 'pr_target', approve: true }), 'FORBIDDEN')).toMatch(/another administrator/);
+      // A second administrator approves: the new password replaces the old and the target's sessions end.
+      const revoked = target.client.nextEvent('session.revoked');
+      const { user } = await act('admin.user.approvePasswordReset', { username: 'pr_target', approve: true });
+      expect(user.passwordReset).toBeUndefined();
+      expect((await revoked).data).toEqual({ reason: 'an administrator reset the password' });
+      expectError(await (await fresh('ws')).call('auth.login', { username: 'pr_target', password: PASSWORD }), 'UNAUTHENTICATED');
+      expect((await (await fresh('ws')).call('auth.login', { username: 'pr_target', password: 'taken over password' })).ok).toBe(true);
+      expectError(await lead.call('admin.user.approvePasswordReset', { username: 'pr_target', approve: true }), 'NOT_FOUND');
+      const entries = (await allAudit()).filter((e) => e.target === 'pr_target');
+      expect(entries.find((e) => e.action === 'admin.user.update')).toMatchObject({ actor: 'pr_asker', details: { changed: ['password (awaiting approval)'] } });
+      expect(entries.find((e) => e.action === 'admin.user.approvePasswordReset')).toMatchObject({ actor: LEAD, outcome: 'approved', details: { requestedBy: 'pr_asker' } });
+    });
+
+    it('a rejected reset of an administrator\'s password changes nothing; the administrator may approve one asked for them', async () => {
+      for (const username of ['pr_kept', 'pr_asker2']) await act('admin.user.create', { username, password: PASSWORD, displayName: username, role: 'admin' });
+      const asker = await signIn('tcp', 'pr_asker2');
+      await asker.client.request('admin.user.update', { username: 'pr_kept', password: 'unwanted password' });
+      const { user } = await act('admin.user.approvePasswordReset', { username: 'pr_kept', approve: false });
+      expect(user.passwordReset).toBeUndefined();
+      expect((await (await fresh('tcp')).call('auth.login', { username: 'pr_kept', password: PASSWORD })).ok).toBe(true);
+      // Asked again, and approved by the administrator whose password it is: they keep the session they approve from.
+      await asker.client.request('admin.user.update', { username: 'pr_kept', password: 'wanted password' });
+      const kept = await signIn('ws', 'pr_kept');
+      expect((await kept.client.call('admin.user.approvePasswordReset', { username: 'pr_kept', approve: true })).ok).toBe(true);
+      expect((await kept.client.call('admin.stats', {})).ok).toBe(true);
+      expect((await (await fresh('tcp')).call('auth.login', { username: 'pr_kept', password: 'wanted password' })).ok).toBe(true);
+      // A customer's password is still reset at once.
+      await customer('pr_customer', 'Reset Customer');
+      await asker.client.request('admin.user.update', { username: 'pr_customer', password: 'customer new password' });
+      expect((await (await fresh('tcp')).call('auth.login', { username: 'pr_customer', password: 'customer new password' })).ok).toBe(true);
     });
 
     it('limits: a transfer over perTransfer and one over the day\'s total are LIMIT_EXCEEDED; admin deposits are not limited', async () => {

@@ -54,6 +54,8 @@ const MATRIX: Record<OpName, Row> = {
   'admin.user.create': ADMINS,
   'admin.user.update': ADMINS,
   'admin.user.setStatus': ADMINS,
+  // The owner (a customer) has no password reset waiting: an admin gets past the role check to be told so.
+  'admin.user.approvePasswordReset': { ...ADMINS, admin: 'NOT_FOUND' },
   'admin.registration.decide': ADMINS,
   'admin.account.deposit': ADMINS,
   'admin.account.withdraw': ADMINS,
@@ -100,6 +102,7 @@ const ARGS: Record<OpName, (c: Cell) => unknown | Promise<unknown>> = {
   'admin.user.create': (c) => ({ username: c.fresh(), password: 'a new password', displayName: 'Made By Admin', role: 'user' }),
   'admin.user.update': (c) => ({ username: c.owner.username, displayName: 'Renamed Owner' }),
   'admin.user.setStatus': (c) => ({ username: c.owner.username, status: 'active' }),
+  'admin.user.approvePasswordReset': (c) => ({ username: c.owner.username, approve: true }),
   'admin.registration.decide': async (c) => ({ username: await c.applicant(), approve: true }),
   'admin.account.deposit': (c) => ({ transferId: randomUUID(), account: c.owner.account, amount: 1000 }),
   'admin.account.withdraw': (c) => ({ transferId: randomUUID(), account: c.owner.account, amount: 10 }),

@@ -44,6 +44,7 @@ function makeValidArgs(fx: Fixture): Record<OpName, unknown> {
     'admin.user.create': { username: 'created_user', password: 'created password', displayName: 'Created User', role: 'user', openingDeposit: 500 },
     'admin.user.update': { username: 'target', displayName: 'Target Renamed' },
     'admin.user.setStatus': { username: 'target', status: 'active' },
+    'admin.user.approvePasswordReset': { username: 'reset_admin', approve: true },
     'admin.registration.decide': { username: 'applicant', approve: true },
     'admin.account.deposit': { transferId: randomUUID(), account: fx.targetAccount, amount: 1000, memo: 'cash in' },
     'admin.account.withdraw': { transferId: randomUUID(), account: fx.targetAccount, amount: 100 },
@@ -136,6 +137,13 @@ describe('authorization and argument checks, generated from the op table', () =>
       });
       accounts[name] = created.accounts[0]!.account;
     }
+    // An administrator's password reset that another administrator asked for, for admin.user.approvePasswordReset.
+    for (const username of ['reset_admin', 'asking_admin']) {
+      await admin.request('admin.user.create', { username, password: 'an admin password', displayName: username, role: 'admin' });
+    }
+    const asking = (await loginAs(t, 'tcp', 'asking_admin', 'an admin password')).client;
+    await asking.request('admin.user.update', { username: 'reset_admin', password: 'the reset password' });
+    asking.close();
     anon = await connect(t, 'tcp');
     await anon.request('auth.register', { username: 'applicant', password: 'applicant password', displayName: 'An Applicant' });
     user = (await loginAs(t, 'tcp', 'payer', PASSWORDS.payer)).client;

@@ -228,6 +228,7 @@ const ALERT_TITLES: Record<AlertKind, string> = {
   lockout: 'Sign-in lockout',
   large_transfer: 'Large transfer',
   frozen: 'Account frozen',
+  password_reset: 'Password reset to approve',
 };
 
 function currencyOf(state: AppState, account: string): string {

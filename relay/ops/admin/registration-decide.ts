@@ -21,5 +21,5 @@ export default defineOp('admin.registration.decide', async ({ args, conn, relay 
   });
   const account = (await relay.ledger.accountsOf(user.username))[0];
   relay.events.toUserEverywhere(user.username, 'account.status', { ...(account && { account: account.account }), username: user.username, status: user.status });
-  return { user: await toWireUser(relay.ledger, user) };
+  return { user: await toWireUser(relay.ledger, user, relay.clock()) };
 });

@@ -24,6 +24,6 @@ export default defineOp('admin.user.create', async ({ args, conn, relay }) => {
       { ...by, action: 'admin.account.deposit' },
     );
   }
-  const user = await toWireUser(relay.ledger, record);
+  const user = await toWireUser(relay.ledger, record, relay.clock());
   return { user, accounts: user.accounts };
 });

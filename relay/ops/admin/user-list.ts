@@ -18,6 +18,6 @@ export default defineOp('admin.user.list', async ({ args, relay }) => {
 
   /** One batched owner read for the page, then the wire view of each. */
   function wire(page: UserRecord[]): Promise<User[]> {
-    return Promise.all(page.map((u) => toWireUser(relay.ledger, u)));
+    return Promise.all(page.map((u) => toWireUser(relay.ledger, u, relay.clock())));
   }
 });

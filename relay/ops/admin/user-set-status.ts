@@ -33,5 +33,5 @@ export default defineOp('admin.user.setStatus', async ({ args, conn, relay }) =>
       data: { username: user.username, by: admin.username },
     });
   }
-  return { user: await toWireUser(relay.ledger, user) };
+  return { user: await toWireUser(relay.ledger, user, relay.clock()) };
 });

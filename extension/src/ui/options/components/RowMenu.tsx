@@ -25,14 +25,26 @@ export function RowMenu({ label, items }: { label: string; items: readonly RowMe
   useLayoutEffect(() => {
     if (!open || !toggle.current) return;
     const r = toggle.current.getBoundingClientRect();
-    setPlace({ top: r.bottom + 4, right: Math.max(8, window.innerWidth - r.right) });
-    root.current?.querySelector<HTMLElement>('.o-menu__item')?.focus();
+    // Below the toggle, or above it when the window has no room below (a row near the bottom).
+    const height = root.current?.querySelector<HTMLElement>('.o-menu__list')?.offsetHeight ?? 0;
+    const below = r.bottom + 4;
+    const top = below + height > window.innerHeight - 8 && r.top - 4 - height >= 8 ? r.top - 4 - height : below;
+    setPlace({ top, right: Math.max(8, window.innerWidth - r.right) });
+    // Focusing must not scroll: a scroll closes the menu (below).
+    root.current?.querySelector<HTMLElement>('.o-menu__item')?.focus({ preventScroll: true });
   }, [open]);
 
   useEffect(() => {
     if (!open) return;
+    // Where the toggle was when the menu opened: a scroll that does not move it (one that
+    // ended just before, say) leaves the menu where it belongs.
+    const at = toggle.current?.getBoundingClientRect();
     const close = (e: Event) => {
       if (e.type === 'mousedown' && root.current?.contains(e.target as Node)) return;
+      if (e.type === 'scroll' && at) {
+        const now = toggle.current?.getBoundingClientRect();
+        if (now && Math.abs(now.top - at.top) < 1 && Math.abs(now.left - at.left) < 1) return;
+      }
       setOpen(false);
     };
     document.addEventListener('mousedown', close);

@@ -20,6 +20,7 @@ import { hrefOf } from '../routes.js';
 import { CashDialog, type CashDirection } from './users/CashDialog.js';
 import { CreateUserDialog } from './users/CreateUserDialog.js';
 import { EditUserDialog } from './users/EditUserDialog.js';
+import { PasswordResetConfirm } from './users/PasswordResetConfirm.js';
 
 export const USERS_PAGE = 25;
 
@@ -35,7 +36,8 @@ type Dialog =
   | { kind: 'create' }
   | { kind: 'edit'; user: User }
   | { kind: 'cash'; user: User; account: string; currency: string; direction: CashDirection }
-  | { kind: 'status'; user: User; status: 'active' | 'frozen' | 'closed' };
+  | { kind: 'status'; user: User; status: 'active' | 'frozen' | 'closed' }
+  | { kind: 'reset'; user: User; approve: boolean };
 
 export function UsersScreen({ state }: { state: AppState }): JSX.Element {
   const [queryText, setQueryText] = useState('');
@@ -61,6 +63,11 @@ export function UsersScreen({ state }: { state: AppState }): JSX.Element {
     setDialog(null);
     setFlash(message);
     pages.reload();
+  }
+
+  async function decideReset(user: User, approve: boolean): Promise<void> {
+    await call('admin.user.approvePasswordReset', { username: user.username, approve });
+    done(approve ? `${user.username} has the new password and was signed out everywhere.` : `The password reset of ${user.username} was rejected.`);
   }
 
   async function setUserStatus(user: User, next: 'active' | 'frozen' | 'closed'): Promise<void> {
@@ -134,7 +141,7 @@ export function UsersScreen({ state }: { state: AppState }): JSX.Element {
           </thead>
           <tbody>
             {users.map((u) => (
-              <UserRow key={u.username} user={u} isMe={u.username === me} onDialog={setDialog} />
+              <UserRow key={u.username} user={u} me={me} onDialog={setDialog} />
             ))}
           </tbody>
         </table>
@@ -158,7 +165,18 @@ export function UsersScreen({ state }: { state: AppState }): JSX.Element {
         />
       ) : null}
       {dialog?.kind === 'edit' ? (
-        <EditUserDialog user={dialog.user} onClose={() => setDialog(null)} onSaved={(user) => done(`Saved the changes to ${user.username}.`)} />
+        <EditUserDialog
+          user={dialog.user}
+          me={me}
+          onClose={() => setDialog(null)}
+          onSaved={(user, awaitingApproval) =>
+            done(
+              awaitingApproval
+                ? `Saved. The new password of ${user.username} takes effect once another administrator (or ${user.username}) approves it.`
+                : `Saved the changes to ${user.username}.`,
+            )
+          }
+        />
       ) : null}
       {dialog?.kind === 'cash' ? (
         <CashDialog
@@ -172,12 +190,14 @@ export function UsersScreen({ state }: { state: AppState }): JSX.Element {
           }}
         />
       ) : null}
+      {dialog?.kind === 'reset' ? <PasswordResetConfirm user={dialog.user} approve={dialog.approve} onConfirm={decideReset} onCancel={() => setDialog(null)} /> : null}
       {dialog?.kind === 'status' ? <StatusConfirm user={dialog.user} status={dialog.status} onConfirm={setUserStatus} onCancel={() => setDialog(null)} /> : null}
     </>
   );
 }
 
-function UserRow({ user, isMe, onDialog }: { user: User; isMe: boolean; onDialog: (d: Dialog) => void }): JSX.Element {
+function UserRow({ user, me, onDialog }: { user: User; me: string | undefined; onDialog: (d: Dialog) => void }): JSX.Element {
+  const isMe = user.username === me;
   const account = user.accounts[0];
   const currency = account?.currency ?? 'USD';
   const name = user.username;
@@ -195,6 +215,7 @@ function UserRow({ user, isMe, onDialog }: { user: User; isMe: boolean; onDialog
       <td>
         <StatusBadge status={user.status} />
         <span class="o-cell-sub o-nowrap">since {formatDate(user.createdAt)}</span>
+        {user.passwordReset ? <span class="o-cell-sub">Password reset by {user.passwordReset.requestedBy} awaits approval</span> : null}
       </td>
       <td class="o-mono o-nowrap">{account ? formatAccount(account.account) : <span class="o-muted">no account</span>}</td>
       <td class="o-num">{account ? <Money minor={account.balance} currency={currency} /> : <span class="o-muted">—</span>}</td>
@@ -233,17 +254,24 @@ function UserRow({ user, isMe, onDialog }: { user: User; isMe: boolean; onDialog
               </Button>
             </>
           ) : null}
-          {user.status !== 'pending' && user.status !== 'closed' ? <RowMenu label={`More actions for ${name}`} items={menuItems(user, isMe, onDialog)} /> : null}
+          {user.status !== 'pending' && user.status !== 'closed' ? <RowMenu label={`More actions for ${name}`} items={menuItems(user, me, onDialog)} /> : null}
         </div>
       </td>
     </tr>
   );
 }
 
-function menuItems(user: User, isMe: boolean, onDialog: (d: Dialog) => void): RowMenuItem[] {
+function menuItems(user: User, me: string | undefined, onDialog: (d: Dialog) => void): RowMenuItem[] {
   const name = user.username;
   const items: RowMenuItem[] = [{ label: 'Edit…', ariaLabel: `Edit ${name}`, onSelect: () => onDialog({ kind: 'edit', user }) }];
-  if (isMe) return items;
+  // A reset another administrator asked for; the one who asked cannot decide it.
+  if (user.passwordReset && user.passwordReset.requestedBy !== me) {
+    items.push(
+      { label: 'Approve password reset…', ariaLabel: `Approve the password reset of ${name}`, onSelect: () => onDialog({ kind: 'reset', user, approve: true }) },
+      { label: 'Reject password reset…', ariaLabel: `Reject the password reset of ${name}`, onSelect: () => onDialog({ kind: 'reset', user, approve: false }) },
+    );
+  }
+  if (user.username === me) return items;
   if (user.status === 'active') {
     items.push({ label: 'Freeze…', ariaLabel: `Freeze ${name}`, danger: true, onSelect: () => onDialog({ kind: 'status', user, status: 'frozen' }) });
   }

@@ -63,9 +63,22 @@ export function validateEditUser(user: User, form: EditUserForm, currency: strin
   return { args, errors };
 }
 
-export function EditUserDialog({ user, onClose, onSaved }: { user: User; onClose: () => void; onSaved: (user: User) => void }): JSX.Element {
+export function EditUserDialog({
+  user,
+  me,
+  onClose,
+  onSaved,
+}: {
+  user: User;
+  /** The administrator using the page. */
+  me: string | undefined;
+  onClose: () => void;
+  /** `awaitingApproval`: the new password waits for a second administrator. */
+  onSaved: (user: User, awaitingApproval: boolean) => void;
+}): JSX.Element {
   const currency = user.accounts[0]?.currency ?? 'USD';
   const isCustomer = user.role === 'user';
+  const needsApproval = user.role === 'admin' && user.username !== me;
   const [form, setForm] = useState<EditUserForm>(() => editFormOf(user, currency));
   const [errors, setErrors] = useState<Partial<Record<Field, string>>>({});
   const [formError, setFormError] = useState<string>();
@@ -91,7 +104,7 @@ export function EditUserDialog({ user, onClose, onSaved }: { user: User; onClose
     setBusy(true);
     try {
       const result = await call('admin.user.update', args);
-      onSaved(result.user as User);
+      onSaved(result.user as User, args.password !== undefined && needsApproval);
     } catch (err) {
       const fe = fieldError(err, ['displayName', 'perTransfer', 'perDay', 'password'] as const);
       if (fe.field) setErrors({ [fe.field]: sentence(fe.message) });
@@ -131,7 +144,11 @@ export function EditUserDialog({ user, onClose, onSaved }: { user: User; onClose
           value={form.password}
           onValue={(password) => edit({ password })}
           error={errors.password}
-          hint="Leave empty to keep the current one. A new password signs them out everywhere."
+          hint={
+            needsApproval
+              ? 'Leave empty to keep the current one. Another administrator (or they themselves) must approve a new password before it takes effect.'
+              : 'Leave empty to keep the current one. A new password signs them out everywhere.'
+          }
           autoComplete="new-password"
         />
         {formError ? <Notice tone="error">{formError}</Notice> : null}
