@@ -204,17 +204,13 @@ export class LedgerEngine {
       if (sameRequest(stored, req)) return { kind: 'replay', transfer: stored };
       throw new BankError('CONFLICT', `transfer id ${req.transferId} was already used for a different transfer`);
     }
+    // The payer's side first, then the payee's: a refusal that does not depend on the payee
+    // (limits, funds) tells nothing about it, so only the payee's own refusals need to count
+    // as an account lookup (ops/transfer/refusals.ts).
     const from = this.accounts.get(req.from);
-    const to = this.accounts.get(req.to);
     if (!from) throw new BankError('NOT_FOUND', `no account ${req.from}`);
-    if (!to) throw new BankError('NOT_FOUND', `no account ${req.to}`);
-    if (from === to) throw new BankError('BAD_REQUEST', 'to: must be another account than the one paying');
-    if (req.kind === 'transfer') {
-      if (from.owner !== req.actor) throw new BankError('FORBIDDEN', `account ${req.from} is not yours`);
-      if (to.owner === null) throw new BankError('BAD_REQUEST', 'to: the bank\'s cash account cannot receive transfers');
-    }
+    if (req.kind === 'transfer' && from.owner !== req.actor) throw new BankError('FORBIDDEN', `account ${req.from} is not yours`);
     if (from.status !== 'active') throw frozen(from);
-    if (to.status !== 'active') throw frozen(to);
     let owner: MoveEffect['owner'];
     if (req.kind === 'transfer') {
       const state = this.owners.get(req.actor);
@@ -234,6 +230,15 @@ export class LedgerEngine {
     if (from.owner !== null && from.balance < req.amount) {
       throw new BankError('INSUFFICIENT_FUNDS', `insufficient funds: the balance of ${from.account} is ${from.balance}`);
     }
+    const to = this.accounts.get(req.to);
+    if (!to) throw new BankError('NOT_FOUND', `no account ${req.to}`);
+    if (from === to) throw new BankError('BAD_REQUEST', 'to: must be another account than the one paying');
+    if (req.kind === 'transfer') {
+      if (to.owner === null) throw new BankError('BAD_REQUEST', 'to: the bank\'s cash account cannot receive transfers');
+      // To a customer, a closed account is one that does not exist, as account.lookup says.
+      if (to.status === 'closed') throw new BankError('NOT_FOUND', `no account ${req.to}`);
+    }
+    if (to.status !== 'active') throw frozen(to);
     // Balances stay exact integers on both sides (the cash account's negative side included).
     if (to.balance + req.amount > Number.MAX_SAFE_INTEGER) throw new BankError('BAD_REQUEST', 'amount: would overflow the payee\'s balance');
     if (from.balance - req.amount < -Number.MAX_SAFE_INTEGER) throw new BankError('BAD_REQUEST', 'amount: would overflow the bank\'s cash balance');

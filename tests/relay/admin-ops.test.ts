@@ -447,7 +447,8 @@ describe('admin operations', () => {
       const { user } = await act('admin.user.setStatus', { username: 'ss_fay', status: 'closed' });
       expect(user).toMatchObject({ status: 'closed', accounts: [expect.objectContaining({ account: fay, status: 'closed', balance: 0 })] });
       expectError(await (await fresh('ws')).call('auth.login', { username: 'ss_fay', password: PASSWORD }), 'FORBIDDEN');
-      expectError(await transfer(gusClient, fay, 100), 'ACCOUNT_FROZEN');
+      // To a payer, a closed account is one that does not exist (as account.lookup says).
+      expect(expectError(await transfer(gusClient, fay, 100), 'NOT_FOUND')).toBe(`no account ${fay}`);
     });
 
     it('an admin cannot freeze or close themself (FORBIDDEN)', async () => {
@@ -705,6 +706,36 @@ describe('admin operations', () => {
       expectError(await client.call('account.lookup', { account: closing }), 'NOT_FOUND');
       expectError(await client.call('account.lookup', { account: CASH_ACCOUNT }), 'NOT_FOUND');
       expectError(await client.call('account.lookup', { account: makeAccountNumber(987_654) }), 'NOT_FOUND');
+    });
+  });
+
+  describe('payments that are refused', () => {
+    it('tell no more than a lookup: a closed payee is NOT_FOUND like an unknown one, each refusal about the payee spends a lookup, the payer\'s own refusals come first', async () => {
+      const gone = (await allUsers()).find((u) => u.username === 'al_gone')!.accounts[0]!.account;
+      const jane = (await allUsers()).find((u) => u.username === 'al_jane')!.accounts[0]!.account;
+      const frozen = await customer('tp_frozen', 'Frozen Payee');
+      await act('admin.user.setStatus', { username: 'tp_frozen', status: 'frozen' });
+      await customer('tp_quinn', 'Quinn Prober', 1_000);
+      clock.advance(60 * SECOND);
+      const { client } = await signIn('tcp', 'tp_quinn');
+      const unknown = makeAccountNumber(987_654);
+      const probe = (to: string, amount = 1) => client.call('transfer.create', { transferId: randomUUID(), to, amount });
+      // More than the balance: refused for the payer's own reason, whatever the payee, and free.
+      for (const to of [jane, unknown, gone, frozen]) expectError(await probe(to, 5_000), 'INSUFFICIENT_FUNDS');
+      // A closed account answers exactly as one that never existed; each refusal about the payee spends a lookup (3 a minute).
+      expect(expectError(await probe(gone), 'NOT_FOUND')).toBe(`no account ${gone}`);
+      expect(expectError(await probe(unknown), 'NOT_FOUND')).toBe(`no account ${unknown}`);
+      expectError(await probe(frozen), 'ACCOUNT_FROZEN');
+      // Spent: refusals about the payee, and lookups, are RATE_LIMITED alike; nothing moved.
+      for (const answer of [await probe(unknown), await probe(frozen), await client.call('account.lookup', { account: jane })]) expectError(answer, 'RATE_LIMITED');
+      const batch = await client.request('transfer.batch', { transfers: [{ transferId: randomUUID(), to: unknown, amount: 1 }, { transferId: randomUUID(), to: jane, amount: 10 }] });
+      expect(batch.results.map((r) => (r.ok ? 'ok' : r.error.code))).toEqual(['RATE_LIMITED', 'ok']);
+      // A payment that goes through costs no lookup; a minute later the allowance is back.
+      expect((await probe(jane, 10)).ok).toBe(true);
+      expect((await client.request('account.balance', {})).balance).toBe(980);
+      clock.advance(60 * SECOND);
+      expectError(await probe(unknown), 'NOT_FOUND');
+      clock.advance(60 * SECOND);
     });
   });
 

@@ -212,7 +212,7 @@ describe('LedgerEngine: moving money', () => {
     expectRefused(bank, 'BAD_REQUEST', () => bank.transfer('alice', alice, CASH_ACCOUNT, 10));
   });
 
-  it('refuses every move touching a frozen or closed account as ACCOUNT_FROZEN, both ways', () => {
+  it('refuses every move touching a frozen or closed account as ACCOUNT_FROZEN, both ways (a customer paying a closed account: NOT_FOUND)', () => {
     const bank = new Bank();
     const alice = bank.open('alice');
     const bob = bank.open('bob');
@@ -233,7 +233,8 @@ describe('LedgerEngine: moving money', () => {
 
     // Closing: carol has nothing, so her account can be closed; then it neither sends nor receives.
     bank.engine.setOwnerStatus('carol', 'closed');
-    expectRefused(bank, 'ACCOUNT_FROZEN', () => bank.transfer('alice', alice, carol, 10));
+    // To a customer paying it, a closed account is one that does not exist (as account.lookup says).
+    expectRefused(bank, 'NOT_FOUND', () => bank.transfer('alice', alice, carol, 10));
     expectRefused(bank, 'ACCOUNT_FROZEN', () => bank.deposit(carol, 10));
     // (A closed account holds 0, so sending from it breaks two rules at once.)
     expectRefused(bank, ['ACCOUNT_FROZEN', 'INSUFFICIENT_FUNDS'], () => bank.transfer('carol', carol, alice, 1));
@@ -471,13 +472,16 @@ describe('LedgerEngine: randomized operations', () => {
         const codes = new Set<string>();
         const from = bank.engine.accounts.get(req.from);
         const to = bank.engine.accounts.get(req.to);
-        if (!from || !to) return new Set(['NOT_FOUND']);
+        if (!from) return new Set(['NOT_FOUND']);
+        // The payer's side is checked first, so an unknown payee may come after a payer's refusal.
+        if (!to) codes.add('NOT_FOUND');
         if (req.from === req.to) codes.add('BAD_REQUEST');
         if (req.kind === 'transfer') {
           if (from.owner !== req.actor) codes.add('FORBIDDEN');
-          if (to.owner === null) codes.add('BAD_REQUEST');
+          if (to && to.owner === null) codes.add('BAD_REQUEST');
+          if (to?.status === 'closed') codes.add('NOT_FOUND');
         }
-        if (from.status !== 'active' || to.status !== 'active') codes.add('ACCOUNT_FROZEN');
+        if (from.status !== 'active' || (to && to.status !== 'active')) codes.add('ACCOUNT_FROZEN');
         if (req.kind === 'transfer') {
           const limits = bank.engine.limitsOf(req.actor);
           const day = at.toISOString().slice(0, 10);

@@ -6,6 +6,7 @@ import { ownAccount } from '../../ledger/own-account.js';
 import { batchExtraCost } from '../../session/token-bucket.js';
 import { fastTransferBatchArgs } from '../../../common/schemas/transfer-args-fast.js';
 import { defineOp } from '../registry.js';
+import { refusalAsLookup } from './refusals.js';
 
 /**
  * Up to a thousand payments in one request (payroll, supplier runs): applied in order in one
@@ -44,7 +45,9 @@ export default defineOp('transfer.batch', async ({ args, conn, relay }) => {
   return {
     results: results.map((r, i): BatchItemResult => {
       const transferId = args.transfers[i]!.transferId;
-      return r.ok ? { transferId, ok: true, transfer: toWireTransfer(r.transfer), balance: r.balance } : { transferId, ok: false, error: { code: r.error.code, message: r.error.message } };
+      if (r.ok) return { transferId, ok: true, transfer: toWireTransfer(r.transfer), balance: r.balance };
+      const error = refusalAsLookup(relay, username, r.error);
+      return { transferId, ok: false, error: { code: error.code, message: error.message } };
     }),
   };
 }, fastTransferBatchArgs);
