@@ -21,6 +21,13 @@ export async function ensureAdmin(users: UserStore, envPassword: string | undefi
     if (!parsed.success) throw new StartupError(`BANK_RELAY_ADMIN_PASSWORD: ${describeZodError(parsed.error)}`);
     password = parsed.data;
   }
+  const taken = await users.get('admin');
+  if (taken) {
+    // Only a bank made before the relay served nothing while starting can hold such a user.
+    throw new StartupError(
+      `this bank has no administrator, and the username "admin" is taken by a ${taken.role === 'user' ? 'customer' : 'user'} (${taken.status}), so none can be made: add one with \`bank-relay user add --role admin --username NAME\` and start again`,
+    );
+  }
   await users.create(
     { username: 'admin', password, displayName: 'Administrator', role: 'admin', status: 'active' },
     { actor: 'system', role: 'system' },

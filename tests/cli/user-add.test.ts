@@ -62,6 +62,20 @@ describe.concurrent('bank-relay user add', SLOW, () => {
     expect(await r.stop()).toBe(0);
   });
 
+  it('a bank with no administrator whose name "admin" a customer holds refuses to start in one line saying what to do, and starts once an administrator is added', async ({ expect }) => {
+    const dir = freshDir();
+    expect((await userAdd(dir, ['--username', 'admin', '--role', 'user'], 'a customer password')).code).toBe(0);
+    const refused = await runCli(['start', '--data', dir, ...EPHEMERAL], { env: withPassword });
+    expect(refused.code).toBe(1);
+    expect(isShortMessage(refused.stderr)).toBe(true);
+    expect(refused.stderr).toMatch(/no administrator, and the username "admin" is taken by a customer .*bank-relay user add --role admin/);
+    expect((await userAdd(dir, ['--username', 'boss', '--role', 'admin'], 'the boss password')).code).toBe(0);
+    const r = await startRelayProcess(['--data', dir, ...EPHEMERAL], withPassword);
+    expect(await tryLogin(r, 'boss', 'the boss password')).toMatchObject({ ok: true });
+    expect(await tryLogin(r, 'admin', 'a customer password')).toMatchObject({ ok: true, result: { user: { role: 'user' } } });
+    expect(await r.stop()).toBe(0);
+  });
+
   it('on a data directory made by a previous start: --password-file, role admin, and the default display name', async ({ expect }) => {
     const dir = freshDir();
     const first = await startRelayProcess(['--data', dir, ...EPHEMERAL], withPassword);
