@@ -6,7 +6,7 @@ import type { OpHandler, Registry } from './registry.js';
 import type { RelayMetrics } from '../metrics/relay-metrics.js';
 import { CloseCode } from '../transport/wire.js';
 
-/** Requests refused in a row (at least the burst) after which a connection is closed. */
+/** Requests answered RATE_LIMITED in a row (at least the burst) after which a connection is closed. */
 const REFUSALS_BEFORE_CLOSE = 100;
 
 /**
@@ -35,6 +35,7 @@ export function createDispatcher(relay: RelayContext, registry: Registry, metric
       (result) => finish(conn, id, op, actorBefore, started, { id, ok: true, result }, 'ok'),
       (err: unknown) => {
         const { code, message } = toClientError(err, relay, conn, op);
+        if (code === 'RATE_LIMITED' && !(err instanceof RequestRateRefusal)) refused(conn);
         finish(conn, id, op, actorBefore, started, { id, ok: false, error: { code, message } }, code);
       },
     );
@@ -42,15 +43,11 @@ export function createDispatcher(relay: RelayContext, registry: Registry, metric
 
   async function run(conn: ClientConnection, op: string, rawArgs: unknown): Promise<unknown> {
     if (conn.requests && !conn.requests.take()) {
+      // Counted as it arrives: a pipelined flood is cut off before the rest of it is even read.
+      refused(conn);
       const { perSecond, burst } = relay.config.requestRate;
-      // Answering refusals costs too: a client that keeps sending regardless is cut off.
-      if (++conn.refusedInARow >= Math.max(REFUSALS_BEFORE_CLOSE, burst)) {
-        relay.log.warn('connection closed: it kept sending over the request limit', { conn: conn.id, transport: conn.transport, remote: conn.remote });
-        conn.closeWhenAnswered(CloseCode.policy, 'kept sending over the request limit');
-      }
-      throw new BankError('RATE_LIMITED', `too many requests: at most ${perSecond} a second on one connection (bursts of ${burst})`);
+      throw new RequestRateRefusal(`too many requests: at most ${perSecond} a second on one connection (bursts of ${burst})`);
     }
-    conn.refusedInARow = 0;
     const handler = registry.get(op);
     if (!handler) throw new BankError('UNKNOWN_OP', `unknown op "${op.slice(0, 64)}"`);
     // Between opening the ports and serving (and while stopping) only the heartbeat is answered.
@@ -87,6 +84,7 @@ export function createDispatcher(relay: RelayContext, registry: Registry, metric
     conn.inFlight--;
     const ms = Math.round((performance.now() - started) * 100) / 100;
     conn.send(response);
+    if (outcome !== 'RATE_LIMITED') conn.refusedInARow = 0;
     conn.answered();
     // Only real op names become counters: a client must not grow this map at will.
     const shownOp = registryHas(op) ? op : '(unknown)';
@@ -98,8 +96,25 @@ export function createDispatcher(relay: RelayContext, registry: Registry, metric
     }
   }
 
+  /**
+   * Answering refusals costs too: a client that goes on sending past any limit (the request
+   * rate, the sign-in throttle, lookups) is cut off once its earlier requests are answered.
+   */
+  function refused(conn: ClientConnection): void {
+    if (++conn.refusedInARow < Math.max(REFUSALS_BEFORE_CLOSE, relay.config.requestRate.burst)) return;
+    relay.log.warn('connection closed: it kept sending past its limits', { conn: conn.id, transport: conn.transport, remote: conn.remote });
+    conn.closeWhenAnswered(CloseCode.policy, 'kept sending past its limits');
+  }
+
   function registryHas(op: string): boolean {
     return registry.has(op);
+  }
+}
+
+/** A request over the connection's own rate, refused (and counted) before it runs. */
+class RequestRateRefusal extends BankError {
+  constructor(message: string) {
+    super('RATE_LIMITED', message);
   }
 }
 

@@ -52,7 +52,7 @@ export class ClientConnection {
   auth: ConnectionAuth | null = null;
   /** Requests received and not yet answered. */
   inFlight = 0;
-  /** Requests refused in a row for being over the allowance: a client that keeps on is closed. */
+  /** Requests answered RATE_LIMITED in a row: a client that keeps on is closed. */
   refusedInARow = 0;
   /** Set when the connection is to close once the requests it already sent are answered. */
   private closing: { code: number; reason: string } | undefined;
