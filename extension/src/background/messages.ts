@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { describeZodError } from '../../../common/schemas/messages.js';
 import { uiRequestSchema, type AppState, type Settings, type UiRequest, type UiResponse } from '../shared/api.js';
 import type { AutoLock } from './autolock.js';
-import type { RelayConnection } from './connection.js';
+import type { SessionController } from './session-controller.js';
 import { relayKey, saveSettings } from './settings.js';
 import type { KeyValueArea } from './storage.js';
 import type { StateStore } from './store.js';
@@ -40,7 +40,7 @@ export interface RequestHandlerDeps {
   /** Settled once settings, the remembered session and its cache are loaded. */
   ready: Promise<void>;
   store: StateStore;
-  connection: RelayConnection;
+  connection: SessionController;
   local: KeyValueArea;
   autolock: AutoLock;
   log?: (message: string, err?: unknown) => void;

@@ -4,7 +4,7 @@ import { isEventName } from '../../../common/schemas/events.js';
 import type { AppState, UiResponse } from '../shared/api.js';
 import { AutoLock, type AlarmsApi, type IdleApi, type IdleState } from './autolock.js';
 import { cacheWriter, type ViewCache } from './cache.js';
-import { RelayConnection, type ConnectionTiming } from './connection.js';
+import { SessionController, type ConnectionTiming } from './session-controller.js';
 import { createRequestHandler } from './messages.js';
 import { Notifier, type BadgeApi, type NotificationsApi } from './notify.js';
 import { SessionKeeper } from './session-token.js';
@@ -42,7 +42,7 @@ export interface Background {
   /** Settled when settings, the remembered session and its cached view are loaded. */
   ready: Promise<void>;
   store: StateStore;
-  connection: RelayConnection;
+  connection: SessionController;
   ports: UiPorts;
   handleRequest(raw: unknown): Promise<UiResponse>;
   connectPort(port: UiPort): void;
@@ -64,7 +64,7 @@ export function createBackground(p: BackgroundPlatform): Background {
   // When the last page closes, nobody shows the admin's live request monitor any more.
   const ports = new UiPorts(() => connection.stopMonitor());
 
-  const connection: RelayConnection = new RelayConnection({
+  const connection: SessionController = new SessionController({
     store,
     trust,
     session: keeper,

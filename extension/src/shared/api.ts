@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { OP_NAMES, type OpArgs, type OpName, type OpResult } from '../../../common/schemas/ops.js';
 import type { Account, Entry, PublicUser } from '../../../common/schemas/models.js';
 import type { EventName } from '../../../common/schemas/events.js';
+import type { ErrorCode } from '../../../common/errors.js';
 
 /*
  * The one API between the extension's pages (popup, options) and its background service
@@ -92,7 +93,15 @@ export type UiRequest =
   | { type: 'notifications.read' } // mark all read, clear the badge
   | { type: 'activity' }; // the person did something: resets the auto-lock timer
 
-export type UiError = { code: string; message: string };
+/**
+ * Why a request failed: the relay's codes (§4), and the background's own. `IN_DOUBT` is also
+ * what a request whose socket dropped before the answer hears: it may or may not have been
+ * done (a transfer settles it by replaying its id, which never pays twice). `OFFLINE`: not
+ * connected, nothing was sent. `KEY_CHANGED`: the relay's key differs from the pinned one,
+ * nothing is sent until the person accepts the new key or forgets the old one.
+ */
+export type UiErrorCode = ErrorCode | 'OFFLINE' | 'KEY_CHANGED';
+export type UiError = { code: UiErrorCode; message: string };
 export type UiResponse<T = unknown> = { ok: true; result: T } | { ok: false; error: UiError };
 
 /** Pushed on the UI port. `relay-event` forwards every relay event (e.g. for the admin's live views). */
@@ -114,31 +123,3 @@ export const uiRequestSchema = z.discriminatedUnion('type', [
 
 /** The typed result of a `call` request, for pages. */
 export type CallResult<N extends OpName> = OpResult<N>;
-export type CallArgs<N extends OpName> = OpArgs<N>;
-
-/**
- * Error codes the background itself answers with, besides the relay's own (§4: BAD_REQUEST,
- * INSUFFICIENT_FUNDS, …):
- * - OFFLINE: not connected to the relay; the request was not sent.
- * - KEY_CHANGED: the relay's key differs from the pinned one; nothing is sent until the person
- *   accepts the new key (`trust.accept`) or forgets the old one (`trust.forget`).
- * - DISCONNECTED: the connection dropped after the request was sent, so whether the relay
- *   carried it out is unknown. Retry `transfer.create` with the SAME transferId: it never pays twice.
- * - INTERNAL: the background failed unexpectedly.
- */
-export type BackgroundErrorCode = 'OFFLINE' | 'KEY_CHANGED' | 'DISCONNECTED' | 'INTERNAL';
-
-/** What each UiRequest resolves with (the `result` of an ok UiResponse). */
-export interface UiResults {
-  state: AppState;
-  login: AppState;
-  register: { status: 'pending' };
-  logout: AppState;
-  lock: AppState;
-  call: unknown; // the op's result: see CallResult<N>
-  settings: AppState;
-  'trust.accept': AppState;
-  'trust.forget': AppState;
-  'notifications.read': AppState;
-  activity: Record<string, never>;
-}

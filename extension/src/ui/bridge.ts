@@ -3,11 +3,11 @@ import { useEffect, useState } from 'preact/hooks';
 import type { OpName } from '../../../common/schemas/ops.js';
 import type { z } from 'zod';
 import type { opDefs } from '../../../common/schemas/ops.js';
-import { UI_PORT, type AppState, type BackgroundPush, type CallResult, type UiRequest, type UiResponse } from '../shared/api.js';
+import { UI_PORT, type AppState, type BackgroundPush, type CallResult, type UiErrorCode, type UiRequest, type UiResponse } from '../shared/api.js';
 
 /** An error from the background or the relay, with the relay's code (e.g. INSUFFICIENT_FUNDS). */
 export class UiCallError extends Error {
-  constructor(readonly code: string, message: string) {
+  constructor(readonly code: UiErrorCode, message: string) {
     super(message);
     this.name = 'UiCallError';
   }

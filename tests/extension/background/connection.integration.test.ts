@@ -2,14 +2,14 @@ import 'fake-indexeddb/auto';
 import { randomUUID } from 'node:crypto';
 import { rm } from 'node:fs/promises';
 import WebSocket from 'ws';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { BankClient } from '../../../common/client/bank-client.js';
 import { formatAmount } from '../../../common/money.js';
 import { webCryptoSuite } from '../../../common/protocol/crypto-web.js';
 import { AUTOLOCK_ALARM } from '../../../extension/src/background/autolock.js';
 import { openWebSocketTransport, type WebSocketConstructor } from '../../../extension/src/background/browser-transport.js';
 import { openViewCache, type ViewCache } from '../../../extension/src/background/cache.js';
-import type { RelayConnection } from '../../../extension/src/background/connection.js';
+import type { SessionController } from '../../../extension/src/background/session-controller.js';
 import type { NotificationOptions } from '../../../extension/src/background/notify.js';
 import { createBackground, type Background } from '../../../extension/src/background/service.js';
 import { relayKey } from '../../../extension/src/background/settings.js';
@@ -21,7 +21,7 @@ import { ADMIN_PASSWORD, connect, loginAs, startTestRelay, tempDir, type TestRel
 import { waitForState } from './wait-for-state.js';
 
 /*
- * The background's real connection logic (connection.ts over browser-transport.ts, WebCrypto)
+ * The background's real connection logic (session-controller.ts and relay-socket.ts over browser-transport.ts, WebCrypto)
  * in Node against real relays; `ws` stands in for the browser's WebSocket.
  */
 
@@ -31,7 +31,7 @@ const NodeWebSocket = WebSocket as unknown as WebSocketConstructor;
 interface Worker {
   bg: Background;
   store: StateStore;
-  connection: RelayConnection;
+  connection: SessionController;
   statuses: ConnectionStatus[];
   shown: NotificationOptions[];
   badges: string[];
@@ -342,6 +342,37 @@ describe('locking and revocation against a real relay', () => {
     expect(await send({ type: 'call', op: 'admin.stats', args: {} })).toMatchObject({ ok: true });
     await new Promise((r) => setTimeout(r, 100));
     expect(later.filter((p) => p.type === 'relay-event' && p.event === 'monitor.request')).toEqual([]);
+    expect(await send({ type: 'logout' })).toMatchObject({ ok: true });
+  });
+
+  it('an answer lost with its socket: a read is asked again on the next socket, a change is IN_DOUBT and its replay pays once', async () => {
+    const w = worker!;
+    expect(await send({ type: 'login', username: 'carol', password: PASSWORD })).toMatchObject({ ok: true });
+    const { ledger } = relay.relay.context;
+    /** Runs `request` while the relay, having taken it, drops carol's socket before the answer goes out. */
+    const dropDuring = async <K extends 'accountStatesOf' | 'move'>(method: K, request: () => Promise<UiResponse>): Promise<UiResponse> => {
+      const original = ledger[method].bind(ledger) as (...args: unknown[]) => unknown;
+      const spy = vi.spyOn(ledger, method).mockImplementationOnce(((...args: unknown[]) => {
+        for (const conn of [...relay.relay.context.live.forUser('carol')]) conn.close(1001, 'going away');
+        return original(...args);
+      }) as never);
+      try {
+        const answer = await request();
+        expect(spy).toHaveBeenCalled();
+        return answer;
+      } finally {
+        spy.mockRestore();
+      }
+    };
+    expect(await dropDuring('accountStatesOf', () => send({ type: 'call', op: 'account.balance', args: {} }))).toMatchObject({ ok: true, result: { balance: 2_500 } });
+
+    const payee = (await admin.request('admin.user.create', { username: 'dave', password: PASSWORD, displayName: 'Dave Doe', role: 'user' })).accounts[0]!.account;
+    const transfer = { transferId: randomUUID(), to: payee, amount: 100 };
+    expect(await dropDuring('move', () => send({ type: 'call', op: 'transfer.create', args: transfer }))).toMatchObject({ ok: false, error: { code: 'IN_DOUBT' } });
+    await waitForState(w.store, (st) => st.status === 'live', 'live again');
+    // Replayed with its id (as the popup does): posted once, the answer says so.
+    expect(await send({ type: 'call', op: 'transfer.create', args: transfer })).toMatchObject({ ok: true, result: { balance: 2_400 } });
+    expect(await send({ type: 'call', op: 'account.balance', args: {} })).toMatchObject({ ok: true, result: { balance: 2_400 } });
     expect(await send({ type: 'logout' })).toMatchObject({ ok: true });
   });
 

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { webCryptoSuite } from '../../../common/protocol/crypto-web.js';
-import { RelayConnection } from '../../../extension/src/background/connection.js';
+import { SessionController } from '../../../extension/src/background/session-controller.js';
 import { SessionKeeper } from '../../../extension/src/background/session-token.js';
 import { initialState } from '../../../extension/src/background/state.js';
 import { memoryArea } from '../../../extension/src/background/storage.js';
@@ -11,7 +11,7 @@ import { waitForState } from './wait-for-state.js';
 
 /* The connection's retry logic against a relay that is never there (the real relay: see the integration test). */
 
-let connection: RelayConnection | undefined;
+let connection: SessionController | undefined;
 afterEach(() => connection?.stop());
 
 function unreachable(backoff: { baseMs: number; capMs: number }) {
@@ -21,7 +21,7 @@ function unreachable(backoff: { baseMs: number; capMs: number }) {
     if (next.status !== prev.status) statuses.push(next.status);
   });
   let dials = 0;
-  connection = new RelayConnection({
+  connection = new SessionController({
     store,
     trust: new TrustStore(memoryArea()),
     session: new SessionKeeper(memoryArea()),

@@ -1,3 +1,4 @@
+import type { UiErrorCode } from '../../shared/api.js';
 import { capitalize } from '../format.js';
 
 /*
@@ -5,11 +6,11 @@ import { capitalize } from '../format.js';
  * username or password"), so they are shown as they come; the code decides where and how.
  */
 
-/** Codes the background itself gives when it cannot reach the relay or refuses to talk to it. */
-export const CONNECTION_CODES: ReadonlySet<string> = new Set(['OFFLINE', 'DISCONNECTED', 'KEY_CHANGED', 'TIMEOUT']);
+/** Codes the background gives for a request it never sent: it cannot reach the relay, or refuses to talk to it. */
+export const CONNECTION_CODES: ReadonlySet<string> = new Set<UiErrorCode>(['OFFLINE', 'KEY_CHANGED']);
 
 export interface ShownError {
-  code: string;
+  code: UiErrorCode;
   message: string;
 }
 
@@ -17,7 +18,8 @@ export interface ShownError {
 export function toShownError(e: unknown): ShownError {
   if (typeof e === 'object' && e !== null && 'code' in e && typeof (e as { code: unknown }).code === 'string') {
     const message = (e as { message?: unknown }).message;
-    return { code: (e as { code: string }).code, message: capitalize(typeof message === 'string' && message ? message : 'Something went wrong') };
+    // Thrown by the bridge (UiCallError), whose code is the background's UiErrorCode.
+    return { code: (e as { code: UiErrorCode }).code, message: capitalize(typeof message === 'string' && message ? message : 'Something went wrong') };
   }
   return { code: 'INTERNAL', message: capitalize(e instanceof Error ? e.message : 'Something went wrong; try again') };
 }
@@ -32,6 +34,5 @@ export function splitFieldMessage(message: string): { field?: string; text: stri
 /** "Can't reach your bank": the heading for connection problems, whatever the exact code. */
 export function connectionTitle(code: string): string {
   if (code === 'KEY_CHANGED') return "Your bank's identity key changed";
-  if (code === 'DISCONNECTED') return 'The connection dropped';
   return "Can't reach your bank right now";
 }

@@ -140,7 +140,7 @@ describe('the Users screen', () => {
       'admin.user.list': () => ({ users: [alice] }),
       'admin.account.deposit': (args: { amount: number }) => {
         attempts++;
-        if (attempts === 1) throw new UiCallError('DISCONNECTED', 'the connection dropped; the result is unknown');
+        if (attempts === 1) throw new UiCallError('IN_DOUBT', 'the connection to the relay dropped before it answered; it may or may not have been done');
         return { transfer: { id: 'x', amount: args.amount }, balance: 2_500 + args.amount };
       },
     });

@@ -7,6 +7,7 @@ import { PopupApp } from '../../../../extension/src/ui/popup/App.js';
 import { clearSendSession } from '../../../../extension/src/ui/popup/send/send-session.js';
 import { UiCallError, call, resetBridge, setState } from './fake-bridge.js';
 import { BOB, NOW, OWN, entry, walletState } from './fixtures.js';
+import type { UiErrorCode } from '../../../../extension/src/shared/api.js';
 
 vi.mock('../../../../extension/src/ui/bridge.js', () => import('./fake-bridge.js'));
 vi.mock('../../../../extension/src/ui/popup/platform.js', () => ({
@@ -35,7 +36,7 @@ const posted = (balance = 8_766) => async () => ({
   transfer: { id: 'x', from: OWN, to: BOB, amount: 1_234, ts: NOW.toISOString(), status: 'posted' },
   balance,
 });
-const refused = (code: string, message: string) => async () => {
+const refused = (code: UiErrorCode, message: string) => async () => {
   throw new UiCallError(code, message);
 };
 
@@ -165,17 +166,31 @@ describe('send: review and confirm', () => {
     expect(createCalls()).toHaveLength(1);
   });
 
-  it('retries after a dropped connection with the SAME transferId', async () => {
-    relay({ create: [refused('DISCONNECTED', 'the connection dropped before the relay answered'), posted()] });
+  it('retries an in-doubt transfer with the SAME transferId', async () => {
+    relay({ create: [refused('IN_DOUBT', 'the connection to the relay dropped before it answered; it may or may not have been done'), posted()] });
     openSend();
     fillAndReview();
     await confirm();
-    expect(await screen.findByRole('heading', { name: 'Not confirmed: The connection dropped' })).toBeTruthy();
-    expect(screen.getByText(/Trying again is safe/)).toBeTruthy();
+    expect(await screen.findByRole('heading', { name: "Not confirmed: Your bank didn't confirm it" })).toBeTruthy();
+    expect(screen.getByText(/trying again is safe/i)).toBeTruthy();
     fireEvent.click(screen.getByRole('button', { name: 'Try again' }));
     await screen.findByRole('heading', { name: 'Sent $12.34 to Jane S.' });
     const [first, second] = createCalls();
     expect(second!.transferId).toBe(first!.transferId);
+    expect(second).toEqual(first);
+  });
+
+  it('sends an in-doubt transfer again by itself, with the SAME transferId, as soon as the relay is live again', async () => {
+    relay({ create: [refused('IN_DOUBT', 'the connection to the relay dropped before it answered'), posted()] });
+    openSend();
+    fillAndReview();
+    await confirm();
+    await screen.findByRole('heading', { name: /^Not confirmed/ });
+    act(() => setState(walletState({ status: 'reconnecting' })));
+    expect(createCalls()).toHaveLength(1);
+    act(() => setState(walletState()));
+    await screen.findByRole('heading', { name: 'Sent $12.34 to Jane S.' });
+    const [first, second] = createCalls();
     expect(second).toEqual(first);
   });
 
@@ -222,7 +237,7 @@ describe('send: review and confirm', () => {
   });
 
   it('finishes an unanswered transfer when it shows up in the live activity', async () => {
-    relay({ create: [refused('DISCONNECTED', 'the connection dropped')] });
+    relay({ create: [refused('IN_DOUBT', 'the connection to the relay dropped before it answered')] });
     openSend();
     fillAndReview();
     await confirm();
@@ -233,7 +248,7 @@ describe('send: review and confirm', () => {
   });
 
   it('keeps an unanswered transfer, and its id, through a key-changed block and back', async () => {
-    relay({ create: [refused('DISCONNECTED', 'the connection dropped'), posted()] });
+    relay({ create: [refused('IN_DOUBT', 'the connection to the relay dropped before it answered'), posted()] });
     openSend();
     fillAndReview();
     await confirm();
@@ -254,7 +269,7 @@ describe('send: review and confirm', () => {
   });
 
   it('warns that an unanswered transfer may have gone through when its details are then changed', async () => {
-    relay({ create: [refused('DISCONNECTED', 'the connection dropped')] });
+    relay({ create: [refused('IN_DOUBT', 'the connection to the relay dropped before it answered')] });
     openSend();
     fillAndReview();
     await confirm();
@@ -293,10 +308,10 @@ describe('send: error screens', () => {
     ['NOT_FOUND', `no account ${BOB}`, 'Not sent: Payee not found', /no open account with this number/, 'Change the payee'],
     ['OFFLINE', 'not connected to the relay', "Not sent: Can't reach your bank right now", /Not connected to the relay\. Try again once/, 'Try again'],
     ['KEY_CHANGED', "the relay's key changed", "Not sent: Your bank's identity key changed", /Try again once/, 'Try again'],
-    ['DISCONNECTED', 'the connection dropped', 'Not confirmed: The connection dropped', /may or may not have gone through\. Trying again is safe/, 'Try again'],
+    ['IN_DOUBT', 'the connection to the relay dropped before it answered', "Not confirmed: Your bank didn't confirm it", /may or may not have gone through\. It is checked again as soon as your bank is reachable; trying again is safe/, 'Try again'],
     ['INTERNAL', 'the background did not answer; try again', 'Not confirmed: No answer from your bank', /Trying again is safe/, 'Try again'],
     ['RATE_LIMITED', 'too many requests', 'Not sent: Too many requests', /Wait a moment/, 'Try again'],
-  ])('%s', async (code, message, title, text, action) => {
+  ] as const)('%s', async (code, message, title, text, action) => {
     relay({ create: [refused(code, message)] });
     openSend();
     fillAndReview();

@@ -65,7 +65,7 @@ describe('sign in', () => {
     ['FORBIDDEN', 'your registration is waiting for approval by the bank', "You can't sign in yet"],
     ['ACCOUNT_FROZEN', 'this user is frozen; please contact the bank', 'Your account is frozen'],
     ['OFFLINE', 'the relay is not reachable', "Can't reach your bank right now"],
-  ])('shows %s from the relay plainly', async (code, message, title) => {
+  ] as const)('shows %s from the relay plainly', async (code, message, title) => {
     send.mockRejectedValueOnce(new UiCallError(code, message));
     render(h(PopupApp, null));
     type('Username', 'alice');

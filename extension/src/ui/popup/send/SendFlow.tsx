@@ -1,5 +1,5 @@
 import type { JSX } from 'preact';
-import { useEffect, useState } from 'preact/hooks';
+import { useEffect, useRef, useState } from 'preact/hooks';
 import { formatAccountNumber, normalizeAccountNumber } from '../../../../../common/account-number.js';
 import type { Account } from '../../../../../common/schemas/models.js';
 import { ERROR_CODES } from '../../../../../common/errors.js';
@@ -23,8 +23,8 @@ type Step =
 /**
  * Refusals after which the relay certainly did not post the transfer (it checks everything
  * before moving money), and OFFLINE / KEY_CHANGED, which the background gives only for a request
- * it never sent. Anything else (DISCONNECTED, TIMEOUT, INTERNAL…) may have been posted, so the
- * transfer stays "uncertain" and a retry reuses its id.
+ * it never sent. Anything else (IN_DOUBT, INTERNAL) may have been posted, so the transfer stays
+ * "uncertain" and a retry reuses its id.
  */
 const NOT_SENT_CODES: ReadonlySet<string> = new Set<string>([
   // Every relay refusal except IN_DOUBT and INTERNAL (either may come after the change was made)…
@@ -73,6 +73,19 @@ export function SendFlow({ state, owner, account, onExit }: SendFlowProps): JSX.
     setSession({ owner, draft: EMPTY_DRAFT });
     setLookup(undefined);
   }
+
+  // In doubt because the socket dropped: once the bank is reachable again the same id is sent
+  // again, once, and its answer (posted, or a replay of the posting) settles it.
+  const awaitingLive = useRef(false);
+  useEffect(() => {
+    const inDoubt = step.kind === 'error' && step.error.code === 'IN_DOUBT';
+    if (!inDoubt) awaitingLive.current = false;
+    else if (state.status !== 'live') awaitingLive.current = true;
+    else if (awaitingLive.current && !sending) {
+      awaitingLive.current = false;
+      void confirm();
+    }
+  }, [state.status, step, sending]);
 
   // A transfer whose answer was lost shows up in the live activity once it is posted: then it is done.
   useEffect(() => {

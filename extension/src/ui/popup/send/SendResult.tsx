@@ -4,7 +4,7 @@ import { Button } from '../../components/Button.js';
 import { Icon } from '../../components/Icon.js';
 import { Money } from '../../components/Money.js';
 import { formatMoney } from '../../format.js';
-import { CONNECTION_CODES, connectionTitle, type ShownError } from '../errors.js';
+import { connectionTitle, type ShownError } from '../errors.js';
 
 export interface SendDoneProps {
   amount: number;
@@ -91,10 +91,18 @@ export function explainSendError(error: ShownError, currency: string, balance: n
     case 'OFFLINE':
     case 'KEY_CHANGED':
       return { title: connectionTitle(error.code), text: `${error.message}. Try again once you're back online.`, remedy: 'retry' };
-    default:
-      // DISCONNECTED, TIMEOUT, INTERNAL…: the relay may have posted it before the answer was lost.
+    case 'IN_DOUBT':
+      // The answer was lost (or the bank could not confirm its write): the same id is sent again as soon as the bank is reachable.
       return {
-        title: CONNECTION_CODES.has(error.code) ? connectionTitle(error.code) : 'No answer from your bank',
+        title: "Your bank didn't confirm it",
+        text: `${error.message}, so it may or may not have gone through. It is checked again as soon as your bank is reachable; trying again is safe: this transfer will never be paid twice.`,
+        remedy: 'retry',
+        uncertain: true,
+      };
+    default:
+      // INTERNAL…: the relay may have posted it before the answer was lost.
+      return {
+        title: 'No answer from your bank',
         text: `${error.message}, so it may or may not have gone through. Trying again is safe: this transfer will never be paid twice.`,
         remedy: 'retry',
         uncertain: true,
