@@ -12,3 +12,14 @@ export const EXTENSION_ID = 'aokpbbgnhbokodghmipdjiigomgdjool';
 
 /** The relay's default allowed WebSocket origin: this extension. */
 export const EXTENSION_ORIGIN = `chrome-extension://${EXTENSION_ID}`;
+
+/**
+ * The Firefox build's add-on id (`browser_specific_settings.gecko.id`). Firefox keys an
+ * add-on's storage and its updates on this id, so it must never change once the add-on is
+ * signed: a new id is a different add-on, with empty storage (forgotten relay keys and
+ * settings) and no update path. On addons.mozilla.org the first account to sign an id owns it,
+ * so a bank shipping its own build sets its own id here (e.g. wallet@its-domain) before the
+ * first submission. The id is not in the add-on's origin: Firefox gives every install its own
+ * random `moz-extension://<uuid>` (docs/FIREFOX.md).
+ */
+export const FIREFOX_ADDON_ID = 'wallet@distributed-bank.example';

@@ -14,6 +14,12 @@ export const relayConfigSchema = z.strictObject({
   /** WebSocket origins allowed to connect; by default the project's own extension. */
   allowedOrigins: z.array(z.string().min(1)).default([EXTENSION_ORIGIN]),
   requireOrigin: z.boolean().default(false),
+  /**
+   * Also accept any Firefox extension's origin (`moz-extension://` + a UUID): Firefox gives
+   * each install its own random one, so listing them in allowedOrigins means one entry per
+   * customer. Web pages (http/https) stay refused either way (docs/SECURITY.md).
+   */
+  allowFirefoxExtensions: z.boolean().default(false),
   /** Pre-shared key mixed into the handshake (PROTOCOL §2.3); empty means none. */
   psk: z.custom<Uint8Array>((v) => v instanceof Uint8Array, 'must be bytes').default(() => new Uint8Array(0)),
   maxFrame: z.number().int().min(1024).max(64 * 1024 * 1024).default(DEFAULT_MAX_FRAME),

@@ -76,6 +76,7 @@ export class Relay {
       heartbeatMs: config.heartbeatMs,
       allowedOrigins: config.allowedOrigins,
       requireOrigin: config.requireOrigin,
+      allowFirefoxExtensions: config.allowFirefoxExtensions,
       accept: (wire) => acceptConnection!(wire),
       tls: tlsMaterial,
       handshakeTimeoutMs: config.handshakeTimeoutMs,

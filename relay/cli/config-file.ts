@@ -24,6 +24,7 @@ export const relayFlags = {
   'ws-port': { type: 'string' },
   'allow-origin': { type: 'string', multiple: true },
   'require-origin': { type: 'boolean' },
+  'allow-firefox-extensions': { type: 'boolean' },
   'psk-file': { type: 'string' },
   'max-frame': { type: 'string' },
   'log-format': { type: 'string' },
@@ -45,6 +46,7 @@ export interface RelayFlagValues {
   'ws-port'?: string | undefined;
   'allow-origin'?: string[] | undefined;
   'require-origin'?: boolean | undefined;
+  'allow-firefox-extensions'?: boolean | undefined;
   'psk-file'?: string | undefined;
   'max-frame'?: string | undefined;
   'log-format'?: string | undefined;
@@ -86,6 +88,7 @@ const KEY_HINTS: Record<string, string> = {
   wsPort: 'a port number 0-65535, 0 for any free port (flag --ws-port)',
   allowedOrigins: 'a list of origins, e.g. ["chrome-extension://…"] (flag --allow-origin, repeatable)',
   requireOrigin: 'true or false (flag --require-origin)',
+  allowFirefoxExtensions: 'true or false: accept any moz-extension:// origin (flag --allow-firefox-extensions)',
   pskFile: 'a path to a file holding the pre-shared key (flag --psk-file; or BANK_RELAY_PSK)',
   maxFrame: 'bytes, 1024 to 67108864 (flag --max-frame)',
   heartbeatMs: 'milliseconds, at least 100 (flag --heartbeat-ms)',
@@ -233,6 +236,7 @@ export function flagsToInput(values: RelayFlagValues): Partial<ConfigFile> {
     ...(values['ws-port'] !== undefined && { wsPort: intOption('--ws-port', values['ws-port'], 0, 65535) }),
     ...(values['allow-origin'] !== undefined && { allowedOrigins: values['allow-origin'] }),
     ...(values['require-origin'] !== undefined && { requireOrigin: values['require-origin'] }),
+    ...(values['allow-firefox-extensions'] !== undefined && { allowFirefoxExtensions: values['allow-firefox-extensions'] }),
     ...(values['max-frame'] !== undefined && { maxFrame: intOption('--max-frame', values['max-frame'], 1024, 64 * 1024 * 1024) }),
     ...(values['heartbeat-ms'] !== undefined && { heartbeatMs: intOption('--heartbeat-ms', values['heartbeat-ms'], 100, 3_600_000) }),
     ...(values['shutdown-timeout-ms'] !== undefined && { shutdownTimeoutMs: intOption('--shutdown-timeout-ms', values['shutdown-timeout-ms'], 1000, 600_000) }),

@@ -7,14 +7,13 @@ import { CloseCode, type Wire } from './wire.js';
 import { tickCorker } from './tick-cork.js';
 import type { TlsMaterial } from './tls.js';
 import type { AddressCap } from './address-cap.js';
+import { originAllowed, type OriginPolicy } from './origin.js';
 
-export interface WsOptions {
+export interface WsOptions extends OriginPolicy {
   host: string;
   port: number;
   maxFrame: number;
   heartbeatMs: number;
-  allowedOrigins: readonly string[];
-  requireOrigin: boolean;
   accept(wire: Wire): ClientConnection;
   /** GET /healthz body. */
   health(): { status: number; body: unknown };
@@ -120,9 +119,7 @@ export class WsListener {
     const path = (req.url ?? '/').split('?')[0];
     if (path !== '/') return { status: 404, text: 'Not Found' };
     if (this.opts.ready && !this.opts.ready()) return { status: 503, text: 'Service Unavailable' };
-    const origin = req.headers.origin;
-    if (origin === undefined) return this.opts.requireOrigin ? { status: 403, text: 'Forbidden' } : undefined;
-    return this.opts.allowedOrigins.includes(origin) ? undefined : { status: 403, text: 'Forbidden' };
+    return originAllowed(req.headers.origin, this.opts) ? undefined : { status: 403, text: 'Forbidden' };
   }
 
   private onUpgrade(req: http.IncomingMessage, socket: net.Socket, head: Buffer): void {

@@ -125,6 +125,15 @@ describe.concurrent('bank-relay config check', SLOW, () => {
     expect(res.stderr).toMatch(/ {2}dataDir: the data directory .* is not a directory/);
   });
 
+  it('takes the Firefox opt-in from the file or --allow-firefox-extensions, off by default', async ({ expect }) => {
+    const plain = await runCli(['config', 'check']);
+    expect(effective(plain.stdout)).toMatchObject({ allowFirefoxExtensions: false });
+    const fromFile = await runCli(['config', 'check', '--config', await file({ allowFirefoxExtensions: true })]);
+    expect(effective(fromFile.stdout)).toMatchObject({ allowFirefoxExtensions: true });
+    const fromFlag = await runCli(['config', 'check', '--allow-firefox-extensions']);
+    expect(effective(fromFlag.stdout)).toMatchObject({ allowFirefoxExtensions: true });
+  });
+
   it('a malformed flag is a usage error (exit 2)', async ({ expect }) => {
     const res = await runCli(['config', 'check', '--tcp-port', 'abc']);
     expect(res.code).toBe(2);

@@ -5,6 +5,7 @@ import { randomBytes } from 'node:crypto';
 import type net from 'node:net';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { b64urlEncode, utf8Encode } from '../../common/encoding.js';
+import { EXTENSION_ORIGIN } from '../../common/extension-identity.js';
 import { startClientHandshake } from '../../common/protocol/handshake.js';
 import { nodeCryptoSuite } from '../../common/protocol/crypto-node.js';
 import type { UserRecord } from '../../relay/auth/records.js';
@@ -394,6 +395,68 @@ describe('WebSocket upgrades and HTTP', () => {
     const res = await fetch(`http://127.0.0.1:${open.wsPort}/`);
     expect(res.status).toBe(404);
     await res.body?.cancel();
+  });
+});
+
+describe('WebSocket origins of the Firefox build', () => {
+  // Firefox gives every install its own random origin; these two stand for two installs.
+  const INSTALL = 'moz-extension://0f6c2b1e-9a4d-4c3b-8e2f-5d7a1b9c3e40';
+  const OTHER_INSTALL = 'moz-extension://7d41e8a2-3c5b-4f09-a6d1-2e8b9c0f4a57';
+  let byDefault: TestRelay;
+  let optedIn: TestRelay;
+  let exact: TestRelay;
+  beforeAll(async () => {
+    [byDefault, optedIn, exact] = await Promise.all([
+      startTestRelay(),
+      startTestRelay({ allowFirefoxExtensions: true, requireOrigin: true }),
+      startTestRelay({ allowedOrigins: [EXTENSION_ORIGIN, INSTALL] }),
+    ]);
+  });
+  afterAll(async () => {
+    await Promise.all([byDefault?.stop(), optedIn?.stop(), exact?.stop()]);
+  });
+
+  it('refuses a Firefox extension by default', async () => {
+    expect(await upgradeStatus(byDefault, { origin: INSTALL })).toBe(403);
+    expect(await upgradeStatus(byDefault, { origin: EXTENSION_ORIGIN })).toBe(101);
+    await expectStillServing(byDefault);
+  });
+
+  it('accepts any Firefox extension with allowFirefoxExtensions, which then still has to do the handshake', async () => {
+    for (const origin of [INSTALL, OTHER_INSTALL, EXTENSION_ORIGIN]) expect(await upgradeStatus(optedIn, { origin }), origin).toBe(101);
+    const c = await connect(optedIn, 'ws', { origin: INSTALL });
+    expect((await c.request('ping', {})).ts).toBeTypeOf('string');
+    c.close();
+  });
+
+  it.each([
+    'https://evil.example',
+    'http://127.0.0.1:8080',
+    'null',
+    'chrome-extension://ponmlkjihgfedcbaponmlkjihgfedcba',
+    `${INSTALL}.evil.example`,
+    `${INSTALL}:443`,
+    `${INSTALL}/`,
+    INSTALL.toUpperCase(),
+    'moz-extension://evil.example',
+    'moz-extension://',
+  ])('still refuses Origin %s with allowFirefoxExtensions (web pages and look-alikes)', async (origin) => {
+    await waitUntil(() => optedIn.relay.context.live.all.size === 0, 'earlier connections to go');
+    expect(await upgradeStatus(optedIn, { origin })).toBe(403);
+    expect(optedIn.relay.context.live.all.size).toBe(0);
+  });
+
+  it('keeps refusing clients without an Origin under requireOrigin, opted in or not', async () => {
+    expect(await upgradeStatus(optedIn)).toBe(403);
+  });
+
+  it("accepts one install's exact origin listed in allowedOrigins, and only that one", async () => {
+    expect(await upgradeStatus(exact, { origin: INSTALL })).toBe(101);
+    expect(await upgradeStatus(exact, { origin: OTHER_INSTALL })).toBe(403);
+    expect(await upgradeStatus(exact, { origin: EXTENSION_ORIGIN })).toBe(101);
+    const c = await connect(exact, 'ws', { origin: INSTALL });
+    expect((await c.request('ping', {})).ts).toBeTypeOf('string');
+    c.close();
   });
 });
 

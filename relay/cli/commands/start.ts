@@ -7,7 +7,8 @@ import { CliError } from '../errors.js';
 import { buildConfig, formatIssues, relayFlags } from '../config-file.js';
 
 export const startUsage = `bank-relay start [--config FILE] [--data DIR] [--store leveldb|postgres://…] [--host H] [--tcp-port N] [--ws-port N]
-                 [--allow-origin O]... [--require-origin] [--psk-file F] [--tls-cert F --tls-key F]
+                 [--allow-origin O]... [--allow-firefox-extensions] [--require-origin]
+                 [--psk-file F] [--tls-cert F --tls-key F]
                  [--max-frame BYTES] [--log-format json|pretty] [--log-level L] [--request-log on|off]
                  [--heartbeat-ms MS] [--shutdown-timeout-ms MS] [--force]`;
 
@@ -57,6 +58,7 @@ export async function startCommand(argv: string[]): Promise<void> {
     data: cfg.dataDir,
     fingerprint: relay.fingerprint,
     allowedOrigins: cfg.allowedOrigins,
+    allowFirefoxExtensions: cfg.allowFirefoxExtensions,
     psk: cfg.psk.length > 0,
   });
   if (relay.context.identity.created) log.info('created a new identity key', { fingerprint: formatFingerprint(relay.fingerprint) });
