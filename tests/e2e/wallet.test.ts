@@ -1,43 +1,24 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
-import { ADMIN_PASSWORD, connect, startTestRelay, tempDir, type TestRelay } from '../helpers/relay.js';
-import { runCli } from '../helpers/cli.js';
-import { launchWithExtension, type ExtensionBrowser } from '../helpers/extension.js';
+import { ADMIN_PASSWORD, connect, startTestRelay, type TestRelay } from '../helpers/relay.js';
+import { startDemoRelay } from '../helpers/demo-relay.js';
+import { launchWithExtension, pointAtRelay, signIn, type ExtensionBrowser } from '../helpers/extension.js';
 
 /**
  * The built extension in Debian's Chromium against a real relay with the demo customers:
  * what customers and an admin do, through the real popup and options pages.
  */
 describe('the extension, end to end', () => {
-  let dataDir: string;
   let relay: TestRelay;
   let jane: ExtensionBrowser;
   let john: ExtensionBrowser;
   let janePopup: Page;
   let johnPopup: Page;
 
-  async function pointAtRelay(browser: ExtensionBrowser): Promise<void> {
-    const options = await browser.options('#/settings');
-    const field = options.getByLabel('Relay address');
-    await field.fill(relay.wsUrl);
-    await options.getByRole('button', { name: 'Save settings' }).click();
-    await options.getByText(/live/i).first().waitFor({ timeout: 15_000 });
-    await options.close();
-  }
-
-  async function signIn(popup: Page, username: string, password: string): Promise<void> {
-    await popup.getByLabel('Username').fill(username);
-    await popup.getByLabel('Password', { exact: true }).fill(password);
-    await popup.getByRole('button', { name: 'Sign in' }).click();
-  }
-
   beforeAll(async () => {
-    dataDir = await tempDir('bank-e2e-');
-    const demo = await runCli(['demo', '--data', dataDir]);
-    expect(demo.code).toBe(0);
-    relay = await startTestRelay({ dataDir });
+    relay = await startDemoRelay();
     [jane, john] = await Promise.all([launchWithExtension(), launchWithExtension()]);
-    await Promise.all([pointAtRelay(jane), pointAtRelay(john)]);
+    await Promise.all([pointAtRelay(jane, relay.wsUrl), pointAtRelay(john, relay.wsUrl)]);
   }, 120_000);
 
   afterAll(async () => {
@@ -127,7 +108,7 @@ describe('the extension, end to end', () => {
   }, 60_000);
 
   it('stays signed in across a relay restart (the worker resumes without the password)', async () => {
-    const { tcpPort, wsPort } = relay;
+    const { tcpPort, wsPort, dataDir } = relay;
     await relay.relay.close();
     await expect.poll(() => janePopup.locator('body').innerText(), { timeout: 20_000 }).toMatch(/reconnecting|offline/i);
     relay = await startTestRelay({ dataDir, tcpPort, wsPort });

@@ -1,4 +1,4 @@
-import { mkdtemp, rm } from 'node:fs/promises';
+import { cp, mkdtemp, rm } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -23,15 +23,20 @@ export async function launchWithExtension(): Promise<ExtensionBrowser> {
   if (!existsSync(path.join(EXTENSION_DIR, 'manifest.json'))) {
     throw new Error(`${EXTENSION_DIR} has no manifest.json: run "npm run build:extension" first`);
   }
-  const profile = await mkdtemp(path.join(os.tmpdir(), 'bank-chromium-'));
-  const context = await chromium.launchPersistentContext(profile, {
+  const home = await mkdtemp(path.join(os.tmpdir(), 'bank-chromium-'));
+  // Chromium loads an unpacked extension's files as it needs them: a private copy keeps a
+  // rebuild meanwhile (another test run, a developer's build) from pulling them out from under
+  // a running test. The manifest's key keeps the ID the same wherever the copy is.
+  const extensionDir = path.join(home, 'extension');
+  await cp(EXTENSION_DIR, extensionDir, { recursive: true });
+  const context = await chromium.launchPersistentContext(path.join(home, 'profile'), {
     executablePath: findChromium(),
     headless: true,
     viewport: { width: 1100, height: 800 },
     args: [
       '--no-sandbox',
-      `--disable-extensions-except=${EXTENSION_DIR}`,
-      `--load-extension=${EXTENSION_DIR}`,
+      `--disable-extensions-except=${extensionDir}`,
+      `--load-extension=${extensionDir}`,
       '--disable-background-networking',
       '--disable-component-update',
       '--no-first-run',
@@ -61,7 +66,23 @@ export async function launchWithExtension(): Promise<ExtensionBrowser> {
     options: (hash = '') => open(`options.html${hash}`),
     async close() {
       await context.close();
-      await rm(profile, { recursive: true, force: true });
+      await rm(home, { recursive: true, force: true });
     },
   };
+}
+
+/** Points the extension at a relay, as a person would on the options page, and waits until it is live. */
+export async function pointAtRelay(browser: ExtensionBrowser, wsUrl: string): Promise<void> {
+  const options = await browser.options('#/settings');
+  await options.getByLabel('Relay address').fill(wsUrl);
+  await options.getByRole('button', { name: 'Save settings' }).click();
+  await options.getByText(/live/i).first().waitFor({ timeout: 15_000 });
+  await options.close();
+}
+
+/** Fills and submits the popup's sign-in form (what it shows when nobody is signed in). */
+export async function signIn(popup: Page, username: string, password: string): Promise<void> {
+  await popup.getByLabel('Username').fill(username);
+  await popup.getByLabel('Password', { exact: true }).fill(password);
+  await popup.getByRole('button', { name: 'Sign in' }).click();
 }

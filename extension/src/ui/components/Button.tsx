@@ -42,7 +42,7 @@ export function Button({
 export interface IconButtonProps extends Omit<ButtonHTMLAttributes<HTMLButtonElement>, 'label'> {
   /** The accessible name, also shown as a tooltip. */
   label: string;
-  /** A small count shown on the button (e.g. unread notifications); 0 hides it. */
+  /** A small count shown on the button (e.g. unread notifications), and said in its name; 0 hides it. */
   badge?: number;
   /** The icon. */
   children?: ComponentChildren;
@@ -50,13 +50,15 @@ export interface IconButtonProps extends Omit<ButtonHTMLAttributes<HTMLButtonEle
 
 /** A square icon-only button; `label` names it for screen readers and as its tooltip. */
 export function IconButton({ label, badge, class: className, children, type = 'button', ...rest }: IconButtonProps): JSX.Element {
-  const name = badge ? `${label} (${badge} new)` : label;
+  const count = badge ? (badge > 99 ? '99+' : String(badge)) : '';
+  // The count people see is part of the name ("Notifications, 3 new"), so speech input can say it.
+  const name = count ? `${label}, ${count} new` : label;
   return (
     <button {...rest} type={type} class={className ? `icon-btn ${className}` : 'icon-btn'} aria-label={name} title={label}>
       {children}
-      {badge ? (
+      {count ? (
         <span class="badge" aria-hidden="true">
-          {badge > 99 ? '99+' : badge}
+          {count}
         </span>
       ) : null}
     </button>

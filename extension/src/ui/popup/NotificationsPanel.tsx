@@ -58,7 +58,12 @@ export function NotificationsPanel({ notifications, unread, onClose, now }: Noti
               </span>
               <span class="note__main">
                 <span class="note__title">
-                  {wasUnread.has(n.id) ? <span class="sr-only">New: </span> : null}
+                  {/* Said in a word, not only by the row's colour. */}
+                  {wasUnread.has(n.id) ? (
+                    <>
+                      <span class="tag tag--new">New</span>{' '}
+                    </>
+                  ) : null}
                   {n.title}
                 </span>
                 <span class="note__body">{n.body}</span>

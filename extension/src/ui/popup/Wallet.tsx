@@ -8,6 +8,7 @@ import { EmptyState } from '../components/EmptyState.js';
 import { Icon } from '../components/Icon.js';
 import { Notice } from '../components/Notice.js';
 import { ActivityList } from './ActivityList.js';
+import { BalanceAnnouncer } from './BalanceAnnouncer.js';
 import { BalanceCard } from './BalanceCard.js';
 import { NotificationsPanel } from './NotificationsPanel.js';
 import { TopBar } from './TopBar.js';
@@ -132,6 +133,7 @@ export function Wallet({ state }: { state: AppState }): JSX.Element {
           </button>
         </footer>
       ) : null}
+      {account ? <BalanceAnnouncer account={account} notifications={state.notifications} /> : null}
     </div>
   );
 }

@@ -68,7 +68,7 @@ describe('Button', () => {
 
   it('IconButton is named by its label, and counts in its name', () => {
     render(h(IconButton, { label: 'Notifications', badge: 3 }, 'x'));
-    expect(screen.getByRole('button', { name: 'Notifications (3 new)' }).getAttribute('title')).toBe('Notifications');
+    expect(screen.getByRole('button', { name: 'Notifications, 3 new' }).getAttribute('title')).toBe('Notifications');
   });
 });
 

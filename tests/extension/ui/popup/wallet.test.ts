@@ -70,6 +70,20 @@ describe('wallet', () => {
     expect(first.className).toContain('row--new');
   });
 
+  it('says politely, once, what arrives while it is open: the money and the new balance', async () => {
+    setState(walletState({ recent }));
+    render(h(PopupApp, null));
+    const region = screen.getByRole('status', { name: 'Balance updates' });
+    expect(region.getAttribute('aria-live')).toBe('polite');
+    expect(region.textContent).toBe('');
+    // The balance and the notice come in separate pushes; the region says them together.
+    const accounts = [{ account: OWN, balance: 10_700, currency: 'USD', status: 'active' as const }];
+    const notice = { id: 'received:t7', ts: NOW.toISOString(), kind: 'received' as const, title: 'Money received', body: 'Received $7.00 from DB… — “Refund”', read: false };
+    act(() => setState(walletState({ recent, accounts })));
+    act(() => setState(walletState({ recent, accounts, notifications: [notice], unread: 1 })));
+    await waitFor(() => expect(region.textContent).toBe('Received $7.00 from DB… — “Refund”. Your balance is now $107.00.'), { timeout: 5_000 });
+  });
+
   it('has an empty state', () => {
     setState(walletState({ recent: [] }));
     render(h(PopupApp, null));
@@ -107,11 +121,11 @@ describe('wallet', () => {
     ];
     setState(walletState({ recent, notifications, unread: 1 }));
     render(h(PopupApp, null));
-    const bell = screen.getByRole('button', { name: 'Notifications (1 new)' });
+    const bell = screen.getByRole('button', { name: 'Notifications, 1 new' });
     fireEvent.click(bell);
     expect(screen.getByRole('heading', { name: 'Notifications' })).toBeTruthy();
     const items = Array.from(document.querySelectorAll('.note'));
-    expect(items.map((n) => n.querySelector('.note__title')!.textContent)).toEqual(['New: You received $25.00', 'Old alert']);
+    expect(items.map((n) => n.querySelector('.note__title')!.textContent)).toEqual(['New You received $25.00', 'Old alert']);
     expect(items[0]!.className).toContain('note--unread');
     expect(items[0]!.textContent).toContain('2 h ago');
     await waitFor(() => expect(send).toHaveBeenCalledWith({ type: 'notifications.read' }));

@@ -6,6 +6,8 @@ import { Spinner } from '../../components/Spinner.js';
 import { errorMessage } from '../lib/errors.js';
 
 export interface TableStateProps {
+  /** What the table lists ("Users"): names the region that scrolls it sideways. */
+  label: string;
   loading: boolean;
   error: unknown;
   /** Rows to show; 0 shows the empty state. */
@@ -23,7 +25,7 @@ export interface TableStateProps {
  * Loading, error and empty states around a table, so no list is ever a blank area. While a
  * reload runs with rows already shown, they stay (dimmed) instead of flashing away.
  */
-export function TableState({ loading, error, count, emptyTitle, emptyText, onRetry, children, loadingLabel = 'Loading…' }: TableStateProps): JSX.Element {
+export function TableState({ label, loading, error, count, emptyTitle, emptyText, onRetry, children, loadingLabel = 'Loading…' }: TableStateProps): JSX.Element {
   if (error !== undefined && error !== null) {
     return (
       <Notice tone="error" title="Could not load this list" actions={onRetry ? <Button onClick={onRetry}>Try again</Button> : undefined}>
@@ -40,8 +42,16 @@ export function TableState({ loading, error, count, emptyTitle, emptyText, onRet
     );
   }
   if (count === 0) return <EmptyState title={emptyTitle}>{emptyText}</EmptyState>;
+  // A table wider than the window scrolls sideways inside this box; a keyboard can scroll only
+  // what it can focus, and a table of text has nothing focusable in it, so the box takes focus.
   return (
-    <div class={loading ? 'o-table-wrap o-table-wrap--busy' : 'o-table-wrap'} aria-busy={loading || undefined}>
+    <div
+      class={loading ? 'o-table-wrap o-table-wrap--busy' : 'o-table-wrap'}
+      role="region"
+      aria-label={label}
+      tabIndex={0}
+      aria-busy={loading || undefined}
+    >
       {children}
     </div>
   );

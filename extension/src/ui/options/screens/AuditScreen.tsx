@@ -152,6 +152,7 @@ export function AuditScreen(): JSX.Element {
       </form>
       {tailError ? <Notice tone="warning">Live tail paused by an error: {tailError}</Notice> : null}
       <TableState
+        label="Audit entries"
         loading={loading}
         error={error}
         count={entries.length}

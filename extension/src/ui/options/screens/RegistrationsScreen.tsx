@@ -63,6 +63,7 @@ export function RegistrationsScreen(): JSX.Element {
       />
       {message ? <Notice tone={message.tone}>{message.text}</Notice> : null}
       <TableState
+        label="Pending registrations"
         loading={pages.loading}
         error={pages.error}
         count={users.length}

@@ -44,6 +44,7 @@ export function SessionsScreen({ state }: { state: AppState }): JSX.Element {
       />
       {message ? <Notice tone="success">{message}</Notice> : null}
       <TableState
+        label="Sessions"
         loading={list.loading}
         error={list.error}
         count={sessions.length}

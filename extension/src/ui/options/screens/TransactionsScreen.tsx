@@ -131,6 +131,7 @@ export function TransactionsScreen({ state }: { state: AppState }): JSX.Element 
       </form>
       {exportResult ? <Notice tone={exportResult.tone}>{exportResult.text}</Notice> : null}
       <TableState
+        label="Transfers"
         loading={pages.loading}
         error={pages.error}
         count={transfers.length}

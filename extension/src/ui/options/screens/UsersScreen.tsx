@@ -115,6 +115,7 @@ export function UsersScreen({ state }: { state: AppState }): JSX.Element {
       </form>
       {flash ? <Notice tone="success">{flash}</Notice> : null}
       <TableState
+        label="Users"
         loading={pages.loading}
         error={pages.error}
         count={users.length}
