@@ -37,6 +37,9 @@ function browserSpecific(browser: string): UserManifest {
     key: EXTENSION_PUBLIC_KEY,
     // Chrome 116 keeps a service worker alive while its WebSocket is active.
     minimum_chrome_version: '116',
+    // What an organization's policy may fix (storage.managed; docs/MANAGED.md). Firefox takes
+    // the same policy from policies.json, with no schema in the manifest.
+    storage: { managed_schema: 'managed_schema.json' },
   };
 }
 

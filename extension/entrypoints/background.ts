@@ -38,6 +38,7 @@ export default defineBackground({
         clear: (name) => browser.alarms.clear(name),
       },
       idle: { setDetectionInterval: (seconds) => browser.idle.setDetectionInterval(seconds) },
+      managed: { get: () => browser.storage.managed.get() },
     });
 
     // Only our own pages get an answer; anything else gets none (no onMessageExternal at all).
@@ -55,6 +56,9 @@ export default defineBackground({
       background.connectPort(port);
     });
 
+    browser.storage.onChanged.addListener((_changes: unknown, area: string) => {
+      if (area === 'managed') void background.onPolicyChanged();
+    });
     browser.alarms.onAlarm.addListener((alarm: { name: string }) => background.onAlarm(alarm));
     browser.idle.onStateChanged.addListener((state: IdleState) => background.onIdleState(state));
     browser.notifications.onClicked.addListener((id: string) => void browser.notifications.clear(id));

@@ -63,7 +63,8 @@ describe('the Firefox build', () => {
 
   it('is otherwise the Chrome extension: the same popup, options page, permissions and CSP', async () => {
     const shared = (m: Manifest): Manifest => {
-      const { background: _b, browser_specific_settings: _s, key: _k, minimum_chrome_version: _c, ...rest } = m;
+      // The browser-specific keys; `storage` names Chrome's managed-policy schema (Firefox reads policies.json).
+      const { background: _b, browser_specific_settings: _s, key: _k, minimum_chrome_version: _c, storage: _m, ...rest } = m;
       return rest;
     };
     expect(shared(firefox)).toEqual(shared(chrome));

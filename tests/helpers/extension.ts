@@ -1,4 +1,5 @@
-import { cp, mkdtemp, rm } from 'node:fs/promises';
+import { createHash, generateKeyPairSync } from 'node:crypto';
+import { cp, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -18,8 +19,29 @@ export interface ExtensionBrowser {
   close(): Promise<void>;
 }
 
-/** A fresh Chromium profile with the built extension loaded, as a person would have it. */
-export async function launchWithExtension(): Promise<ExtensionBrowser> {
+/** An extension identity of its own: the manifest `key` and the ID Chromium derives from it. */
+export interface ExtensionIdentity {
+  key: string;
+  id: string;
+}
+
+/**
+ * A new identity, for a test whose browser must not share the built extension's ID (a policy
+ * for one ID reaches only that browser). Chromium's rule: SHA-256 of the key, first 32 hex
+ * digits, each mapped 0-f → a-p.
+ */
+export function newExtensionIdentity(): ExtensionIdentity {
+  const { publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
+  const der = publicKey.export({ type: 'spki', format: 'der' });
+  const hex = createHash('sha256').update(der).digest('hex').slice(0, 32);
+  return { key: der.toString('base64'), id: [...hex].map((c) => String.fromCharCode(97 + Number.parseInt(c, 16))).join('') };
+}
+
+/**
+ * A fresh Chromium profile with the built extension loaded, as a person would have it;
+ * `identity` loads it under another ID.
+ */
+export async function launchWithExtension(opts: { identity?: ExtensionIdentity } = {}): Promise<ExtensionBrowser> {
   if (!existsSync(path.join(EXTENSION_DIR, 'manifest.json'))) {
     throw new Error(`${EXTENSION_DIR} has no manifest.json: run "npm run build:extension" first`);
   }
@@ -29,6 +51,11 @@ export async function launchWithExtension(): Promise<ExtensionBrowser> {
   // a running test. The manifest's key keeps the ID the same wherever the copy is.
   const extensionDir = path.join(home, 'extension');
   await cp(EXTENSION_DIR, extensionDir, { recursive: true });
+  if (opts.identity) {
+    const manifestFile = path.join(extensionDir, 'manifest.json');
+    const manifest = JSON.parse(await readFile(manifestFile, 'utf8')) as Record<string, unknown>;
+    await writeFile(manifestFile, JSON.stringify({ ...manifest, key: opts.identity.key }));
+  }
   const context = await chromium.launchPersistentContext(path.join(home, 'profile'), {
     executablePath: findChromium(),
     headless: true,

@@ -3,6 +3,7 @@ import { describeZodError } from '../../../common/schemas/messages.js';
 import { uiRequestSchema, type AppState, type Settings, type UiRequest, type UiResponse } from '../shared/api.js';
 import type { AutoLock } from './autolock.js';
 import type { SessionController } from './session-controller.js';
+import { fixedByPolicy } from './policy.js';
 import { relayKey, saveSettings } from './settings.js';
 import type { KeyValueArea } from './storage.js';
 import type { StateStore } from './store.js';
@@ -48,12 +49,15 @@ export interface RequestHandlerDeps {
 
 const ok = <T>(result: T): UiResponse<T> => ({ ok: true, result });
 const badRequest = (message: string): UiResponse<never> => ({ ok: false, error: { code: 'BAD_REQUEST', message } });
+const KEY_FIXED = badRequest("the relay's key is set by your organization's policy; it cannot be changed here");
 
 export function createRequestHandler(deps: RequestHandlerDeps): (raw: unknown) => Promise<UiResponse> {
   const { store, connection, autolock } = deps;
   const state = (): UiResponse<AppState> => ok(store.get());
 
   async function applySettings(patch: Partial<Settings>): Promise<UiResponse> {
+    const fixed = fixedByPolicy(patch, store.get().policy);
+    if (fixed.length > 0) return badRequest(`${fixed[0]}: set by your organization's policy; it cannot be changed here`);
     const prev = store.get().settings;
     let next: Settings;
     try {
@@ -88,8 +92,10 @@ export function createRequestHandler(deps: RequestHandlerDeps): (raw: unknown) =
       case 'settings':
         return applySettings(request.settings);
       case 'trust.accept':
+        if (store.get().policy.relayFingerprint !== undefined) return KEY_FIXED;
         return (await connection.acceptOfferedKey()) ? state() : badRequest('the relay has not offered a new key to accept');
       case 'trust.forget':
+        if (store.get().policy.relayFingerprint !== undefined) return KEY_FIXED;
         await connection.forgetKey();
         return state();
       case 'notifications.read':

@@ -8,7 +8,8 @@ import { SessionController, type ConnectionTiming } from './session-controller.j
 import { createRequestHandler } from './messages.js';
 import { Notifier, type BadgeApi, type NotificationsApi } from './notify.js';
 import { SessionKeeper } from './session-token.js';
-import { loadSettings } from './settings.js';
+import { loadPolicy, type ManagedArea } from './policy.js';
+import { loadSettings, relayKey } from './settings.js';
 import { initialState, newNotifications, userView } from './state.js';
 import type { KeyValueArea } from './storage.js';
 import { createStore, type StateStore } from './store.js';
@@ -35,6 +36,8 @@ export interface BackgroundPlatform {
   alarms: AlarmsApi;
   idle: IdleApi;
   timing?: Partial<ConnectionTiming>;
+  /** storage.managed: an organization's policy (none in tests that do not give one). */
+  managed?: ManagedArea;
   log?: (message: string, err?: unknown) => void;
 }
 
@@ -48,6 +51,8 @@ export interface Background {
   connectPort(port: UiPort): void;
   onAlarm(alarm: { name: string }): void;
   onIdleState(state: IdleState): void;
+  /** The managed storage changed: the policy is read again and applied. */
+  onPolicyChanged(): Promise<void>;
   stop(): void;
 }
 
@@ -57,7 +62,7 @@ const CACHED: (keyof AppState)[] = ['user', 'accounts', 'recent', 'recentNext', 
 export function createBackground(p: BackgroundPlatform): Background {
   const log = p.log ?? ((message: string, err?: unknown) => console.warn(`[background] ${message}`, err ?? ''));
   const store = createStore(initialState());
-  const trust = new TrustStore(p.local);
+  const trust = new TrustStore(p.local, () => store.get().policy.relayFingerprint);
   const keeper = new SessionKeeper(p.session);
   const writer = p.cache ? cacheWriter(p.cache, (err) => log('cache write failed', err)) : undefined;
   const notifier = new Notifier(p.notifications, p.badge, log);
@@ -111,6 +116,8 @@ export function createBackground(p: BackgroundPlatform): Background {
   notifier.syncBadge(store.get());
 
   const ready = (async () => {
+    // Before the settings: what the policy fixes applies to them from the start.
+    store.dispatch({ type: 'policy', policy: await loadPolicy(p.managed, log) });
     try {
       const settings = await loadSettings(p.local);
       store.dispatch({ type: 'settings', settings });
@@ -130,6 +137,20 @@ export function createBackground(p: BackgroundPlatform): Background {
 
   const handleRequest = createRequestHandler({ ready, store, connection, local: p.local, autolock, log });
 
+  async function onPolicyChanged(): Promise<void> {
+    await ready;
+    const before = store.get();
+    store.dispatch({ type: 'policy', policy: await loadPolicy(p.managed, log) });
+    const after = store.get();
+    if (relayKey(after.settings.relayUrl) !== relayKey(before.settings.relayUrl)) await connection.relayChanged();
+    else if (after.policy.relayFingerprint !== before.policy.relayFingerprint) {
+      const pinned = await trust.pinned(after.settings.relayUrl);
+      store.dispatch({ type: 'trust', trust: pinned === undefined ? {} : { pinned } });
+      connection.reconnect();
+    }
+    if (after.settings.autoLockMinutes !== before.settings.autoLockMinutes) autolock.configure();
+  }
+
   return {
     ready,
     store,
@@ -142,6 +163,7 @@ export function createBackground(p: BackgroundPlatform): Background {
     },
     onAlarm: (alarm) => autolock.onAlarm(alarm),
     onIdleState: (state) => autolock.onIdleState(state),
+    onPolicyChanged,
     stop: () => connection.stop(),
   };
 }

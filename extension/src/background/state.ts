@@ -2,7 +2,8 @@ import { CASH_ACCOUNT, formatAccountNumber } from '../../../common/account-numbe
 import { formatAmount } from '../../../common/money.js';
 import { eventDefs, isEventName, type AlertKind } from '../../../common/schemas/events.js';
 import type { Account, Entry, PublicUser, Transfer } from '../../../common/schemas/models.js';
-import { DEFAULT_SETTINGS, type AppNotification, type AppState, type ConnectionStatus, type Settings, type TrustInfo } from '../shared/api.js';
+import { DEFAULT_SETTINGS, type AppNotification, type AppState, type ConnectionStatus, type ManagedPolicy, type Settings, type TrustInfo } from '../shared/api.js';
+import { applyPolicy } from './policy.js';
 
 /*
  * The background's AppState as a pure reducer: every change the pages see is one StateAction
@@ -30,6 +31,8 @@ export type StateAction =
   | { type: 'status'; status: ConnectionStatus; detail?: string }
   | { type: 'trust'; trust: TrustInfo }
   | { type: 'settings'; settings: Settings }
+  /** The organization's policy: what it fixes applies over the settings from now on. */
+  | { type: 'policy'; policy: ManagedPolicy }
   /** A cached (or remembered) view of a user, before the relay confirms it. */
   | { type: 'view.restored'; view: UserView }
   | { type: 'signed-in'; user: PublicUser; accounts: Account[]; at: string }
@@ -40,7 +43,7 @@ export type StateAction =
   | { type: 'notifications.read' };
 
 export function initialState(settings: Settings = DEFAULT_SETTINGS): AppState {
-  return { status: 'connecting', settings, trust: {}, user: null, accounts: [], recent: [], notifications: [], unread: 0 };
+  return { status: 'connecting', settings, policy: {}, trust: {}, user: null, accounts: [], recent: [], notifications: [], unread: 0 };
 }
 
 /** Everything that belongs to the signed-in person, dropped when they sign out or lock. */
@@ -78,7 +81,9 @@ export function reduce(state: AppState, action: StateAction): AppState {
     case 'trust':
       return { ...state, trust: { ...action.trust } };
     case 'settings':
-      return { ...state, settings: { ...action.settings } };
+      return { ...state, settings: applyPolicy(action.settings, state.policy) };
+    case 'policy':
+      return { ...state, policy: { ...action.policy }, settings: applyPolicy(state.settings, action.policy) };
     case 'view.restored': {
       const v = action.view;
       if (state.user && state.user.username !== v.user.username) return state;

@@ -41,7 +41,16 @@ export function trustInfoFor(decision: TrustDecision): TrustInfo {
 }
 
 export class TrustStore {
-  constructor(private readonly local: KeyValueArea) {}
+  /** `fixed`: the fingerprint an organization's policy pins for every relay, if any. */
+  constructor(
+    private readonly local: KeyValueArea,
+    private readonly fixed: () => string | undefined = () => undefined,
+  ) {}
+
+  /** A policy pins the key: it is not trusted on first use, and cannot be accepted or forgotten here. */
+  get fixedByPolicy(): boolean {
+    return this.fixed() !== undefined;
+  }
 
   private async pins(): Promise<Pins> {
     const raw = await this.local.get(PINS_KEY);
@@ -50,11 +59,12 @@ export class TrustStore {
   }
 
   async pinned(url: string): Promise<string | undefined> {
-    return (await this.pins())[relayKey(url)];
+    return this.fixed() ?? (await this.pins())[relayKey(url)];
   }
 
   /** Pins `fingerprint` for the relay (first use, or the person accepted a changed key). */
   async pin(url: string, fingerprint: string): Promise<void> {
+    this.assertNotFixed();
     const pins = await this.pins();
     pins[relayKey(url)] = normalizeFingerprint(fingerprint);
     await this.local.set(PINS_KEY, pins);
@@ -62,9 +72,14 @@ export class TrustStore {
 
   /** Forgets the relay's pin: the next handshake pins whatever key it presents. */
   async forget(url: string): Promise<void> {
+    this.assertNotFixed();
     const pins = await this.pins();
     delete pins[relayKey(url)];
     await this.local.set(PINS_KEY, pins);
+  }
+
+  private assertNotFixed(): void {
+    if (this.fixedByPolicy) throw new Error("the relay's key is fixed by the organization's policy");
   }
 
   /** Applies a handshake's decision: pins on first use; never overwrites a pin by itself. */

@@ -35,6 +35,23 @@ export const settingsSchema = z.strictObject({
   notifications: z.boolean(),
 });
 
+/**
+ * What an organization's policy may fix (the browser's managed storage, described by
+ * `managed_schema.json`): the relay's address, its key's fingerprint (pinned instead of
+ * trusted on first use), the auto-lock and notifications. A value set here cannot be changed
+ * in the extension.
+ */
+export const managedPolicySchema = z.object({
+  relayUrl: settingsSchema.shape.relayUrl,
+  relayFingerprint: z
+    .string()
+    .transform((s) => s.replace(/[:\s]/g, '').toLowerCase())
+    .pipe(z.string().regex(/^[0-9a-f]{64}$/, 'must be the 64 hex digits of the relay key\'s SHA-256 fingerprint')),
+  autoLockMinutes: settingsSchema.shape.autoLockMinutes,
+  notifications: settingsSchema.shape.notifications,
+});
+export type ManagedPolicy = Partial<z.output<typeof managedPolicySchema>>;
+
 export interface AppNotification {
   id: string;
   ts: string; // ISO
@@ -58,7 +75,10 @@ export interface AppState {
   status: ConnectionStatus;
   /** Human text for the last connection problem, if any ("relay unreachable", …). */
   statusDetail?: string;
+  /** The settings in effect: the person's own, with what the policy fixes over them. */
   settings: Settings;
+  /** What the organization's policy fixes (empty without one). */
+  policy: ManagedPolicy;
   trust: TrustInfo;
   /** Signed in (token held in chrome.storage.session), or null. */
   user: PublicUser | null;

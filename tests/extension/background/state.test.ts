@@ -69,6 +69,7 @@ describe('initial state', () => {
     expect(initialState()).toEqual({
       status: 'connecting',
       settings: DEFAULT_SETTINGS,
+      policy: {},
       trust: {},
       user: null,
       accounts: [],
@@ -80,6 +81,14 @@ describe('initial state', () => {
 });
 
 describe('connection status, trust and settings', () => {
+  it('an organization\'s policy fixes its settings over the person\'s, now and after each settings change', () => {
+    let s = apply(initialState(), { type: 'policy', policy: { relayUrl: 'wss://bank.example/', autoLockMinutes: 7 } });
+    expect(s.settings).toEqual({ ...DEFAULT_SETTINGS, relayUrl: 'wss://bank.example/', autoLockMinutes: 7 });
+    s = apply(s, { type: 'settings', settings: { relayUrl: 'ws://elsewhere/', autoLockMinutes: 30, notifications: false } });
+    expect(s.settings).toEqual({ relayUrl: 'wss://bank.example/', autoLockMinutes: 7, notifications: false });
+  });
+
+
   it('sets the status with its detail, and drops an old detail', () => {
     let s = apply(initialState(), { type: 'status', status: 'reconnecting', detail: 'relay unreachable' });
     expect(s).toMatchObject({ status: 'reconnecting', statusDetail: 'relay unreachable' });
@@ -132,6 +141,7 @@ describe('signing in and out', () => {
     expect(s).toEqual({
       status: 'live',
       settings: DEFAULT_SETTINGS,
+      policy: {},
       trust: { pinned: 'aa', current: 'aa' },
       user: null,
       accounts: [],

@@ -9,6 +9,7 @@ export function appState(patch: Partial<AppState> = {}): AppState {
   return {
     status: 'live',
     settings: { ...DEFAULT_SETTINGS },
+    policy: {},
     trust: { pinned: 'ab'.repeat(32), current: 'ab'.repeat(32) },
     user: null,
     accounts: [],

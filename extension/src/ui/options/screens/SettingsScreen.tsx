@@ -12,7 +12,7 @@ export function SettingsScreen({ state }: { state: AppState }): JSX.Element {
     <>
       <ScreenHeader title="Settings" description="How this browser connects to your bank, your password and your statements." />
       <div class="o-stack">
-        <ConnectionPanel settings={state.settings} />
+        <ConnectionPanel settings={state.settings} policy={state.policy} />
         <TrustPanel state={state} />
         {state.user ? <PasswordPanel /> : null}
         {state.user && account ? <StatementPanel account={account.account} currency={account.currency} /> : null}

@@ -1,6 +1,6 @@
 import type { JSX } from 'preact';
 import { useRef, useState } from 'preact/hooks';
-import type { Settings } from '../../../../shared/api.js';
+import type { ManagedPolicy, Settings } from '../../../../shared/api.js';
 import { send } from '../../../bridge.js';
 import { Button } from '../../../components/Button.js';
 import { Notice } from '../../../components/Notice.js';
@@ -13,11 +13,14 @@ import { sentence } from '../../lib/text.js';
 
 const FIELDS = ['relayUrl', 'autoLockMinutes', 'notifications'] as const;
 
+const BY_POLICY = 'Set by your organization: it cannot be changed here.';
+
 /**
  * Relay address, auto-lock and notifications. The form shows the background's settings until
- * the person edits a field; their edits are kept over pushed state updates until saved.
+ * the person edits a field; their edits are kept over pushed state updates until saved. A
+ * setting the organization's policy fixes is shown, read-only, and never sent.
  */
-export function ConnectionPanel({ settings }: { settings: Settings }): JSX.Element {
+export function ConnectionPanel({ settings, policy }: { settings: Settings; policy: ManagedPolicy }): JSX.Element {
   const [edits, setEdits] = useState<Partial<SettingsForm>>({});
   const [errors, setErrors] = useState<SettingsErrors>({});
   const [formError, setFormError] = useState<string>();
@@ -28,6 +31,8 @@ export function ConnectionPanel({ settings }: { settings: Settings }): JSX.Eleme
 
   const form: SettingsForm = { ...settingsToForm(settings), ...edits };
   const dirty = Object.keys(edits).length > 0;
+  const fixed = (key: keyof Settings): boolean => policy[key] !== undefined;
+  const allFixed = FIELDS.every(fixed);
 
   function edit(patch: Partial<SettingsForm>): void {
     setEdits((e) => ({ ...e, ...patch }));
@@ -48,7 +53,8 @@ export function ConnectionPanel({ settings }: { settings: Settings }): JSX.Eleme
     }
     setBusy(true);
     try {
-      await send({ type: 'settings', settings: result.settings });
+      const own = Object.fromEntries(Object.entries(result.settings).filter(([k]) => !fixed(k as keyof Settings)));
+      await send({ type: 'settings', settings: own });
       setEdits({});
       setSaved(true);
     } catch (err) {
@@ -69,7 +75,8 @@ export function ConnectionPanel({ settings }: { settings: Settings }): JSX.Eleme
           value={form.relayUrl}
           onValue={(relayUrl) => edit({ relayUrl })}
           error={errors.relayUrl && sentence(errors.relayUrl)}
-          hint="Where your bank's relay listens, e.g. ws://127.0.0.1:1235 (wss:// when it uses TLS). Changing it reconnects."
+          hint={fixed('relayUrl') ? BY_POLICY : "Where your bank's relay listens, e.g. ws://127.0.0.1:1235 (wss:// when it uses TLS). Changing it reconnects."}
+          readOnly={fixed('relayUrl')}
           inputRef={urlRef}
           autoComplete="off"
           spellcheck={false}
@@ -85,7 +92,8 @@ export function ConnectionPanel({ settings }: { settings: Settings }): JSX.Eleme
           value={form.autoLockMinutes}
           onValue={(autoLockMinutes) => edit({ autoLockMinutes })}
           error={errors.autoLockMinutes && sentence(errors.autoLockMinutes)}
-          hint="From 1 to 240 minutes without activity; then you sign in again."
+          hint={fixed('autoLockMinutes') ? BY_POLICY : 'From 1 to 240 minutes without activity; then you sign in again.'}
+          readOnly={fixed('autoLockMinutes')}
           inputRef={lockRef}
           class="o-field--short"
         />
@@ -93,7 +101,8 @@ export function ConnectionPanel({ settings }: { settings: Settings }): JSX.Eleme
           label="Show notifications"
           checked={form.notifications}
           onChecked={(notifications) => edit({ notifications })}
-          hint="Money received and, for administrators, the bank's alerts."
+          hint={fixed('notifications') ? BY_POLICY : "Money received and, for administrators, the bank's alerts."}
+          disabled={fixed('notifications')}
           switch
         />
         {formError ? <Notice tone="error">{formError}</Notice> : null}
@@ -103,9 +112,11 @@ export function ConnectionPanel({ settings }: { settings: Settings }): JSX.Eleme
           </p>
         ) : null}
         <div class="o-form__actions">
-          <Button type="submit" variant="primary" loading={busy} loadingText="Saving…">
-            Save settings
-          </Button>
+          {allFixed ? null : (
+            <Button type="submit" variant="primary" loading={busy} loadingText="Saving…">
+              Save settings
+            </Button>
+          )}
           {dirty ? (
             <Button
               variant="ghost"

@@ -18,6 +18,8 @@ export function TrustPanel({ state }: { state: AppState }): JSX.Element {
   const [done, setDone] = useState<string>();
   const { pinned, current, offered } = state.trust;
   const keyChanged = state.status === 'key-changed';
+  // An organization's policy pins the key: nobody here may accept another or forget it.
+  const byPolicy = state.policy.relayFingerprint !== undefined;
 
   async function run(kind: 'forget' | 'accept'): Promise<void> {
     await send({ type: kind === 'forget' ? 'trust.forget' : 'trust.accept' });
@@ -32,9 +34,11 @@ export function TrustPanel({ state }: { state: AppState }): JSX.Element {
           tone="error"
           title="The relay's key has changed"
           actions={
-            <Button variant="danger" onClick={() => setConfirm('accept')} disabled={!offered}>
-              Trust new key
-            </Button>
+            byPolicy ? undefined : (
+              <Button variant="danger" onClick={() => setConfirm('accept')} disabled={!offered}>
+                Trust new key
+              </Button>
+            )
           }
         >
           <p>
@@ -66,17 +70,26 @@ export function TrustPanel({ state }: { state: AppState }): JSX.Element {
           </>
         ) : null}
       </dl>
-      <p class="o-muted">Compare it with what your bank's operator reads from <code>bank-relay fingerprint</code>.</p>
+      {byPolicy ? (
+        <p class="o-muted">
+          Pinned by your organization: the extension talks only to a relay with this key, and it cannot be changed here. If the relay presents
+          another, ask your IT department.
+        </p>
+      ) : (
+        <p class="o-muted">Compare it with what your bank's operator reads from <code>bank-relay fingerprint</code>.</p>
+      )}
       {done ? (
         <p class="o-ok" role="status">
           {done}
         </p>
       ) : null}
-      <div class="o-form__actions">
-        <Button variant="secondary" onClick={() => setConfirm('forget')} disabled={!pinned}>
-          Forget key
-        </Button>
-      </div>
+      {byPolicy ? null : (
+        <div class="o-form__actions">
+          <Button variant="secondary" onClick={() => setConfirm('forget')} disabled={!pinned}>
+            Forget key
+          </Button>
+        </div>
+      )}
       <ConfirmDialog
         open={confirm === 'forget'}
         title="Forget the pinned key?"
