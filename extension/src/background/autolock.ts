@@ -10,7 +10,7 @@ export const AUTOLOCK_ALARM = 'bank-autolock';
 const MIN_IDLE_SECONDS = 15;
 
 export interface AlarmsApi {
-  create(name: string, info: { delayInMinutes: number }): Promise<void>;
+  create(name: string, info: { delayInMinutes?: number; periodInMinutes?: number }): Promise<void>;
   clear(name: string): Promise<boolean>;
 }
 export interface IdleApi {

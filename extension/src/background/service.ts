@@ -56,6 +56,14 @@ export interface Background {
   stop(): void;
 }
 
+/**
+ * A periodic alarm that wakes the background if the browser stopped it: Chrome keeps a service
+ * worker alive while its WebSocket is active, but Firefox may unload an idle event page with
+ * the socket open. Waking rebuilds the background, which connects and resumes the session.
+ */
+export const WAKE_ALARM = 'bank-wake';
+const WAKE_MINUTES = 0.5;
+
 /** Fields whose change is worth a cache write. */
 const CACHED: (keyof AppState)[] = ['user', 'accounts', 'recent', 'recentNext', 'notifications', 'syncedAt'];
 
@@ -128,6 +136,7 @@ export function createBackground(p: BackgroundPlatform): Background {
     }
     // Before the session is restored, so a restarted worker keeps the alarm already counting down.
     autolock.configure();
+    await p.alarms.create(WAKE_ALARM, { periodInMinutes: WAKE_MINUTES }).catch((err: unknown) => log('could not set the wake alarm', err));
     try {
       await connection.start();
     } catch (err) {

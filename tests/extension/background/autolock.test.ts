@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { AUTOLOCK_ALARM, AutoLock } from '../../../extension/src/background/autolock.js';
 
 function setup(minutes = 5) {
-  const alarms: { name: string; delayInMinutes: number }[] = [];
+  const alarms: { name: string; delayInMinutes?: number; periodInMinutes?: number }[] = [];
   const cleared: string[] = [];
   const intervals: number[] = [];
   const locks: string[] = [];

@@ -11,7 +11,7 @@ import { openWebSocketTransport, type WebSocketConstructor } from '../../../exte
 import { openViewCache, type ViewCache } from '../../../extension/src/background/cache.js';
 import type { SessionController } from '../../../extension/src/background/session-controller.js';
 import type { NotificationOptions } from '../../../extension/src/background/notify.js';
-import { createBackground, type Background } from '../../../extension/src/background/service.js';
+import { createBackground, WAKE_ALARM, type Background } from '../../../extension/src/background/service.js';
 import { relayKey } from '../../../extension/src/background/settings.js';
 import { memoryArea, type KeyValueArea } from '../../../extension/src/background/storage.js';
 import type { StateStore } from '../../../extension/src/background/store.js';
@@ -39,14 +39,14 @@ interface Worker {
   pushes: BackgroundPush[];
   /** Closes that page. */
   closePage(): void;
-  alarms: { name: string; delayInMinutes: number }[];
+  alarms: { name: string; delayInMinutes?: number; periodInMinutes?: number }[];
 }
 
 /** One service-worker lifetime: fresh memory over the given storage areas and cache. */
 function startWorker(local: KeyValueArea, session: KeyValueArea, cache: ViewCache): Worker {
   const shown: NotificationOptions[] = [];
   const badges: string[] = [];
-  const alarms: { name: string; delayInMinutes: number }[] = [];
+  const alarms: { name: string; delayInMinutes?: number; periodInMinutes?: number }[] = [];
   const bg = createBackground({
     local,
     session,
@@ -276,6 +276,10 @@ describe('locking and revocation against a real relay', () => {
     worker?.connection.stop();
     admin?.close();
     await relay?.stop();
+  });
+
+  it('sets the alarm that wakes a background the browser stopped (Firefox unloads an idle event page)', () => {
+    expect(worker!.alarms).toContainEqual({ name: WAKE_ALARM, periodInMinutes: 0.5 });
   });
 
   it('auto-locks: ends the session on the relay, keeps the cache, and arms on activity', async () => {
