@@ -49,8 +49,14 @@ describe('50 connections moving money among 20 accounts at once', () => {
   const observerPasses: Entry[][] = [];
 
   beforeAll(async () => {
-    // Limits and the large-transfer alert are not under test here: keep them out of the way.
-    t = await startTestRelay({ defaultLimits: { perTransfer: 1_000_000_000, perDay: 1_000_000_000_000 }, largeTransferAlert: 1_000_000_000_000 });
+    // Limits, the large-transfer alert and the request rate are not under test here: keep them
+    // out of the way (the observer below pages as fast as the relay answers, past 50 a second
+    // on a fast machine).
+    t = await startTestRelay({
+      defaultLimits: { perTransfer: 1_000_000_000, perDay: 1_000_000_000_000 },
+      largeTransferAlert: 1_000_000_000_000,
+      requestRate: { perSecond: 0, burst: 1 },
+    });
     admin = await connect(t, 'ws');
     await admin.request('auth.login', { username: 'admin', password: ADMIN_PASSWORD });
     const rnd = prng(7);
