@@ -23,31 +23,73 @@ function checkFractionDigits(fractionDigits: number): void {
 }
 
 /**
- * Parses what a person typed ("12", "12.3", "1,234.56") into minor units.
- * Zero is accepted (a limit may be 0); whether an amount must be > 0 is the
- * caller's rule (see `isMinorAmount`, `amountSchema`).
+ * Why a text is not an amount. parseAmount words each one in English for the relay's answers;
+ * the wallet's pages say the same in the person's language.
  */
-export function parseAmount(text: string, fractionDigits = 2): number {
+export type AmountProblem =
+  | { kind: 'empty' }
+  | { kind: 'negative' }
+  | { kind: 'signed' }
+  | { kind: 'exponent' }
+  | { kind: 'not-an-amount'; text: string }
+  | { kind: 'no-fraction' }
+  | { kind: 'too-many-fraction-digits'; fractionDigits: number }
+  | { kind: 'too-large' };
+
+export type AmountReading = { ok: true; minor: number } | { ok: false; problem: AmountProblem };
+
+/**
+ * Reads what a person typed ("12", "12.3", "1,234.56") as minor units, or says what is wrong
+ * with it. Zero is accepted (a limit may be 0); whether an amount must be > 0 is the caller's
+ * rule (see `isMinorAmount`, `amountSchema`).
+ */
+export function readAmount(text: string, fractionDigits = 2): AmountReading {
   checkFractionDigits(fractionDigits);
+  const fail = (problem: AmountProblem): AmountReading => ({ ok: false, problem });
   const s = text.trim();
-  if (s === '') throw badAmount('enter an amount');
-  if (/^[-−]/.test(s)) throw badAmount('the amount cannot be negative');
-  if (/^\+/.test(s)) throw badAmount('write the amount without a sign');
-  if (/\d[eE][+-]?\d/.test(s)) throw badAmount('write the amount as plain digits, e.g. 1234.56');
+  if (s === '') return fail({ kind: 'empty' });
+  if (/^[-−]/.test(s)) return fail({ kind: 'negative' });
+  if (/^\+/.test(s)) return fail({ kind: 'signed' });
+  if (/\d[eE][+-]?\d/.test(s)) return fail({ kind: 'exponent' });
   const m = AMOUNT_RE.exec(s);
-  if (!m) throw badAmount(`"${s}" is not an amount; write it like 1234.56 or 1,234.56`);
+  if (!m) return fail({ kind: 'not-an-amount', text: s });
   const whole = (m[1] ?? '0').replaceAll(',', '');
   const fraction = m[2] ?? m[3] ?? '';
   if (fraction.length > fractionDigits) {
-    throw badAmount(
-      fractionDigits === 0
-        ? 'this currency has no fractional part; enter a whole amount'
-        : `use at most ${fractionDigits} digits after the decimal point`,
-    );
+    return fail(fractionDigits === 0 ? { kind: 'no-fraction' } : { kind: 'too-many-fraction-digits', fractionDigits });
   }
   const minor = BigInt(whole + fraction.padEnd(fractionDigits, '0'));
-  if (minor > BigInt(MAX_AMOUNT)) throw badAmount('the amount is too large');
-  return Number(minor);
+  if (minor > BigInt(MAX_AMOUNT)) return fail({ kind: 'too-large' });
+  return { ok: true, minor: Number(minor) };
+}
+
+/** The relay's (English) wording of each problem, after a field name ("amount: …"). */
+export function amountProblemText(problem: AmountProblem): string {
+  switch (problem.kind) {
+    case 'empty':
+      return 'enter an amount';
+    case 'negative':
+      return 'the amount cannot be negative';
+    case 'signed':
+      return 'write the amount without a sign';
+    case 'exponent':
+      return 'write the amount as plain digits, e.g. 1234.56';
+    case 'not-an-amount':
+      return `"${problem.text}" is not an amount; write it like 1234.56 or 1,234.56`;
+    case 'no-fraction':
+      return 'this currency has no fractional part; enter a whole amount';
+    case 'too-many-fraction-digits':
+      return `use at most ${problem.fractionDigits} digits after the decimal point`;
+    case 'too-large':
+      return 'the amount is too large';
+  }
+}
+
+/** readAmount, throwing a BAD_REQUEST BankError with the English wording of what is wrong. */
+export function parseAmount(text: string, fractionDigits = 2): number {
+  const reading = readAmount(text, fractionDigits);
+  if (!reading.ok) throw badAmount(amountProblemText(reading.problem));
+  return reading.minor;
 }
 
 /** A valid amount to move: a safe integer number of minor units, > 0. */

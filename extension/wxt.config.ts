@@ -60,12 +60,15 @@ export default defineConfig({
     includeSources: ['package.json', 'package-lock.json', 'tsconfig.json', 'README.md', 'docs/FIREFOX.md', 'common/**', 'extension/**'],
   },
   manifest: ({ browser }) => ({
-    name: 'Distributed Bank',
+    // Words come from public/_locales/<language>/messages.json in the browser's language
+    // (src/shared/i18n.ts); English where the browser's language has no file.
+    default_locale: 'en',
+    name: '__MSG_extName__',
     version: '0.1.0',
-    description: 'Your Distributed Bank wallet: balance, transfers and alerts, live from your bank\'s relay.',
+    description: '__MSG_extDescription__',
     ...browserSpecific(browser),
     permissions: ['storage', 'alarms', 'idle', 'notifications'],
-    action: { default_title: 'Distributed Bank' },
+    action: { default_title: '__MSG_extName__' },
     content_security_policy: {
       extension_pages: "script-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'",
     },

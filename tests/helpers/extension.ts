@@ -6,6 +6,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium, type BrowserContext, type Page, type Worker } from 'playwright-core';
 import { findChromium } from './chromium.js';
+import { messageIn, type Language } from './i18n.js';
 
 /** The unpacked extension built by `npm run build:extension` (the test command builds it first). */
 export const EXTENSION_DIR = fileURLToPath(new URL('../../dist/extension/chrome-mv3', import.meta.url));
@@ -13,6 +14,8 @@ export const EXTENSION_DIR = fileURLToPath(new URL('../../dist/extension/chrome-
 export interface ExtensionBrowser {
   context: BrowserContext;
   extensionId: string;
+  /** The browser's UI language: the pages show its messages. */
+  lang: Language;
   worker(): Promise<Worker>;
   popup(): Promise<Page>;
   options(hash?: string): Promise<Page>;
@@ -39,9 +42,11 @@ export function newExtensionIdentity(): ExtensionIdentity {
 
 /**
  * A fresh Chromium profile with the built extension loaded, as a person would have it;
- * `identity` loads it under another ID.
+ * `identity` loads it under another ID, `lang` sets the browser's UI language (English by
+ * default).
  */
-export async function launchWithExtension(opts: { identity?: ExtensionIdentity } = {}): Promise<ExtensionBrowser> {
+export async function launchWithExtension(opts: { identity?: ExtensionIdentity; lang?: Language } = {}): Promise<ExtensionBrowser> {
+  const lang = opts.lang ?? 'en';
   if (!existsSync(path.join(EXTENSION_DIR, 'manifest.json'))) {
     throw new Error(`${EXTENSION_DIR} has no manifest.json: run "npm run build:extension" first`);
   }
@@ -60,7 +65,12 @@ export async function launchWithExtension(opts: { identity?: ExtensionIdentity }
     executablePath: findChromium(),
     headless: true,
     viewport: { width: 1100, height: 800 },
+    // --lang is the language chrome.i18n serves the extension's messages in. Headless Chromium
+    // on Linux still reports en-US from navigator.language and i18n.getUILanguage() (and
+    // LANGUAGE/LANG change neither): `locale` makes them agree, as in a browser set up in it.
+    locale: lang === 'en' ? 'en-US' : lang,
     args: [
+      `--lang=${lang}`,
       '--no-sandbox',
       `--disable-extensions-except=${extensionDir}`,
       `--load-extension=${extensionDir}`,
@@ -84,6 +94,7 @@ export async function launchWithExtension(opts: { identity?: ExtensionIdentity }
   return {
     context,
     extensionId,
+    lang,
     worker,
     popup: async () => {
       const page = await open('popup.html');
@@ -100,16 +111,17 @@ export async function launchWithExtension(opts: { identity?: ExtensionIdentity }
 
 /** Points the extension at a relay, as a person would on the options page, and waits until it is live. */
 export async function pointAtRelay(browser: ExtensionBrowser, wsUrl: string): Promise<void> {
+  const m = (key: Parameters<typeof messageIn>[1]) => messageIn(browser.lang, key);
   const options = await browser.options('#/settings');
-  await options.getByLabel('Relay address').fill(wsUrl);
-  await options.getByRole('button', { name: 'Save settings' }).click();
-  await options.getByText(/live/i).first().waitFor({ timeout: 15_000 });
+  await options.getByLabel(m('connection_relay_url')).fill(wsUrl);
+  await options.getByRole('button', { name: m('connection_save') }).click();
+  await options.getByText(m('status_live'), { exact: true }).first().waitFor({ timeout: 15_000 });
   await options.close();
 }
 
-/** Fills and submits the popup's sign-in form (what it shows when nobody is signed in). */
-export async function signIn(popup: Page, username: string, password: string): Promise<void> {
-  await popup.getByLabel('Username').fill(username);
-  await popup.getByLabel('Password', { exact: true }).fill(password);
-  await popup.getByRole('button', { name: 'Sign in' }).click();
+/** Fills and submits the popup's sign-in form (what it shows when nobody is signed in), in the browser's language. */
+export async function signIn(popup: Page, username: string, password: string, lang: Language = 'en'): Promise<void> {
+  await popup.getByLabel(messageIn(lang, 'common_username')).fill(username);
+  await popup.getByLabel(messageIn(lang, 'common_password'), { exact: true }).fill(password);
+  await popup.getByRole('button', { name: messageIn(lang, 'sign_in_submit') }).click();
 }

@@ -5,6 +5,8 @@
  * stopped, so a lock that falls due while it sleeps happens when it wakes.
  */
 
+import { t, tPlural } from '../shared/i18n.js';
+
 export const AUTOLOCK_ALARM = 'bank-autolock';
 /** chrome.idle refuses intervals under 15 s. */
 const MIN_IDLE_SECONDS = 15;
@@ -59,12 +61,11 @@ export class AutoLock {
 
   onIdleState(state: IdleState): void {
     if (state === 'idle') this.lockNow(this.inactivityReason());
-    else if (state === 'locked') this.lockNow('Locked because the screen was locked.');
+    else if (state === 'locked') this.lockNow(t('lock_reason_screen'));
   }
 
   private inactivityReason(): string {
-    const m = this.deps.minutes();
-    return `Locked after ${m} minute${m === 1 ? '' : 's'} of inactivity.`;
+    return tPlural('lock_reason_inactive', this.deps.minutes());
   }
 
   private lockNow(reason: string): void {

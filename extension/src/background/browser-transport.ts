@@ -1,4 +1,5 @@
 import type { FrameTransport } from '../../../common/client/bank-client.js';
+import { ltr, t, type MessageKey } from '../shared/i18n.js';
 
 /** The part of the WHATWG WebSocket we use (the browser's, or the `ws` package's in Node tests). */
 export interface WebSocketLike {
@@ -22,23 +23,24 @@ export interface WebSocketTransportOptions {
 
 const OPEN = 1;
 
-/** Why a WebSocket closed, in words (PROTOCOL §8 close codes). */
+const CLOSE_CODES: Partial<Record<number, MessageKey>> = {
+  1000: 'close_normal',
+  1001: 'close_going_away',
+  1002: 'close_protocol_error',
+  1003: 'close_text_refused',
+  1006: 'close_lost',
+  1009: 'close_too_large',
+  4001: 'close_resumed_elsewhere',
+  4002: 'close_revoked',
+  4003: 'close_too_far_behind',
+  4004: 'close_heartbeat_missed',
+  4005: 'close_handshake_timeout',
+};
+
+/** Why a WebSocket closed, in words (PROTOCOL §8 close codes); the relay's own reason follows as it came. */
 export function describeClose(code: number, reason: string): string {
-  const known: Record<number, string> = {
-    1000: 'closed',
-    1001: 'the relay is shutting down',
-    1002: 'protocol error',
-    1003: 'the relay refused a text message',
-    1006: 'the connection was lost',
-    1009: 'a message was too large',
-    4001: 'the session was resumed on another connection',
-    4002: 'the session was revoked',
-    4003: 'too far behind',
-    4004: 'heartbeat missed',
-    4005: 'handshake timeout',
-  };
-  const what = known[code] ?? 'closed';
-  return reason ? `${what} (${code}: ${reason})` : `${what} (${code})`;
+  const what = t(CLOSE_CODES[code] ?? 'close_normal');
+  return reason ? t('close_with_reason', what, String(code), reason) : t('close_with_code', what, String(code));
 }
 
 /** bankrelay/1 frames as binary WebSocket messages; resolves once the socket is open. */
@@ -63,7 +65,7 @@ export function openWebSocketTransport(url: string, opts: WebSocketTransportOpti
       } catch {
         // closing a socket that never opened may throw in some implementations
       }
-      reject(new Error(`could not reach ${url} within ${opts.timeoutMs ?? 10_000} ms`));
+      reject(new Error(t('transport_timeout', ltr(url), String(opts.timeoutMs ?? 10_000))));
     }, opts.timeoutMs ?? 10_000);
 
     const transport: FrameTransport = {
@@ -106,7 +108,7 @@ export function openWebSocketTransport(url: string, opts: WebSocketTransportOpti
     ws.onclose = (ev) => {
       clearTimeout(timer);
       if (!opened) {
-        reject(new Error(`could not connect to ${url}: ${describeClose(ev.code, ev.reason)}`));
+        reject(new Error(t('transport_refused', ltr(url), describeClose(ev.code, ev.reason))));
         return;
       }
       finish(describeClose(ev.code, ev.reason));

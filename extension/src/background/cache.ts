@@ -1,5 +1,6 @@
 import { openDB, type DBSchema, type IDBPDatabase } from 'idb';
 import { z } from 'zod';
+import { alertKindSchema } from '../../../common/schemas/events.js';
 import { accountSchema, entrySchema, publicUserSchema } from '../../../common/schemas/models.js';
 import { relayKey } from './settings.js';
 import type { UserView } from './state.js';
@@ -28,6 +29,7 @@ const notificationSchema = z.object({
   id: z.string(),
   ts: z.string(),
   kind: z.enum(['received', 'alert']),
+  alertKind: alertKindSchema.optional(),
   title: z.string(),
   body: z.string(),
   read: z.boolean(),

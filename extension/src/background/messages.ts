@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { describeZodError } from '../../../common/schemas/messages.js';
+import { t } from '../shared/i18n.js';
 import { uiRequestSchema, type AppState, type Settings, type UiRequest, type UiResponse } from '../shared/api.js';
 import type { AutoLock } from './autolock.js';
 import type { SessionController } from './session-controller.js';
@@ -57,13 +58,14 @@ export function createRequestHandler(deps: RequestHandlerDeps): (raw: unknown) =
 
   async function applySettings(patch: Partial<Settings>): Promise<UiResponse> {
     const fixed = fixedByPolicy(patch, store.get().policy);
-    if (fixed.length > 0) return badRequest(`${fixed[0]}: set by your organization's policy; it cannot be changed here`);
+    // "field: …", as the relay words a field's problem, so the page shows it next to that field.
+    if (fixed.length > 0) return badRequest(`${fixed[0]}: ${t('settings_error_fixed_by_policy')}`);
     const prev = store.get().settings;
     let next: Settings;
     try {
       next = await saveSettings(deps.local, prev, patch);
     } catch (err) {
-      return badRequest(err instanceof z.ZodError ? describeZodError(err) : 'invalid settings');
+      return badRequest(err instanceof z.ZodError ? describeZodError(err) : t('settings_error_invalid'));
     }
     store.dispatch({ type: 'settings', settings: next });
     if (relayKey(prev.relayUrl) !== relayKey(next.relayUrl)) await connection.relayChanged();
@@ -117,7 +119,7 @@ export function createRequestHandler(deps: RequestHandlerDeps): (raw: unknown) =
       return response;
     } catch (err) {
       deps.log?.(`request ${parsed.data.type} failed`, err);
-      return { ok: false, error: { code: 'INTERNAL', message: 'something went wrong in the extension; please try again' } };
+      return { ok: false, error: { code: 'INTERNAL', message: t('error_extension_internal') } };
     }
   };
 }

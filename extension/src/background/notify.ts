@@ -1,4 +1,5 @@
 import type { AppNotification, AppState } from '../shared/api.js';
+import { t } from '../shared/i18n.js';
 import { NOTIFICATION_ICON } from './notification-icon.js';
 
 /*
@@ -57,7 +58,7 @@ export class Notifier {
   /** Says why the person was signed out when the relay ended the session. */
   signedOut(reason: string, state: AppState): void {
     if (!state.settings.notifications) return;
-    this.create(`signed-out:${Date.now()}`, { type: 'basic', iconUrl: NOTIFICATION_ICON, title: 'Signed out', message: reason, priority: 2 });
+    this.create(`signed-out:${Date.now()}`, { type: 'basic', iconUrl: NOTIFICATION_ICON, title: t('notice_signed_out_title'), message: reason, priority: 2 });
   }
 
   /** Keeps the action badge equal to the unread count (empty at 0). */

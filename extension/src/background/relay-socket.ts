@@ -4,6 +4,7 @@ import { HandshakeError } from '../../../common/protocol/handshake.js';
 import { errorCodeSchema } from '../../../common/errors.js';
 import type { OpName, OpResult } from '../../../common/schemas/ops.js';
 import type { UiError, UiResponse } from '../shared/api.js';
+import { ltr, t } from '../shared/i18n.js';
 import { backoffDelay, DEFAULT_BACKOFF, statusAfterFailures, type BackoffOptions } from './backoff.js';
 import type { StateStore } from './store.js';
 import { decideTrust, trustInfoFor, type TrustStore } from './trust.js';
@@ -33,16 +34,11 @@ export const DEFAULT_SOCKET_TIMING: SocketTiming = {
   backoff: DEFAULT_BACKOFF,
 };
 
-export const OFFLINE: UiError = { code: 'OFFLINE', message: 'not connected to the relay' };
-export const KEY_CHANGED: UiError = {
-  code: 'KEY_CHANGED',
-  message: "the relay's identity key has changed; nothing is sent until you check it in Settings and accept the new key",
-};
+/* The background's own refusals, worded (in the browser's language) when they happen. */
+const offline = (): UiError => ({ code: 'OFFLINE', message: t('relay_error_offline') });
+const keyChanged = (): UiError => ({ code: 'KEY_CHANGED', message: t('relay_error_key_changed') });
 /** The socket dropped after the request went out: the relay may or may not have carried it out. */
-export const IN_DOUBT: UiError = {
-  code: 'IN_DOUBT',
-  message: 'the connection to the relay dropped before it answered; it may or may not have been done',
-};
+const inDoubt = (): UiError => ({ code: 'IN_DOUBT', message: t('relay_error_in_doubt') });
 
 /** One socket's life: its client, and whether it is still the one in use. */
 export class Link {
@@ -168,7 +164,7 @@ export class RelaySocket {
   /** The serving link, waiting a little for one being (re)connected; OFFLINE or KEY_CHANGED otherwise. */
   async whenServing(): Promise<LinkOrError> {
     const check = (): LinkOrError | undefined => {
-      if (this.store.get().status === 'key-changed') return { ok: false, error: KEY_CHANGED };
+      if (this.store.get().status === 'key-changed') return { ok: false, error: keyChanged() };
       const link = this.serving;
       return link ? { ok: true, link } : undefined;
     };
@@ -186,7 +182,7 @@ export class RelaySocket {
         this.waiters.add(done);
       });
     }
-    return check() ?? { ok: false, error: OFFLINE };
+    return check() ?? { ok: false, error: offline() };
   }
 
   /**
@@ -194,15 +190,15 @@ export class RelaySocket {
    * the op table), OFFLINE if the link is closed, IN_DOUBT if it closed before the answer.
    */
   async send<N extends OpName>(link: Link, op: N, args: unknown): Promise<UiResponse<OpResult<N>>> {
-    if (link.client.closed) return { ok: false, error: OFFLINE };
+    if (link.client.closed) return { ok: false, error: offline() };
     let r: RawResponse;
     try {
       r = await link.client.call(op, args);
     } catch {
-      return { ok: false, error: IN_DOUBT };
+      return { ok: false, error: inDoubt() };
     }
     if (r.ok) return { ok: true, result: r.result as OpResult<N> };
-    if (r.error.code === 'DISCONNECTED') return { ok: false, error: IN_DOUBT };
+    if (r.error.code === 'DISCONNECTED') return { ok: false, error: inDoubt() };
     const code = errorCodeSchema.safeParse(r.error.code);
     return { ok: false, error: { code: code.success ? code.data : 'INTERNAL', message: r.error.message } };
   }
@@ -281,9 +277,9 @@ export class RelaySocket {
     client.onEvent((e) => {
       if (link.current) this.owner?.event(link, e);
     });
-    client.onClose((reason) => this.lost(link, `connection lost: ${reason}`));
+    client.onClose((reason) => this.lost(link, t('relay_status_lost', reason)));
     if (client.closed) {
-      this.lost(link, `connection lost: ${client.closeReason}`);
+      this.lost(link, t('relay_status_lost', client.closeReason));
       return;
     }
 
@@ -297,7 +293,7 @@ export class RelaySocket {
     try {
       trust = await this.deps.trust.record(url, decision);
     } catch (err) {
-      this.lost(link, `could not store the relay's key: ${errorText(err)}`);
+      this.lost(link, t('relay_status_pin_failed', errorText(err)));
       return;
     }
     if (!link.current) return;
@@ -320,7 +316,7 @@ export class RelaySocket {
     this.store.dispatch({
       type: 'status',
       status: 'key-changed',
-      detail: `The relay at ${url} presented a different identity key than the one pinned on first use. This can mean someone is impersonating your bank. Nothing is sent until you compare the new fingerprint with your bank's and accept it.`,
+      detail: t('relay_status_key_changed', ltr(url)),
     });
     // Requests waiting for a socket get KEY_CHANGED now rather than after their timeout.
     this.wake();
@@ -352,11 +348,13 @@ export class RelaySocket {
 
   private describeFailure(url: string, err: unknown): string {
     if (err instanceof HandshakeError) {
-      if (err.code === 'BAD_SIGNATURE') return `The relay at ${url} could not prove its identity (bad signature).`;
-      if (err.code === 'SERVER_ERROR') return `The relay at ${url} refused the connection${err.serverCode ? ` (${err.serverCode})` : ''}.`;
-      return `The relay at ${url} answered in a way this extension does not understand (${err.code}).`;
+      if (err.code === 'BAD_SIGNATURE') return t('relay_status_bad_signature', ltr(url));
+      if (err.code === 'SERVER_ERROR') {
+        return err.serverCode ? t('relay_status_refused_code', ltr(url), err.serverCode) : t('relay_status_refused', ltr(url));
+      }
+      return t('relay_status_not_understood', ltr(url), err.code);
     }
-    return `Cannot reach the relay at ${url}: ${errorText(err)}`;
+    return t('relay_status_unreachable', ltr(url), errorText(err));
   }
 
   private startPing(link: Link): void {

@@ -2,6 +2,7 @@ import type { FrameTransport, ServerEvent } from '../../../common/client/bank-cl
 import type { CryptoSuite } from '../../../common/protocol/crypto.js';
 import type { OpName } from '../../../common/schemas/ops.js';
 import type { AppState, UiResponse } from '../shared/api.js';
+import { t } from '../shared/i18n.js';
 import type { ViewCache } from './cache.js';
 import { OP_RULES } from './op-rules.js';
 import { DEFAULT_SOCKET_TIMING, RelaySocket, within, type Link, type LinkOwner, type SocketTiming } from './relay-socket.js';
@@ -131,7 +132,7 @@ export class SessionController implements LinkOwner {
     if (!r.ok && r.error.code === 'IN_DOUBT' && rule.lostAnswer === 'resend') r = await this.sendWhenServing(op, args);
     // The relay forgot our session (idle or absolute timeout): we are signed out.
     if (!r.ok && r.error.code === 'UNAUTHENTICATED' && rule.unauthenticated === 'session-over' && session && session === this.session) {
-      await this.endSession('expired', 'Your session has ended; please sign in again.');
+      await this.endSession('expired', t('signed_out_session_ended'));
     }
     if (r.ok && rule.monitor) this.monitorOn = (args as { on?: unknown } | null)?.on === true;
     return r;
@@ -182,7 +183,7 @@ export class SessionController implements LinkOwner {
 
   /** Settings changed the relay URL: the session belongs to the old relay, so it ends there. */
   async relayChanged(): Promise<void> {
-    await this.signOut('relay-changed', this.session ? 'The relay address changed: please sign in to the new relay.' : undefined);
+    await this.signOut('relay-changed', this.session ? t('signed_out_relay_moved') : undefined);
     this.socket.connectNow();
   }
 
@@ -190,14 +191,14 @@ export class SessionController implements LinkOwner {
   async acceptOfferedKey(): Promise<boolean> {
     if (this.socket.offeredKey === undefined) return false;
     // The session was issued under the old key: it is not handed to the new one.
-    await this.signOut('relay-changed', this.session ? "The relay's key changed: please sign in again." : undefined);
+    await this.signOut('relay-changed', this.session ? t('signed_out_key_changed') : undefined);
     return this.socket.acceptOfferedKey();
   }
 
   /** Forgets the relay's pin; the next handshake pins anew (trust on first use). */
   async forgetKey(): Promise<void> {
     if (this.socket.offeredKey !== undefined) {
-      await this.signOut('relay-changed', this.session ? "The relay's key changed: please sign in again." : undefined);
+      await this.signOut('relay-changed', this.session ? t('signed_out_key_changed') : undefined);
     }
     await this.socket.forgetKey();
   }
@@ -229,7 +230,7 @@ export class SessionController implements LinkOwner {
     }
     // IN_DOUBT: the socket closed and its close already scheduled a retry. Anything else
     // (RATE_LIMITED, INTERNAL): give this socket up and retry later.
-    if (r.error.code !== 'IN_DOUBT') this.socket.lost(link, `could not resume the session: ${r.error.message}`);
+    if (r.error.code !== 'IN_DOUBT') this.socket.lost(link, t('relay_status_resume_failed', r.error.message));
     return false;
   }
 
@@ -243,8 +244,9 @@ export class SessionController implements LinkOwner {
   event(link: Link, e: ServerEvent): void {
     if (e.event === 'session.revoked' || e.event === 'session.expired') {
       const revoked = e.event === 'session.revoked';
-      const why = typeof e.data.reason === 'string' && e.data.reason ? e.data.reason : revoked ? 'the session was revoked' : 'the session expired';
-      void this.endSession(revoked ? 'revoked' : 'expired', `Signed out: ${why}.`);
+      // The relay says why in its own words when it can; ours say what happened when it does not.
+      const why = typeof e.data.reason === 'string' && e.data.reason ? e.data.reason : revoked ? t('signed_out_why_revoked') : t('signed_out_why_expired');
+      void this.endSession(revoked ? 'revoked' : 'expired', t('signed_out_because', why));
     }
     const prev = this.store.get();
     const next = this.store.dispatch({ type: 'relay-event', event: e.event, data: e.data, ts: e.ts, at: this.at(), noticeId: this.newId() });

@@ -3,6 +3,7 @@ import { formatAmount } from '../../../common/money.js';
 import { eventDefs, isEventName, type AlertKind } from '../../../common/schemas/events.js';
 import type { Account, Entry, PublicUser, Transfer } from '../../../common/schemas/models.js';
 import { DEFAULT_SETTINGS, type AppNotification, type AppState, type ConnectionStatus, type ManagedPolicy, type Settings, type TrustInfo } from '../shared/api.js';
+import { ltr, t, uiLocale, type MessageKey } from '../shared/i18n.js';
 import { applyPolicy } from './policy.js';
 
 /*
@@ -180,7 +181,8 @@ function applyEvent(state: AppState, action: Extract<StateAction, { type: 'relay
         id: `alert:${action.noticeId}`,
         ts: action.ts,
         kind: 'alert',
-        title: ALERT_TITLES[p.data.kind],
+        alertKind: p.data.kind,
+        title: t(ALERT_TITLES[p.data.kind]),
         body: p.data.message,
         read: false,
       });
@@ -228,28 +230,27 @@ function prependTransfer(state: AppState, t: Transfer, incoming: boolean): Entry
   return dedupeEntries([entry, ...state.recent]);
 }
 
-const ALERT_TITLES: Record<AlertKind, string> = {
-  registration: 'New registration',
-  lockout: 'Sign-in lockout',
-  large_transfer: 'Large transfer',
-  frozen: 'Account frozen',
-  password_reset: 'Password reset to approve',
+const ALERT_TITLES: Record<AlertKind, MessageKey> = {
+  registration: 'notice_alert_registration',
+  lockout: 'notice_alert_lockout',
+  large_transfer: 'notice_alert_large_transfer',
+  frozen: 'notice_alert_frozen',
+  password_reset: 'notice_alert_password_reset',
 };
 
 function currencyOf(state: AppState, account: string): string {
   return state.accounts.find((a) => a.account === account)?.currency ?? state.accounts[0]?.currency ?? 'USD';
 }
 
-function receivedNotice(state: AppState, t: Transfer, ts: string): AppNotification {
-  const amount = formatAmount(t.amount, currencyOf(state, t.to));
-  const what = t.from === CASH_ACCOUNT ? `Deposit of ${amount}` : `Received ${amount} from ${formatAccountNumber(t.from)}`;
-  const memo = t.memo ? ` — “${t.memo}”` : '';
+function receivedNotice(state: AppState, transfer: Transfer, ts: string): AppNotification {
+  const amount = ltr(formatAmount(transfer.amount, currencyOf(state, transfer.to), uiLocale()));
+  const what = transfer.from === CASH_ACCOUNT ? t('notice_deposit', amount) : t('notice_received', amount, ltr(formatAccountNumber(transfer.from)));
   return {
-    id: `received:${t.id}`,
+    id: `received:${transfer.id}`,
     ts,
     kind: 'received',
-    title: 'Money received',
-    body: what + memo,
+    title: t('notice_received_title'),
+    body: transfer.memo ? t('notice_with_memo', what, transfer.memo) : what,
     read: false,
   };
 }

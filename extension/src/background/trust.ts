@@ -1,4 +1,5 @@
 import type { TrustInfo } from '../shared/api.js';
+import { t } from '../shared/i18n.js';
 import { relayKey } from './settings.js';
 import type { KeyValueArea } from './storage.js';
 
@@ -79,7 +80,7 @@ export class TrustStore {
   }
 
   private assertNotFixed(): void {
-    if (this.fixedByPolicy) throw new Error("the relay's key is fixed by the organization's policy");
+    if (this.fixedByPolicy) throw new Error(t('trust_error_fixed_by_policy'));
   }
 
   /** Applies a handshake's decision: pins on first use; never overwrites a pin by itself. */

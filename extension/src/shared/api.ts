@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { OP_NAMES, type OpArgs, type OpName, type OpResult } from '../../../common/schemas/ops.js';
 import type { Account, Entry, PublicUser } from '../../../common/schemas/models.js';
-import type { EventName } from '../../../common/schemas/events.js';
+import type { AlertKind, EventName } from '../../../common/schemas/events.js';
 import type { ErrorCode } from '../../../common/errors.js';
 
 /*
@@ -56,6 +56,8 @@ export interface AppNotification {
   id: string;
   ts: string; // ISO
   kind: 'received' | 'alert';
+  /** An alert's kind, as the relay names it: what the admin's Alerts screen labels it by in any language. */
+  alertKind?: AlertKind;
   title: string;
   body: string;
   read: boolean;

@@ -3,6 +3,7 @@ import { useEffect, useState } from 'preact/hooks';
 import type { OpName } from '../../../common/schemas/ops.js';
 import type { z } from 'zod';
 import type { opDefs } from '../../../common/schemas/ops.js';
+import { t } from '../shared/i18n.js';
 import { UI_PORT, type AppState, type BackgroundPush, type CallResult, type UiErrorCode, type UiRequest, type UiResponse } from '../shared/api.js';
 
 /** An error from the background or the relay, with the relay's code (e.g. INSUFFICIENT_FUNDS). */
@@ -16,7 +17,7 @@ export class UiCallError extends Error {
 /** Sends one request to the background and unwraps its answer. */
 export async function send<T = unknown>(request: UiRequest): Promise<T> {
   const response = (await browser.runtime.sendMessage(request)) as UiResponse<T> | undefined;
-  if (!response) throw new UiCallError('INTERNAL', 'the background did not answer; try again');
+  if (!response) throw new UiCallError('INTERNAL', t('error_background_silent'));
   if (!response.ok) throw new UiCallError(response.error.code, response.error.message);
   return response.result;
 }

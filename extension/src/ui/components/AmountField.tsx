@@ -1,4 +1,5 @@
 import type { JSX } from 'preact';
+import { t } from '../../shared/i18n.js';
 import { currencySymbol } from '../format.js';
 import { TextField, type TextFieldProps } from './TextField.js';
 
@@ -20,7 +21,7 @@ export function AmountField({ currency = 'USD', placeholder, ...rest }: AmountFi
       inputMode="decimal"
       autoComplete="off"
       spellcheck={false}
-      placeholder={placeholder ?? '0.00'}
+      placeholder={placeholder ?? t('amount_placeholder')}
       prefix={currencySymbol(currency)}
       class="field--amount"
     />

@@ -1,4 +1,6 @@
 import type { ButtonHTMLAttributes, ComponentChildren, JSX } from 'preact';
+import { t } from '../../shared/i18n.js';
+import { formatNumber } from '../format.js';
 import { Spinner } from './Spinner.js';
 
 export type ButtonVariant = 'primary' | 'secondary' | 'ghost' | 'danger';
@@ -50,9 +52,9 @@ export interface IconButtonProps extends Omit<ButtonHTMLAttributes<HTMLButtonEle
 
 /** A square icon-only button; `label` names it for screen readers and as its tooltip. */
 export function IconButton({ label, badge, class: className, children, type = 'button', ...rest }: IconButtonProps): JSX.Element {
-  const count = badge ? (badge > 99 ? '99+' : String(badge)) : '';
+  const count = badge ? (badge > 99 ? `${formatNumber(99)}+` : formatNumber(badge)) : '';
   // The count people see is part of the name ("Notifications, 3 new"), so speech input can say it.
-  const name = count ? `${label}, ${count} new` : label;
+  const name = count ? t('icon_button_with_count', label, count) : label;
   return (
     <button {...rest} type={type} class={className ? `icon-btn ${className}` : 'icon-btn'} aria-label={name} title={label}>
       {children}

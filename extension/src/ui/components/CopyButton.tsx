@@ -1,5 +1,6 @@
 import type { ComponentChildren, JSX } from 'preact';
 import { useEffect, useRef, useState } from 'preact/hooks';
+import { t } from '../../shared/i18n.js';
 import { Icon } from './Icon.js';
 
 export interface CopyButtonProps {
@@ -14,7 +15,7 @@ export interface CopyButtonProps {
 }
 
 /** Copies `text`, then says "Copied" (visibly and to screen readers) for a moment. */
-export function CopyButton({ text, label, children = 'Copy', resetAfter = 2000 }: CopyButtonProps): JSX.Element {
+export function CopyButton({ text, label, children = t('copy_button'), resetAfter = 2000 }: CopyButtonProps): JSX.Element {
   const [state, setState] = useState<'idle' | 'copied' | 'failed'>('idle');
   const timer = useRef<ReturnType<typeof setTimeout>>();
   useEffect(() => () => clearTimeout(timer.current), []);
@@ -26,11 +27,11 @@ export function CopyButton({ text, label, children = 'Copy', resetAfter = 2000 }
     timer.current = setTimeout(() => setState('idle'), resetAfter);
   }
 
-  const shown = state === 'copied' ? 'Copied' : state === 'failed' ? 'Copy failed' : children;
+  const outcome = state === 'copied' ? t('copy_done') : state === 'failed' ? t('copy_failed') : undefined;
   return (
-    <button type="button" class={`copy-btn copy-btn--${state}`} onClick={() => void onClick()} aria-label={state === 'copied' ? 'Copied' : state === 'failed' ? 'Copy failed' : label}>
+    <button type="button" class={`copy-btn copy-btn--${state}`} onClick={() => void onClick()} aria-label={outcome ?? label}>
       <Icon name={state === 'copied' ? 'check' : 'copy'} size={14} />
-      <span aria-live="polite">{shown}</span>
+      <span aria-live="polite">{outcome ?? children}</span>
     </button>
   );
 }

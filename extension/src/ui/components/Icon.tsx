@@ -24,6 +24,9 @@ const PATHS = {
 
 export type IconName = keyof typeof PATHS;
 
+/** Icons that point along the line of text, mirrored in a right-to-left page (theme.css). */
+const DIRECTIONAL: ReadonlySet<IconName> = new Set(['send', 'back', 'in', 'out']);
+
 export interface IconProps {
   name: IconName;
   /** Pixels; default 18. */
@@ -34,7 +37,7 @@ export interface IconProps {
 export function Icon({ name, size = 18, class: className }: IconProps): JSX.Element {
   return (
     <svg
-      class={className ? `icon ${className}` : 'icon'}
+      class={['icon', DIRECTIONAL.has(name) ? 'icon--directional' : '', className ?? ''].filter(Boolean).join(' ')}
       width={size}
       height={size}
       viewBox="0 0 24 24"

@@ -1,11 +1,13 @@
 import type { JSX } from 'preact';
 import { useCallback, useEffect, useRef, useState } from 'preact/hooks';
 import type { AppState } from '../../shared/api.js';
+import { t } from '../../shared/i18n.js';
 import { send, useAppState, useRelayEvents } from '../bridge.js';
 import { Button } from '../components/Button.js';
 import { Notice } from '../components/Notice.js';
 import { Spinner } from '../components/Spinner.js';
 import { StatusPill } from '../components/StatusPill.js';
+import { formatNumber } from '../format.js';
 import { alertFromEvent, alertsFromNotifications, mergeAlerts, type AlertItem } from './lib/alerts.js';
 import { useActivitySignal } from './lib/hooks.js';
 import { DEFAULT_ROUTE, hrefOf, routeDef, useHashRoute, visibleRoutes, type RouteId } from './routes.js';
@@ -34,8 +36,8 @@ export function App(): JSX.Element {
   // A new screen is announced by moving focus to its heading (not on the first paint).
   const previousRoute = useRef(route);
   useEffect(() => {
-    const label = route ? routeDef(route).label : 'Not found';
-    document.title = `${label} · Distributed Bank`;
+    const label = route ? t(routeDef(route).label) : t('options_not_found_label');
+    document.title = t('options_window_title', label);
     if (previousRoute.current === route) return;
     previousRoute.current = route;
     main.current?.querySelector<HTMLElement>('h1')?.focus();
@@ -58,31 +60,31 @@ export function App(): JSX.Element {
           main.current?.querySelector<HTMLElement>('h1')?.focus();
         }}
       >
-        Skip to content
+        {t('options_skip_link')}
       </a>
       <Header state={state} />
-      <nav class="o-nav" aria-label="Sections">
+      <nav class="o-nav" aria-label={t('options_nav_label')}>
         <ul class="o-nav__list">
           {visibleRoutes(isAdmin).map((r) => (
             <li key={r.id}>
               <a class="o-nav__link" href={hrefOf(r.id)} aria-current={route === r.id ? 'page' : undefined}>
-                <span>{r.label}</span>
+                <span>{t(r.label)}</span>
                 {r.id === 'alerts' && unseenAlerts > 0 ? (
-                  <span class="o-nav__badge" aria-label={`${unseenAlerts} new`}>
-                    {unseenAlerts > 99 ? '99+' : unseenAlerts}
+                  <span class="o-nav__badge" aria-label={t('options_nav_new_count', formatNumber(unseenAlerts))}>
+                    {unseenAlerts > 99 ? `${formatNumber(99)}+` : formatNumber(unseenAlerts)}
                   </span>
                 ) : null}
               </a>
             </li>
           ))}
         </ul>
-        {state && !state.user ? <p class="o-nav__note">Sign in from the toolbar popup to see your account.</p> : null}
+        {state && !state.user ? <p class="o-nav__note">{t('options_nav_signed_out_note')}</p> : null}
       </nav>
       <main class="o-main" id="o-main" ref={main}>
         {state && !state.user ? (
           <div class="o-signed-out">
-            <Notice tone="info" title="Sign in from the toolbar popup">
-              You are not signed in. Click the Distributed Bank icon in the toolbar to sign in; the settings below apply anyway.
+            <Notice tone="info" title={t('options_signed_out_title')}>
+              {t('options_signed_out_text')}
             </Notice>
           </div>
         ) : null}
@@ -97,15 +99,15 @@ function Screen({ state, route, isAdmin, alerts }: { state: AppState | undefined
     return (
       <div class="o-loading o-loading--page">
         <h1 class="sr-only" tabIndex={-1}>
-          Loading
+          {t('options_loading_heading')}
         </h1>
         <Spinner size={22} />
-        <span role="status">Connecting to the extension…</span>
+        <span role="status">{t('options_loading')}</span>
       </div>
     );
   }
   if (route === undefined) return <NotFound />;
-  if (routeDef(route).admin && !isAdmin) return <NotAvailable signedIn={state.user !== null} label={routeDef(route).label} />;
+  if (routeDef(route).admin && !isAdmin) return <NotAvailable signedIn={state.user !== null} label={t(routeDef(route).label)} />;
   switch (route) {
     case 'settings':
       return <SettingsScreen state={state} />;
@@ -132,25 +134,27 @@ function Header({ state }: { state: AppState | undefined }): JSX.Element {
     <header class="o-header">
       <div class="o-brand">
         <span class="brand__mark" aria-hidden="true">
-          DB
+          {t('brand_mark')}
         </span>
-        <span class="o-brand__name">Distributed Bank</span>
+        <span class="o-brand__name">{t('extName')}</span>
       </div>
-      <div class="o-header__right">
+      <div class="o-header__end">
         {state ? <StatusPill status={state.status} syncedAt={state.syncedAt} detail={state.statusDetail} /> : null}
         {user ? (
           <span class="o-who">
             <span class="o-who__name">{user.displayName}</span>
             <span class="o-who__meta">
-              {user.username} · {user.role === 'admin' ? 'Administrator' : 'Customer'}
+              <bdi>{user.username}</bdi>
+              {t('common_list_separator')}
+              {user.role === 'admin' ? t('common_administrator') : t('common_customer')}
             </span>
           </span>
         ) : state ? (
-          <span class="o-who o-who--out">Not signed in</span>
+          <span class="o-who o-who--out">{t('options_not_signed_in')}</span>
         ) : null}
         {user ? (
           <Button size="sm" variant="ghost" onClick={() => void send({ type: 'lock' }).catch(() => undefined)}>
-            Lock
+            {t('common_lock')}
           </Button>
         ) : null}
       </div>
@@ -161,9 +165,10 @@ function Header({ state }: { state: AppState | undefined }): JSX.Element {
 function NotFound(): JSX.Element {
   return (
     <section class="o-message">
-      <h1 tabIndex={-1}>Page not found</h1>
+      <h1 tabIndex={-1}>{t('options_not_found_title')}</h1>
       <p>
-        There is no such screen. <a href={hrefOf(DEFAULT_ROUTE)}>Go to Settings</a>.
+        {t('options_not_found_text')} <a href={hrefOf(DEFAULT_ROUTE)}>{t('options_go_to_settings')}</a>
+        {t('sentence_end')}
       </p>
     </section>
   );
@@ -172,13 +177,12 @@ function NotFound(): JSX.Element {
 function NotAvailable({ signedIn, label }: { signedIn: boolean; label: string }): JSX.Element {
   return (
     <section class="o-message">
-      <h1 tabIndex={-1}>Not available</h1>
+      <h1 tabIndex={-1}>{t('options_not_available_title')}</h1>
       <p>
-        {label} is for the bank's administrators.{' '}
-        {signedIn ? 'Your account does not have access to it.' : 'Sign in from the toolbar popup with an administrator account.'}
+        {t('options_not_available_text', label)} {signedIn ? t('options_not_available_no_access') : t('options_not_available_sign_in')}
       </p>
       <p>
-        <a href={hrefOf(DEFAULT_ROUTE)}>Go to Settings</a>
+        <a href={hrefOf(DEFAULT_ROUTE)}>{t('options_go_to_settings')}</a>
       </p>
     </section>
   );

@@ -1,16 +1,17 @@
 import { useEffect, useState } from 'preact/hooks';
+import type { MessageKey } from '../../shared/i18n.js';
 
-/** The options page's screens, in navigation order; admin ones are shown only to admins. */
+/** The options page's screens, in navigation order, each named by a message; admin ones are shown only to admins. */
 export const ROUTES = [
-  { id: 'settings', label: 'Settings', admin: false },
-  { id: 'users', label: 'Users', admin: true },
-  { id: 'registrations', label: 'Registrations', admin: true },
-  { id: 'transactions', label: 'Transactions', admin: true },
-  { id: 'audit', label: 'Audit log', admin: true },
-  { id: 'alerts', label: 'Alerts', admin: true },
-  { id: 'sessions', label: 'Sessions', admin: true },
-  { id: 'relay', label: 'Relay', admin: true },
-] as const;
+  { id: 'settings', label: 'route_settings', admin: false },
+  { id: 'users', label: 'route_users', admin: true },
+  { id: 'registrations', label: 'route_registrations', admin: true },
+  { id: 'transactions', label: 'route_transactions', admin: true },
+  { id: 'audit', label: 'route_audit', admin: true },
+  { id: 'alerts', label: 'route_alerts', admin: true },
+  { id: 'sessions', label: 'route_sessions', admin: true },
+  { id: 'relay', label: 'route_relay', admin: true },
+] as const satisfies readonly { id: string; label: MessageKey; admin: boolean }[];
 
 export type RouteId = (typeof ROUTES)[number]['id'];
 export type RouteDef = (typeof ROUTES)[number];

@@ -7,19 +7,21 @@ import { EmptyState } from '../components/EmptyState.js';
 import { Icon } from '../components/Icon.js';
 import { Money } from '../components/Money.js';
 import { Notice } from '../components/Notice.js';
+import { ltr, t } from '../../shared/i18n.js';
 import { formatMoney, formatSignedMoney, formatTime, groupByDay } from '../format.js';
 import type { History } from './use-history.js';
 
 /** What a person calls the other side: deposits and withdrawals are with the bank itself. */
 export function describeEntry(entry: Entry): string {
   const incoming = entry.amount > 0;
-  if (entry.counterparty === CASH_ACCOUNT) return incoming ? 'Deposit' : 'Withdrawal';
-  return `${incoming ? 'From' : 'To'} ${formatAccountNumber(entry.counterparty)}`;
+  if (entry.counterparty === CASH_ACCOUNT) return incoming ? t('activity_deposit') : t('activity_withdrawal');
+  const account = ltr(formatAccountNumber(entry.counterparty));
+  return incoming ? t('activity_from', account) : t('activity_to', account);
 }
 
 function ActivityRow({ entry, currency, fresh }: { entry: Entry; currency: string; fresh: boolean }): JSX.Element {
   const incoming = entry.amount > 0;
-  const after = `Balance after: ${formatMoney(entry.balanceAfter, currency)}`;
+  const after = t('activity_balance_after', formatMoney(entry.balanceAfter, currency));
   return (
     <li class={['row', incoming ? 'row--in' : 'row--out', fresh ? 'row--new' : ''].filter(Boolean).join(' ')} title={after}>
       <span class="row__icon">
@@ -29,12 +31,12 @@ function ActivityRow({ entry, currency, fresh }: { entry: Entry; currency: strin
         <span class="row__title">{entry.memo || describeEntry(entry)}</span>
         <span class="row__sub">
           <time dateTime={entry.ts}>{formatTime(entry.ts)}</time>
-          {entry.memo ? ` · ${describeEntry(entry)}` : ''}
+          {entry.memo ? `${t('common_list_separator')}${describeEntry(entry)}` : ''}
         </span>
       </span>
       <Money minor={entry.amount} currency={currency} signed class="row__amount" />
       <span class="sr-only">
-        {incoming ? 'received' : 'sent'} {formatSignedMoney(entry.amount, currency)}. {after}
+        {t(incoming ? 'activity_received_sr' : 'activity_sent_sr', formatSignedMoney(entry.amount, currency), after)}
       </span>
     </li>
   );
@@ -56,10 +58,10 @@ export function ActivityList({ history, currency, now }: ActivityListProps): JSX
   return (
     <section class="activity" aria-labelledby="activity-title">
       <h2 id="activity-title" class="section-title">
-        Activity
+        {t('activity_title')}
       </h2>
       {entries.length === 0 && !hasMore ? (
-        <EmptyState title="No activity yet">Money you send and receive will show up here, as it happens.</EmptyState>
+        <EmptyState title={t('activity_empty_title')}>{t('activity_empty_text')}</EmptyState>
       ) : (
         groups.map((g) => (
           <div class="day" key={g.key}>
@@ -73,16 +75,16 @@ export function ActivityList({ history, currency, now }: ActivityListProps): JSX
         ))
       )}
       {error ? (
-        <Notice tone="error" title="Couldn't load older activity">
+        <Notice tone="error" title={t('activity_older_error')}>
           {error.message}
         </Notice>
       ) : null}
       {hasMore ? (
-        <Button block variant="ghost" loading={loading} loadingText="Loading…" onClick={loadMore}>
-          {error ? 'Try again' : 'Load more'}
+        <Button block variant="ghost" loading={loading} loadingText={t('common_loading')} onClick={loadMore}>
+          {error ? t('common_try_again') : t('activity_load_more')}
         </Button>
       ) : entries.length > 0 ? (
-        <p class="muted center small">That's everything.</p>
+        <p class="muted center small">{t('activity_end')}</p>
       ) : null}
     </section>
   );

@@ -2,6 +2,7 @@ import type { JSX } from 'preact';
 import { useEffect, useRef, useState } from 'preact/hooks';
 import type { Account } from '../../../../common/schemas/models.js';
 import type { AppNotification } from '../../shared/api.js';
+import { t } from '../../shared/i18n.js';
 import { formatMoney } from '../format.js';
 
 /**
@@ -12,8 +13,9 @@ const SETTLE_MS = 400;
 
 /** "Received $5.00 from DB18 0000 0000 01 — “lunch”. Your balance is now $4,192.50." */
 export function announcement(received: readonly string[], balance: string): string {
-  const sentences = received.map((text) => (/[.!?]$/.test(text) ? text : `${text}.`));
-  return [...sentences, `Your balance is now ${balance}.`].join(' ');
+  const stop = t('sentence_end');
+  const sentences = received.map((text) => (/[.!?。؟]$/.test(text) ? text : `${text}${stop}`));
+  return [...sentences, t('announce_balance_now', balance)].join(' ');
 }
 
 export interface BalanceAnnouncerProps {
@@ -53,7 +55,7 @@ export function BalanceAnnouncer({ account, notifications }: BalanceAnnouncerPro
   }, [notifications, account.balance]);
 
   return (
-    <p class="sr-only" role="status" aria-live="polite" aria-atomic="true" aria-label="Balance updates">
+    <p class="sr-only" role="status" aria-live="polite" aria-atomic="true" aria-label={t('announce_region_label')}>
       {message}
     </p>
   );

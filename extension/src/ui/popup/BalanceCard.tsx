@@ -4,7 +4,9 @@ import type { Account, Entry } from '../../../../common/schemas/models.js';
 import { CopyButton } from '../components/CopyButton.js';
 import { Money } from '../components/Money.js';
 import { Sparkline } from '../components/Sparkline.js';
-import { formatMoney } from '../format.js';
+import { statusWord } from '../status-words.js';
+import { t } from '../../shared/i18n.js';
+import { formatMoney, formatNumber } from '../format.js';
 
 export interface BalanceCardProps {
   account: Account;
@@ -24,19 +26,21 @@ export function BalanceCard({ account, entries, stale }: BalanceCardProps): JSX.
   const last = series[series.length - 1];
   const label =
     series.length >= 2 && first !== undefined && last !== undefined
-      ? `Balance over your last ${series.length} transactions: from ${formatMoney(first, account.currency)} to ${formatMoney(last, account.currency)}`
+      ? t('balance_sparkline_label', formatNumber(series.length), formatMoney(first, account.currency), formatMoney(last, account.currency))
       : '';
   return (
     <section class={stale ? 'card balance balance--stale' : 'card balance'} aria-labelledby="balance-title">
       <h2 id="balance-title" class="balance__label">
-        {stale ? 'Last known balance' : 'Balance'}
-        {account.status !== 'active' ? <span class="tag tag--warn">{account.status}</span> : null}
+        {stale ? t('balance_title_stale') : t('balance_title')}
+        {account.status !== 'active' ? <span class="tag tag--warn">{statusWord(account.status)}</span> : null}
       </h2>
       <Money minor={account.balance} currency={account.currency} size="xl" class="balance__amount" />
       <div class="balance__account">
-        <span class="sr-only">Account number </span>
-        <span class="mono">{formatAccountNumber(account.account)}</span>
-        <CopyButton text={account.account} label="Copy account number" />
+        <span class="sr-only">{t('balance_account_number_sr')} </span>
+        <span class="mono" dir="ltr">
+          {formatAccountNumber(account.account)}
+        </span>
+        <CopyButton text={account.account} label={t('balance_copy_account')} />
       </div>
       {series.length >= 2 ? <Sparkline values={series} label={label} class="balance__spark" height={44} /> : null}
     </section>

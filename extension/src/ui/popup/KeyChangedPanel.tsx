@@ -5,6 +5,7 @@ import { send } from '../bridge.js';
 import { Button } from '../components/Button.js';
 import { Icon } from '../components/Icon.js';
 import { ConfirmDialog } from '../components/Modal.js';
+import { t } from '../../shared/i18n.js';
 import { formatFingerprint } from '../format.js';
 import { TopBar } from './TopBar.js';
 import { openOptionsPage } from './platform.js';
@@ -23,36 +24,39 @@ export function KeyChangedPanel({ state }: { state: AppState }): JSX.Element {
         <section class="blocker" aria-labelledby="key-changed-title">
           <Icon name="shield" size={32} class="blocker__icon" />
           <h1 id="key-changed-title" class="blocker__title">
-            The relay's identity key changed
+            {t('key_changed_title')}
           </h1>
           <p class="blocker__warning" role="alert">
-            <strong>Don't sign in or send money yet.</strong> Someone may be pretending to be your bank. Only trust the new key if your bank
-            has told you it changed, and the fingerprint below matches what they gave you.
+            <strong>{t('key_changed_warning_strong')}</strong> {t('key_changed_warning')}
           </p>
           <dl class="fingerprints">
             <div>
-              <dt>Key you trusted before</dt>
-              <dd class="mono">{pinned ? formatFingerprint(pinned) : 'unknown'}</dd>
+              <dt>{t('key_changed_pinned')}</dt>
+              <dd class="mono" dir="ltr">
+                {pinned ? formatFingerprint(pinned) : t('common_unknown')}
+              </dd>
             </div>
             <div>
-              <dt>Key the relay shows now</dt>
-              <dd class="mono">{offered ? formatFingerprint(offered) : 'unknown'}</dd>
+              <dt>{t('key_changed_offered')}</dt>
+              <dd class="mono" dir="ltr">
+                {offered ? formatFingerprint(offered) : t('common_unknown')}
+              </dd>
             </div>
           </dl>
           <div class="stack">
             <Button variant="primary" block onClick={() => openOptionsPage()}>
-              Open settings
+              {t('key_changed_open_settings')}
             </Button>
             <Button variant="danger" block onClick={() => setConfirming(true)}>
-              Trust the new key…
+              {t('key_changed_trust_button')}
             </Button>
           </div>
         </section>
       </main>
       <ConfirmDialog
         open={confirming}
-        title="Trust the new key?"
-        confirmLabel="Trust the new key"
+        title={t('key_changed_confirm_title')}
+        confirmLabel={t('key_changed_confirm_label')}
         onCancel={() => setConfirming(false)}
         onConfirm={async () => {
           await send({ type: 'trust.accept' });
@@ -60,8 +64,11 @@ export function KeyChangedPanel({ state }: { state: AppState }): JSX.Element {
         }}
       >
         <p>
-          Do this only if your bank confirmed its new key. From now on this extension will talk to the relay holding the key{' '}
-          <span class="mono">{offered ? formatFingerprint(offered) : ''}</span>.
+          {t('key_changed_confirm_text')}{' '}
+          <span class="mono" dir="ltr">
+            {offered ? formatFingerprint(offered) : ''}
+          </span>
+          {t('sentence_end')}
         </p>
       </ConfirmDialog>
     </div>

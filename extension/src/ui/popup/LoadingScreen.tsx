@@ -1,4 +1,5 @@
 import type { JSX } from 'preact';
+import { t } from '../../shared/i18n.js';
 import { Skeleton } from '../components/Skeleton.js';
 
 /** What the popup paints before the background's first answer: the wallet's shape, in grey. */
@@ -6,7 +7,7 @@ export function LoadingScreen(): JSX.Element {
   return (
     <div class="screen" aria-busy="true">
       <p class="sr-only" role="status">
-        Loading your wallet…
+        {t('popup_loading')}
       </p>
       <header class="topbar">
         <Skeleton width="64px" height="22px" round />

@@ -5,6 +5,7 @@ import { send } from '../bridge.js';
 import { Button } from '../components/Button.js';
 import { EmptyState } from '../components/EmptyState.js';
 import { Icon } from '../components/Icon.js';
+import { t } from '../../shared/i18n.js';
 import { formatDateTime, relativeTime } from '../format.js';
 
 export interface NotificationsPanelProps {
@@ -39,15 +40,15 @@ export function NotificationsPanel({ notifications, unread, onClose, now }: Noti
     >
       <div class="section-head">
         <h1 id="notifications-title" class="screen-title" tabIndex={-1} ref={title}>
-          Notifications
+          {t('common_notifications')}
         </h1>
         <Button variant="ghost" size="sm" onClick={onClose}>
-          Close
+          {t('common_close')}
         </Button>
       </div>
       {sorted.length === 0 ? (
-        <EmptyState icon="bell" title="Nothing new">
-          You'll be told here when money arrives or your bank sends an alert.
+        <EmptyState icon="bell" title={t('notifications_empty_title')}>
+          {t('notifications_empty_text')}
         </EmptyState>
       ) : (
         <ul class="notes">
@@ -61,7 +62,7 @@ export function NotificationsPanel({ notifications, unread, onClose, now }: Noti
                   {/* Said in a word, not only by the row's colour. */}
                   {wasUnread.has(n.id) ? (
                     <>
-                      <span class="tag tag--new">New</span>{' '}
+                      <span class="tag tag--new">{t('notifications_new_tag')}</span>{' '}
                     </>
                   ) : null}
                   {n.title}

@@ -6,18 +6,17 @@ import { send } from '../bridge.js';
 import { Button } from '../components/Button.js';
 import { Notice } from '../components/Notice.js';
 import { TextField } from '../components/TextField.js';
-import { capitalize } from '../format.js';
+import { t } from '../../shared/i18n.js';
+import { firstIssue } from '../rules.js';
 import { CONNECTION_CODES, connectionTitle, splitFieldMessage, toShownError, type ShownError } from './errors.js';
 
 type Field = 'username' | 'displayName' | 'password' | 'confirm';
 type Errors = Partial<Record<Field, string>>;
 
 /** The relay's own field rules (common/schemas), so the form says what the relay would. */
-function firstIssue(schema: z.ZodType, value: string): string | undefined {
+function problemOf(schema: z.ZodType, value: string): string | undefined {
   const r = schema.safeParse(value);
-  if (r.success) return undefined;
-  const message = r.error.issues[0]?.message;
-  return message ? capitalize(message) : 'Not valid';
+  return r.success ? undefined : firstIssue(r.error);
 }
 
 export interface RegisterProps {
@@ -41,10 +40,10 @@ export function Register({ onRegistered, onCancel }: RegisterProps): JSX.Element
 
   function validate(v: Record<Field, string>): Errors {
     const out: Errors = {};
-    out.username = v.username.trim() ? firstIssue(usernameSchema, v.username) : 'Choose a username';
-    out.displayName = v.displayName.trim() ? firstIssue(displayNameSchema, v.displayName) : 'Enter your name as people should see it';
-    out.password = v.password ? firstIssue(passwordSchema, v.password) : 'Choose a password';
-    out.confirm = v.confirm === v.password ? undefined : "The passwords don't match";
+    out.username = v.username.trim() ? problemOf(usernameSchema, v.username) : t('register_username_missing');
+    out.displayName = v.displayName.trim() ? problemOf(displayNameSchema, v.displayName) : t('register_name_missing');
+    out.password = v.password ? problemOf(passwordSchema, v.password) : t('register_password_missing');
+    out.confirm = v.confirm === v.password ? undefined : t('register_confirm_mismatch');
     for (const k of Object.keys(out) as Field[]) if (!out[k]) delete out[k];
     return out;
   }
@@ -102,24 +101,33 @@ export function Register({ onRegistered, onCancel }: RegisterProps): JSX.Element
   return (
     <form class="stack" onSubmit={(e) => void onSubmit(e)} noValidate aria-labelledby="register-title">
       <h1 id="register-title" class="screen-title">
-        Create an account
+        {t('register_title')}
       </h1>
-      <TextField label="Username" name="username" autoComplete="username" autoCapitalize="none" spellcheck={false} hint="3–32 characters: a–z, 0–9, _ . -" {...field('username')} />
-      <TextField label="Your name" name="name" autoComplete="name" hint="Shown to people who pay you, e.g. “Jane S.”" {...field('displayName')} />
-      <TextField label="Password" name="new-password" type="password" autoComplete="new-password" hint="At least 8 characters" {...field('password')} />
-      <TextField label="Confirm password" name="confirm-password" type="password" autoComplete="new-password" {...field('confirm')} />
+      <TextField
+        label={t('common_username')}
+        name="username"
+        autoComplete="username"
+        autoCapitalize="none"
+        spellcheck={false}
+        dir="ltr"
+        hint={t('register_username_hint')}
+        {...field('username')}
+      />
+      <TextField label={t('register_name_label')} name="name" autoComplete="name" hint={t('register_name_hint')} {...field('displayName')} />
+      <TextField label={t('common_password')} name="new-password" type="password" autoComplete="new-password" hint={t('register_password_hint')} {...field('password')} />
+      <TextField label={t('register_confirm_label')} name="confirm-password" type="password" autoComplete="new-password" {...field('confirm')} />
       {formError ? (
-        <Notice tone="error" title={CONNECTION_CODES.has(formError.code) ? connectionTitle(formError.code) : "Couldn't register"}>
+        <Notice tone="error" title={CONNECTION_CODES.has(formError.code) ? connectionTitle(formError.code) : t('register_failed')}>
           {formError.message}
         </Notice>
       ) : null}
-      <Button type="submit" variant="primary" block loading={busy} loadingText="Sending…">
-        Create account
+      <Button type="submit" variant="primary" block loading={busy} loadingText={t('common_sending')}>
+        {t('register_submit')}
       </Button>
       <p class="muted center">
-        Already have an account?{' '}
+        {t('register_have_account')}{' '}
         <button type="button" class="link" onClick={onCancel}>
-          Sign in
+          {t('sign_in_submit')}
         </button>
       </p>
     </form>

@@ -4,15 +4,22 @@ import { send } from '../bridge.js';
 import { Button } from '../components/Button.js';
 import { Notice } from '../components/Notice.js';
 import { TextField } from '../components/TextField.js';
+import { t, type MessageKey } from '../../shared/i18n.js';
 import { CONNECTION_CODES, connectionTitle, splitFieldMessage, toShownError, type ShownError } from './errors.js';
 
 /** Titles for refusals that are about the person's access, not a typo; the relay's message follows. */
-const ACCESS_TITLES: Record<string, string> = {
-  LOCKED_OUT: 'Sign-in is paused',
-  FORBIDDEN: "You can't sign in yet",
-  ACCOUNT_FROZEN: 'Your account is frozen',
-  RATE_LIMITED: 'Too many attempts',
+const ACCESS_TITLES: Partial<Record<string, MessageKey>> = {
+  LOCKED_OUT: 'sign_in_locked_out',
+  FORBIDDEN: 'sign_in_forbidden',
+  ACCOUNT_FROZEN: 'sign_in_frozen',
+  RATE_LIMITED: 'sign_in_rate_limited',
 };
+
+function refusalTitle(code: string): string {
+  if (CONNECTION_CODES.has(code)) return connectionTitle(code);
+  const key = ACCESS_TITLES[code];
+  return key ? t(key) : t('sign_in_failed');
+}
 
 export interface SignInProps {
   initialUsername?: string;
@@ -36,8 +43,8 @@ export function SignIn({ initialUsername = '', onRegister }: SignInProps): JSX.E
     e.preventDefault();
     if (busy) return;
     const next: typeof errors = {};
-    if (!username.trim()) next.username = 'Enter your username';
-    if (!password) next.password = 'Enter your password';
+    if (!username.trim()) next.username = t('sign_in_username_missing');
+    if (!password) next.password = t('sign_in_password_missing');
     setErrors(next);
     setFormError(undefined);
     if (next.username || next.password) {
@@ -69,14 +76,15 @@ export function SignIn({ initialUsername = '', onRegister }: SignInProps): JSX.E
   return (
     <form class="stack" onSubmit={(e) => void onSubmit(e)} noValidate aria-labelledby="sign-in-title">
       <h1 id="sign-in-title" class="screen-title">
-        Sign in
+        {t('sign_in_title')}
       </h1>
       <TextField
-        label="Username"
+        label={t('common_username')}
         name="username"
         autoComplete="username"
         autoCapitalize="none"
         spellcheck={false}
+        dir="ltr"
         value={username}
         onValue={(v) => {
           setUsername(v);
@@ -86,7 +94,7 @@ export function SignIn({ initialUsername = '', onRegister }: SignInProps): JSX.E
         inputRef={usernameRef}
       />
       <TextField
-        label="Password"
+        label={t('common_password')}
         name="password"
         type="password"
         autoComplete="current-password"
@@ -99,20 +107,17 @@ export function SignIn({ initialUsername = '', onRegister }: SignInProps): JSX.E
         inputRef={passwordRef}
       />
       {formError ? (
-        <Notice
-          tone="error"
-          title={CONNECTION_CODES.has(formError.code) ? connectionTitle(formError.code) : (ACCESS_TITLES[formError.code] ?? "Couldn't sign in")}
-        >
+        <Notice tone="error" title={refusalTitle(formError.code)}>
           {formError.message}
         </Notice>
       ) : null}
-      <Button type="submit" variant="primary" block loading={busy} loadingText="Signing in…">
-        Sign in
+      <Button type="submit" variant="primary" block loading={busy} loadingText={t('sign_in_busy')}>
+        {t('sign_in_submit')}
       </Button>
       <p class="muted center">
-        New to Distributed Bank?{' '}
+        {t('sign_in_new_here')}{' '}
         <button type="button" class="link" onClick={onRegister}>
-          Create an account
+          {t('register_title')}
         </button>
       </p>
     </form>

@@ -4,6 +4,7 @@ import type { AppState } from '../../shared/api.js';
 import { IconButton } from '../components/Button.js';
 import { Icon } from '../components/Icon.js';
 import { Notice } from '../components/Notice.js';
+import { t } from '../../shared/i18n.js';
 import { capitalize } from '../format.js';
 import { Register } from './Register.js';
 import { SignIn } from './SignIn.js';
@@ -20,20 +21,21 @@ export function SignedOut({ state }: { state: AppState }): JSX.Element {
   return (
     <div class="screen">
       <TopBar state={state}>
-        <IconButton label="Settings" onClick={() => openOptionsPage()}>
+        <IconButton label={t('common_settings')} onClick={() => openOptionsPage()}>
           <Icon name="gear" />
         </IconButton>
       </TopBar>
       <main class="content">
         <div class="brand">
           <span class="brand__mark" aria-hidden="true">
-            DB
+            {t('brand_mark')}
           </span>
-          <span class="brand__name">Distributed Bank</span>
+          <span class="brand__name">{t('extName')}</span>
         </div>
         {unreachable ? (
-          <Notice tone="warning" title="Can't reach your bank's relay">
-            {state.statusDetail ? `${capitalize(state.statusDetail.replace(/\.$/, ''))}. ` : ''}Still trying; you can sign in once it's back.
+          <Notice tone="warning" title={t('signed_out_unreachable_title')}>
+            {state.statusDetail ? `${capitalize(state.statusDetail.replace(/\.$/, ''))}${t('sentence_end')} ` : ''}
+            {t('signed_out_unreachable_text')}
           </Notice>
         ) : view.kind === 'sign-in' && state.signedOutReason ? (
           <Notice tone="info" announce>

@@ -7,6 +7,7 @@ import { Button, IconButton } from '../components/Button.js';
 import { EmptyState } from '../components/EmptyState.js';
 import { Icon } from '../components/Icon.js';
 import { Notice } from '../components/Notice.js';
+import { ltr, t } from '../../shared/i18n.js';
 import { ActivityList } from './ActivityList.js';
 import { BalanceAnnouncer } from './BalanceAnnouncer.js';
 import { BalanceCard } from './BalanceCard.js';
@@ -70,35 +71,35 @@ export function Wallet({ state }: { state: AppState }): JSX.Element {
     body = <SendFlow state={state} owner={user.username} account={account} onExit={() => go('home')} />;
   } else if (!account) {
     body = (
-      <EmptyState icon="user" title="No account yet">
-        {user.role === 'admin' ? 'Administrators manage the bank from the dashboard.' : 'Your bank has not opened an account for you yet.'}
+      <EmptyState icon="user" title={t('wallet_no_account_title')}>
+        {user.role === 'admin' ? t('wallet_no_account_admin') : t('wallet_no_account_customer')}
       </EmptyState>
     );
   } else {
     body = (
       <>
         {account.status !== 'active' ? (
-          <Notice tone="warning" title={`This account is ${account.status}`}>
-            You can't send or receive money until your bank reactivates it.
+          <Notice tone="warning" title={account.status === 'closed' ? t('wallet_account_closed') : t('wallet_account_frozen')}>
+            {t('wallet_account_inactive_text')}
           </Notice>
         ) : null}
         <BalanceCard account={account} entries={history.entries} stale={stale} />
         {pending ? (
           <Notice
             tone="warning"
-            title="A transfer didn't get an answer"
+            title={t('wallet_pending_title')}
             actions={
               <Button size="sm" onClick={() => go('send')}>
-                Check it
+                {t('wallet_pending_check')}
               </Button>
             }
           >
-            {pending.draft.amount} to {formatAccountNumber(pending.draft.to)} may or may not have been sent.
+            {t('wallet_pending_text', ltr(pending.draft.amount), ltr(formatAccountNumber(pending.draft.to)))}
           </Notice>
         ) : null}
         <button id="send-button" type="button" class="btn btn--primary btn--block btn--lg" disabled={account.status !== 'active'} onClick={() => go('send')}>
           <Icon name="send" />
-          Send
+          {t('wallet_send')}
         </button>
         <ActivityList history={history} currency={account.currency} />
       </>
@@ -108,13 +109,13 @@ export function Wallet({ state }: { state: AppState }): JSX.Element {
   return (
     <div class="screen">
       <TopBar state={state} name={user.displayName}>
-        <IconButton label="Notifications" badge={state.unread} aria-pressed={view === 'notifications'} onClick={() => go(view === 'notifications' ? 'home' : 'notifications')}>
+        <IconButton label={t('common_notifications')} badge={state.unread} aria-pressed={view === 'notifications'} onClick={() => go(view === 'notifications' ? 'home' : 'notifications')}>
           <Icon name="bell" />
         </IconButton>
-        <IconButton label="Settings" onClick={() => openOptionsPage()}>
+        <IconButton label={t('common_settings')} onClick={() => openOptionsPage()}>
           <Icon name="gear" />
         </IconButton>
-        <IconButton label="Lock" onClick={() => void send({ type: 'lock' }).catch(() => undefined)}>
+        <IconButton label={t('common_lock')} onClick={() => void send({ type: 'lock' }).catch(() => undefined)}>
           <Icon name="lock" />
         </IconButton>
       </TopBar>
@@ -123,13 +124,13 @@ export function Wallet({ state }: { state: AppState }): JSX.Element {
         <footer class="footer">
           {user.role === 'admin' ? (
             <button type="button" class="link" onClick={() => openOptionsPage()}>
-              Admin dashboard
+              {t('wallet_admin_dashboard')}
             </button>
           ) : (
             <span />
           )}
           <button type="button" class="link" onClick={signOut}>
-            Sign out
+            {t('wallet_sign_out')}
           </button>
         </footer>
       ) : null}

@@ -1,4 +1,5 @@
 import type { UiErrorCode } from '../../shared/api.js';
+import { t } from '../../shared/i18n.js';
 import { capitalize } from '../format.js';
 
 /*
@@ -19,9 +20,9 @@ export function toShownError(e: unknown): ShownError {
   if (typeof e === 'object' && e !== null && 'code' in e && typeof (e as { code: unknown }).code === 'string') {
     const message = (e as { message?: unknown }).message;
     // Thrown by the bridge (UiCallError), whose code is the background's UiErrorCode.
-    return { code: (e as { code: UiErrorCode }).code, message: capitalize(typeof message === 'string' && message ? message : 'Something went wrong') };
+    return { code: (e as { code: UiErrorCode }).code, message: capitalize(typeof message === 'string' && message ? message : t('common_something_wrong')) };
   }
-  return { code: 'INTERNAL', message: capitalize(e instanceof Error ? e.message : 'Something went wrong; try again') };
+  return { code: 'INTERNAL', message: capitalize(e instanceof Error ? e.message : t('common_something_wrong_retry')) };
 }
 
 /** A BAD_REQUEST message names its field first ("username: must be …"): which field, and the rest. */
@@ -33,6 +34,6 @@ export function splitFieldMessage(message: string): { field?: string; text: stri
 
 /** "Can't reach your bank": the heading for connection problems, whatever the exact code. */
 export function connectionTitle(code: string): string {
-  if (code === 'KEY_CHANGED') return "Your bank's identity key changed";
-  return "Can't reach your bank right now";
+  if (code === 'KEY_CHANGED') return t('error_key_changed_title');
+  return t('error_offline_title');
 }

@@ -55,8 +55,8 @@ describe('alerts from pushes and from the background', () => {
   it('merges newest first and shows an alert the background also kept only once', () => {
     const live: AlertItem[] = [{ id: 'l1', kind: 'frozen', message: 'root froze bob', ts: '2024-05-01T10:00:05.000Z', live: true }];
     const kept = alertsFromNotifications([
-      { id: 'n1', ts: '2024-05-01T10:00:06.000Z', kind: 'alert', title: 'Frozen', body: 'root froze bob', read: false },
-      { id: 'n2', ts: '2024-05-01T09:00:00.000Z', kind: 'alert', title: 'Large transfer', body: 'jane sent $20,000.00', read: true },
+      { id: 'n1', ts: '2024-05-01T10:00:06.000Z', kind: 'alert', alertKind: 'frozen', title: 'Account frozen', body: 'root froze bob', read: false },
+      { id: 'n2', ts: '2024-05-01T09:00:00.000Z', kind: 'alert', alertKind: 'large_transfer', title: 'Large transfer', body: 'jane sent $20,000.00', read: true },
       { id: 'n3', ts: '2024-05-01T11:00:00.000Z', kind: 'received', title: 'Money in', body: '$5', read: true },
     ]);
     const merged = mergeAlerts(live, kept);

@@ -1,4 +1,6 @@
 import type { ComponentChildren, JSX } from 'preact';
+import { t } from '../../../shared/i18n.js';
+import { statusWord } from '../../status-words.js';
 
 export type BadgeTone = 'ok' | 'warn' | 'danger' | 'neutral' | 'accent';
 
@@ -12,12 +14,11 @@ export function Badge({ tone = 'neutral', children, title }: { tone?: BadgeTone;
 }
 
 const STATUS_TONES: Record<string, BadgeTone> = { active: 'ok', pending: 'warn', frozen: 'danger', closed: 'neutral' };
-const STATUS_LABELS: Record<string, string> = { active: 'Active', pending: 'Pending', frozen: 'Frozen', closed: 'Closed' };
 
 export function StatusBadge({ status }: { status: string }): JSX.Element {
-  return <Badge tone={STATUS_TONES[status] ?? 'neutral'}>{STATUS_LABELS[status] ?? status}</Badge>;
+  return <Badge tone={STATUS_TONES[status] ?? 'neutral'}>{statusWord(status)}</Badge>;
 }
 
 export function RoleBadge({ role }: { role: string }): JSX.Element {
-  return role === 'admin' ? <Badge tone="accent">Admin</Badge> : <Badge>Customer</Badge>;
+  return role === 'admin' ? <Badge tone="accent">{t('role_admin')}</Badge> : <Badge>{t('common_customer')}</Badge>;
 }

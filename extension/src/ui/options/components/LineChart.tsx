@@ -1,4 +1,6 @@
 import type { JSX } from 'preact';
+import { t } from '../../../shared/i18n.js';
+import { formatNumber } from '../../format.js';
 import { MAX_SAMPLES, areaPath, linePath, niceCeiling } from '../lib/chart.js';
 
 export interface LineChartProps {
@@ -18,7 +20,7 @@ export interface LineChartProps {
 const WIDTH = 600;
 
 /** A small live line chart in inline SVG (no library, nothing from the network). */
-export function LineChart({ values, label, max, format = String, color = 'var(--primary)', height = 120 }: LineChartProps): JSX.Element {
+export function LineChart({ values, label, max, format = (n) => formatNumber(n), color = 'var(--primary)', height = 120 }: LineChartProps): JSX.Element {
   const top = max ?? niceCeiling(Math.max(0, ...values));
   const path = linePath(values, WIDTH, height, top, MAX_SAMPLES - 1);
   const area = areaPath(values, WIDTH, height, top, MAX_SAMPLES - 1);
@@ -33,9 +35,9 @@ export function LineChart({ values, label, max, format = String, color = 'var(--
       </svg>
       <div class="o-chart__axis" aria-hidden="true">
         <span>{format(top)}</span>
-        <span>0</span>
+        <span>{format(0)}</span>
       </div>
-      {values.length === 0 ? <figcaption class="o-chart__empty">Collecting samples…</figcaption> : null}
+      {values.length === 0 ? <figcaption class="o-chart__empty">{t('chart_collecting')}</figcaption> : null}
     </figure>
   );
 }

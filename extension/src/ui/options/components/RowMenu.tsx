@@ -1,5 +1,6 @@
 import type { JSX } from 'preact';
 import { useEffect, useId, useLayoutEffect, useRef, useState } from 'preact/hooks';
+import { t } from '../../../shared/i18n.js';
 
 export interface RowMenuItem {
   label: string;
@@ -17,7 +18,8 @@ export interface RowMenuItem {
  */
 export function RowMenu({ label, items }: { label: string; items: readonly RowMenuItem[] }): JSX.Element {
   const [open, setOpen] = useState(false);
-  const [place, setPlace] = useState<{ top: number; right: number }>();
+  // From the toggle's end edge: its right in a left-to-right page, its left in a right-to-left one.
+  const [place, setPlace] = useState<{ top: number; end: number }>();
   const root = useRef<HTMLDivElement>(null);
   const toggle = useRef<HTMLButtonElement>(null);
   const listId = `menu${useId()}`;
@@ -29,7 +31,8 @@ export function RowMenu({ label, items }: { label: string; items: readonly RowMe
     const height = root.current?.querySelector<HTMLElement>('.o-menu__list')?.offsetHeight ?? 0;
     const below = r.bottom + 4;
     const top = below + height > window.innerHeight - 8 && r.top - 4 - height >= 8 ? r.top - 4 - height : below;
-    setPlace({ top, right: Math.max(8, window.innerWidth - r.right) });
+    const rtl = getComputedStyle(toggle.current).direction === 'rtl';
+    setPlace({ top, end: Math.max(8, rtl ? r.left : window.innerWidth - r.right) });
     // Focusing must not scroll: a scroll closes the menu (below).
     root.current?.querySelector<HTMLElement>('.o-menu__item')?.focus({ preventScroll: true });
   }, [open]);
@@ -84,10 +87,10 @@ export function RowMenu({ label, items }: { label: string; items: readonly RowMe
         aria-label={label}
         onClick={() => setOpen((o) => !o)}
       >
-        More <span aria-hidden="true">▾</span>
+        {t('row_menu_more')} <span aria-hidden="true">▾</span>
       </button>
       {open ? (
-        <ul id={listId} class="o-menu__list" style={place ? { top: `${place.top}px`, right: `${place.right}px` } : undefined}>
+        <ul id={listId} class="o-menu__list" style={place ? { top: `${place.top}px`, insetInlineEnd: `${place.end}px` } : undefined}>
           {items.map((item) => (
             <li key={item.label}>
               <button

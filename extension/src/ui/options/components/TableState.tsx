@@ -3,7 +3,10 @@ import { Button } from '../../components/Button.js';
 import { EmptyState } from '../../components/EmptyState.js';
 import { Notice } from '../../components/Notice.js';
 import { Spinner } from '../../components/Spinner.js';
+import { t } from '../../../shared/i18n.js';
+import { formatNumber } from '../../format.js';
 import { errorMessage } from '../lib/errors.js';
+import type { CursorPages } from '../lib/hooks.js';
 
 export interface TableStateProps {
   /** What the table lists ("Users"): names the region that scrolls it sideways. */
@@ -25,10 +28,10 @@ export interface TableStateProps {
  * Loading, error and empty states around a table, so no list is ever a blank area. While a
  * reload runs with rows already shown, they stay (dimmed) instead of flashing away.
  */
-export function TableState({ label, loading, error, count, emptyTitle, emptyText, onRetry, children, loadingLabel = 'Loading…' }: TableStateProps): JSX.Element {
+export function TableState({ label, loading, error, count, emptyTitle, emptyText, onRetry, children, loadingLabel = t('common_loading') }: TableStateProps): JSX.Element {
   if (error !== undefined && error !== null) {
     return (
-      <Notice tone="error" title="Could not load this list" actions={onRetry ? <Button onClick={onRetry}>Try again</Button> : undefined}>
+      <Notice tone="error" title={t('table_load_failed')} actions={onRetry ? <Button onClick={onRetry}>{t('common_try_again')}</Button> : undefined}>
         {errorMessage(error)}
       </Notice>
     );
@@ -58,30 +61,29 @@ export function TableState({ label, loading, error, count, emptyTitle, emptyText
 }
 
 export interface PagerProps {
-  page: number;
-  hasPrevious: boolean;
-  hasNext: boolean;
-  onPrevious: () => void;
-  onNext: () => void;
-  /** What a page holds, e.g. "users". */
-  noun?: string;
-  shown?: number;
+  /** The list's paging (useCursorPages). */
+  pages: Pick<CursorPages<unknown>, 'page' | 'hasPrevious' | 'hasNext' | 'previous' | 'next'>;
+  /** Names the pager for screen readers: "Pages of users". */
+  label: string;
+  /** What the page shows, e.g. "25 users". */
+  shown?: string;
 }
 
 /** Previous / Next for cursor-paged lists (the relay's cursors only go forwards; we keep the trail). */
-export function Pager({ page, hasPrevious, hasNext, onPrevious, onNext, noun = 'items', shown }: PagerProps): JSX.Element | null {
+export function Pager({ pages, label, shown }: PagerProps): JSX.Element | null {
+  const { page, hasPrevious, hasNext, previous, next } = pages;
   if (!hasPrevious && !hasNext) return null;
   return (
-    <nav class="o-pager" aria-label={`Pages of ${noun}`}>
-      <Button size="sm" onClick={onPrevious} disabled={!hasPrevious}>
-        ← Previous
+    <nav class="o-pager" aria-label={label}>
+      <Button size="sm" onClick={previous} disabled={!hasPrevious}>
+        {t('pager_previous')}
       </Button>
       <span class="o-pager__info">
-        Page {page}
-        {shown !== undefined ? ` · ${shown} ${noun}` : ''}
+        {t('pager_page', formatNumber(page))}
+        {shown !== undefined ? `${t('common_list_separator')}${shown}` : ''}
       </span>
-      <Button size="sm" onClick={onNext} disabled={!hasNext}>
-        Next →
+      <Button size="sm" onClick={next} disabled={!hasNext}>
+        {t('pager_next')}
       </Button>
     </nav>
   );

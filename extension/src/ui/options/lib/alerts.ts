@@ -1,4 +1,5 @@
 import type { AppNotification } from '../../../shared/api.js';
+import { t, type MessageKey } from '../../../shared/i18n.js';
 
 export interface AlertItem {
   id: string;
@@ -9,15 +10,19 @@ export interface AlertItem {
   live: boolean;
 }
 
-const KIND_LABELS: Record<string, string> = {
-  registration: 'Registration',
-  lockout: 'Lockout',
-  large_transfer: 'Large transfer',
-  frozen: 'Frozen',
+const KIND_LABELS: Record<string, MessageKey> = {
+  registration: 'alert_kind_registration',
+  lockout: 'alert_kind_lockout',
+  large_transfer: 'alert_kind_large_transfer',
+  frozen: 'alert_kind_frozen',
+  password_reset: 'alert_kind_password_reset',
 };
 
+/** The kind's name; one this page does not know yet is shown as the relay names it ("new_kind" → "New kind"). */
 export function alertKindLabel(kind: string): string {
-  return KIND_LABELS[kind] ?? (kind ? kind[0]!.toUpperCase() + kind.slice(1).replaceAll('_', ' ') : 'Alert');
+  const key = KIND_LABELS[kind];
+  if (key) return t(key);
+  return kind ? kind[0]!.toUpperCase() + kind.slice(1).replaceAll('_', ' ') : t('alert_kind_other');
 }
 
 /** Reads an `admin.alert` push; anything else (or a malformed one) is undefined. */
@@ -28,15 +33,11 @@ export function alertFromEvent(event: string, data: unknown, ts: string, id: str
   return { id, kind, message, ts, live: true };
 }
 
-/** The background's notifications of kind alert; the kind is guessed from the title when it names one. */
+/** The background's notifications of kind alert, with the relay's kind of each. */
 export function alertsFromNotifications(notifications: readonly AppNotification[]): AlertItem[] {
   return notifications
     .filter((n) => n.kind === 'alert')
-    .map((n) => {
-      const title = n.title.toLowerCase();
-      const kind = Object.keys(KIND_LABELS).find((k) => title.includes(k.replace('_', ' '))) ?? 'alert';
-      return { id: `n:${n.id}`, kind, message: n.body || n.title, ts: n.ts, live: false };
-    });
+    .map((n) => ({ id: `n:${n.id}`, kind: n.alertKind ?? 'alert', message: n.body || n.title, ts: n.ts, live: false }));
 }
 
 const SAME_ALERT_MS = 10_000;

@@ -1,3 +1,5 @@
+import { t } from '../../../shared/i18n.js';
+
 /*
  * Date inputs give "YYYY-MM-DD" in the person's own time zone; the relay wants ISO instants.
  * A range is inclusive of both days, from local midnight to the last millisecond of the end day.
@@ -49,10 +51,10 @@ export function parseDateRange(input: DateRangeInput, options: { required?: bool
   const errors: DateRangeResult['errors'] = {};
   const since = input.from ? startOfDayIso(input.from) : undefined;
   const until = input.to ? endOfDayIso(input.to) : undefined;
-  if (input.from && !since) errors.from = 'enter a date like 2024-05-01';
-  else if (!input.from && options.required) errors.from = 'choose the first day';
-  if (input.to && !until) errors.to = 'enter a date like 2024-05-31';
-  else if (!input.to && options.required) errors.to = 'choose the last day';
-  if (since && until && since > until) errors.to = 'must be on or after the first day';
+  if (input.from && !since) errors.from = t('date_range_from_invalid');
+  else if (!input.from && options.required) errors.from = t('date_range_from_missing');
+  if (input.to && !until) errors.to = t('date_range_to_invalid');
+  else if (!input.to && options.required) errors.to = t('date_range_to_missing');
+  if (since && until && since > until) errors.to = t('date_range_to_before_from');
   return { ...(since !== undefined && { since }), ...(until !== undefined && { until }), errors };
 }

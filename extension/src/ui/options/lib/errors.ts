@@ -1,3 +1,5 @@
+import { t, type MessageKey } from '../../../shared/i18n.js';
+
 /*
  * Errors from the bridge carry the relay's code (UiCallError). Checked by shape rather than
  * instanceof, so it holds whichever copy of the class threw.
@@ -10,11 +12,12 @@ export function errorCode(err: unknown): string | undefined {
   return undefined;
 }
 
-const FRIENDLY: Record<string, string> = {
-  UNAUTHENTICATED: 'You are not signed in (or the session ended). Sign in from the toolbar popup.',
-  FORBIDDEN: 'You are not allowed to do this.',
-  RATE_LIMITED: 'Too many requests; wait a moment and try again.',
-  INTERNAL: 'Something went wrong on the relay; try again.',
+/** For an error that came without a message of its own. */
+const FRIENDLY: Partial<Record<string, MessageKey>> = {
+  UNAUTHENTICATED: 'error_unauthenticated',
+  FORBIDDEN: 'error_forbidden',
+  RATE_LIMITED: 'error_rate_limited',
+  INTERNAL: 'error_internal',
 };
 
 /** One sentence for a person. The relay's messages are written for people, so they are kept. */
@@ -22,7 +25,8 @@ export function errorMessage(err: unknown): string {
   const code = errorCode(err);
   const message = err instanceof Error ? err.message : typeof err === 'string' ? err : '';
   if (message) return message;
-  return (code && FRIENDLY[code]) ?? 'Something went wrong; try again.';
+  const key = code === undefined ? undefined : FRIENDLY[code];
+  return t(key ?? 'error_generic');
 }
 
 export interface FieldError<F extends string> {

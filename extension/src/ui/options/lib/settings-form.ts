@@ -1,4 +1,5 @@
 import type { Settings } from '../../../shared/api.js';
+import { t } from '../../../shared/i18n.js';
 
 /** What the Settings form holds: text as typed. */
 export interface SettingsForm {
@@ -16,25 +17,25 @@ export function settingsToForm(s: Settings): SettingsForm {
 /** The relay URL: ws:// or wss:// with a host, nothing else (no spaces, no other schemes). */
 export function relayUrlError(text: string): string | undefined {
   const url = text.trim();
-  if (url === '') return 'enter the relay address, e.g. ws://127.0.0.1:1235';
-  if (!/^wss?:\/\//i.test(url)) return 'must start with ws:// or wss://';
-  if (/\s/.test(url)) return 'must not contain spaces';
+  if (url === '') return t('settings_url_missing');
+  if (!/^wss?:\/\//i.test(url)) return t('settings_url_scheme');
+  if (/\s/.test(url)) return t('settings_url_spaces');
   try {
     const parsed = new URL(url);
-    if (parsed.protocol !== 'ws:' && parsed.protocol !== 'wss:') return 'must start with ws:// or wss://';
-    if (!parsed.hostname) return 'needs a host name, e.g. ws://127.0.0.1:1235';
+    if (parsed.protocol !== 'ws:' && parsed.protocol !== 'wss:') return t('settings_url_scheme');
+    if (!parsed.hostname) return t('settings_url_host');
   } catch {
-    return 'is not a valid address; write it like ws://127.0.0.1:1235';
+    return t('settings_url_invalid');
   }
   return undefined;
 }
 
 export function autoLockError(text: string): string | undefined {
-  const t = text.trim();
-  if (t === '') return 'enter a number of minutes from 1 to 240';
-  if (!/^\d+$/.test(t)) return 'must be a whole number of minutes';
-  const n = Number(t);
-  if (n < 1 || n > 240) return 'must be from 1 to 240 minutes';
+  const minutes = text.trim();
+  if (minutes === '') return t('settings_lock_missing');
+  if (!/^\d+$/.test(minutes)) return t('settings_lock_whole');
+  const n = Number(minutes);
+  if (n < 1 || n > 240) return t('settings_lock_range');
   return undefined;
 }
 

@@ -1,4 +1,5 @@
 import type { JSX } from 'preact';
+import { t } from '../../../shared/i18n.js';
 import { send } from '../../bridge.js';
 import { Button } from '../../components/Button.js';
 import { EmptyState } from '../../components/EmptyState.js';
@@ -14,18 +15,18 @@ export function AlertsScreen({ alerts, unread }: { alerts: readonly AlertItem[];
   return (
     <>
       <ScreenHeader
-        title="Alerts"
-        description="Registrations, lockouts, large transfers and freezes, as they happen."
+        title={t('route_alerts')}
+        description={t('alerts_description')}
         actions={
           unread > 0 ? (
-            <Button onClick={() => void send({ type: 'notifications.read' }).catch(() => undefined)}>Mark notifications read</Button>
+            <Button onClick={() => void send({ type: 'notifications.read' }).catch(() => undefined)}>{t('alerts_mark_read')}</Button>
           ) : undefined
         }
       />
       <div aria-live="polite" aria-relevant="additions">
         {alerts.length === 0 ? (
-          <EmptyState title="No alerts" icon="bell">
-            New alerts appear here while this page is open.
+          <EmptyState title={t('alerts_empty_title')} icon="bell">
+            {t('alerts_empty_text')}
           </EmptyState>
         ) : (
           <ol class="o-alerts">

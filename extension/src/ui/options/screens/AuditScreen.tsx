@@ -1,6 +1,7 @@
 import type { JSX } from 'preact';
 import { useEffect, useRef, useState } from 'preact/hooks';
 import type { AuditEntry } from '../../../../../common/schemas/models.js';
+import { t } from '../../../shared/i18n.js';
 import { call } from '../../bridge.js';
 import { Button } from '../../components/Button.js';
 import { Notice } from '../../components/Notice.js';
@@ -113,27 +114,36 @@ export function AuditScreen(): JSX.Element {
   return (
     <>
       <ScreenHeader
-        title="Audit log"
-        description="Every change and sign-in, hash-chained so any edit, deletion or reordering shows."
+        title={t('route_audit')}
+        description={t('audit_description')}
         actions={
-          <Button variant="primary" onClick={() => void runVerify()} loading={verifying} loadingText="Verifying…">
-            Verify chain
+          <Button variant="primary" onClick={() => void runVerify()} loading={verifying} loadingText={t('common_verifying')}>
+            {t('audit_verify')}
           </Button>
         }
       />
       {verify ? <VerifyNotice {...verify} /> : null}
-      <form class="o-filters" role="search" aria-label="Filter the audit log" onSubmit={apply} noValidate>
-        <TextField label="Actor" value={form.actor} onValue={(actor) => setForm((f) => ({ ...f, actor }))} placeholder="e.g. admin" maxLength={64} spellcheck={false} />
+      <form class="o-filters" role="search" aria-label={t('audit_filter_label')} onSubmit={apply} noValidate>
         <TextField
-          label="Action"
-          value={form.action}
-          onValue={(action) => setForm((f) => ({ ...f, action }))}
-          placeholder="e.g. auth.login"
+          label={t('audit_actor')}
+          value={form.actor}
+          onValue={(actor) => setForm((f) => ({ ...f, actor }))}
+          placeholder={t('audit_actor_placeholder')}
           maxLength={64}
           spellcheck={false}
+          dir="ltr"
+        />
+        <TextField
+          label={t('audit_action')}
+          value={form.action}
+          onValue={(action) => setForm((f) => ({ ...f, action }))}
+          placeholder={t('audit_action_placeholder')}
+          maxLength={64}
+          spellcheck={false}
+          dir="ltr"
         />
         <div class="o-filters__actions">
-          <Button type="submit">Apply</Button>
+          <Button type="submit">{t('common_apply')}</Button>
           {filtered ? (
             <Button
               variant="ghost"
@@ -142,60 +152,60 @@ export function AuditScreen(): JSX.Element {
                 setFilters({});
               }}
             >
-              Clear
+              {t('common_clear')}
             </Button>
           ) : null}
         </div>
         <div class="o-filters__end">
-          <CheckboxField label="Live tail" checked={tail} onChecked={setTail} hint="New entries appear at the top every 2 seconds." switch />
+          <CheckboxField label={t('audit_live_tail')} checked={tail} onChecked={setTail} hint={t('audit_live_tail_hint')} switch />
         </div>
       </form>
-      {tailError ? <Notice tone="warning">Live tail paused by an error: {tailError}</Notice> : null}
+      {tailError ? <Notice tone="warning">{t('audit_tail_paused', tailError)}</Notice> : null}
       <TableState
-        label="Audit entries"
+        label={t('audit_table_label')}
         loading={loading}
         error={error}
         count={entries.length}
         onRetry={() => setReloadTick((n) => n + 1)}
-        loadingLabel="Loading the audit log…"
-        emptyTitle={filtered ? 'No entries match' : 'The audit log is empty'}
-        emptyText={filtered ? 'Actor and action must match exactly (e.g. "auth.login").' : undefined}
+        loadingLabel={t('audit_loading')}
+        emptyTitle={filtered ? t('audit_empty_filtered_title') : t('audit_empty_title')}
+        emptyText={filtered ? t('audit_empty_filtered_text') : undefined}
       >
         <table class="o-table o-table--dense">
-          <caption class="sr-only">Audit entries, newest first</caption>
+          <caption class="sr-only">{t('audit_caption')}</caption>
           <thead>
             <tr>
               <th scope="col" class="o-num">
-                Seq
+                {t('audit_col_seq')}
               </th>
-              <th scope="col">Time</th>
-              <th scope="col">Actor (role)</th>
-              <th scope="col">Action</th>
-              <th scope="col">Target</th>
-              <th scope="col">Outcome</th>
-              <th scope="col">Details</th>
+              <th scope="col">{t('audit_col_time')}</th>
+              <th scope="col">{t('audit_col_actor')}</th>
+              <th scope="col">{t('audit_action')}</th>
+              <th scope="col">{t('audit_col_target')}</th>
+              <th scope="col">{t('audit_col_outcome')}</th>
+              <th scope="col">{t('audit_col_details')}</th>
             </tr>
           </thead>
           <tbody>
             {entries.map((e) => (
               <tr key={e.seq}>
-                <td class="o-num o-mono">{e.seq}</td>
+                <td class="o-num o-mono">{formatCount(e.seq)}</td>
                 <td class="o-nowrap" title={formatDateTime(e.ts)}>
                   <time dateTime={e.ts}>{formatDateTimeShort(e.ts)}</time>
                 </td>
                 <td>
-                  <span class="o-cell-main">{e.actor || <span class="o-muted">(none)</span>}</span>
+                  <span class="o-cell-main">{e.actor || <span class="o-muted">{t('audit_no_actor')}</span>}</span>
                   {e.role ? <span class="o-cell-sub">{e.role}</span> : null}
                 </td>
                 <td class="o-mono">{e.action}</td>
                 <td class="o-clip" title={e.target}>
-                  {e.target ?? <span class="o-muted">—</span>}
+                  {e.target ?? <span class="o-muted">{t('common_none_dash')}</span>}
                 </td>
                 <td>
                   <Badge tone={outcomeTone(e.outcome)}>{e.outcome}</Badge>
                 </td>
                 <td class="o-clip o-details" title={e.details ? detailsText(e.details) : undefined}>
-                  {e.details ? detailsText(e.details) : <span class="o-muted">—</span>}
+                  {e.details ? detailsText(e.details) : <span class="o-muted">{t('common_none_dash')}</span>}
                 </td>
               </tr>
             ))}
@@ -204,10 +214,10 @@ export function AuditScreen(): JSX.Element {
       </TableState>
       {!loading && !error && nextHi > 0 ? (
         <div class="o-more">
-          <Button onClick={() => void loadOlder()} loading={loadingOlder} loadingText="Loading…">
-            Load older entries
+          <Button onClick={() => void loadOlder()} loading={loadingOlder} loadingText={t('common_loading')}>
+            {t('audit_load_older')}
           </Button>
-          <span class="o-muted">Searched back to seq {formatCount(nextHi + 1)}.</span>
+          <span class="o-muted">{t('audit_searched_back', formatCount(nextHi + 1))}</span>
         </div>
       ) : null}
     </>
@@ -230,7 +240,7 @@ function detailsText(details: Record<string, unknown>): string {
 function VerifyNotice({ result, error }: { result?: VerifyResult; error?: string }): JSX.Element {
   if (error !== undefined) {
     return (
-      <Notice tone="error" title="Could not verify the chain">
+      <Notice tone="error" title={t('audit_verify_failed')}>
         {error}
       </Notice>
     );
@@ -238,20 +248,20 @@ function VerifyNotice({ result, error }: { result?: VerifyResult; error?: string
   if (!result) return <></>;
   if (result.ok) {
     return (
-      <Notice tone="success" title="Audit chain intact" announce>
-        All {formatCount(result.entries)} entries verified. Head: seq {formatCount(result.head.seq)}, hash{' '}
-        <code class="o-hash" title={result.head.hash}>
+      <Notice tone="success" title={t('audit_intact_title')} announce>
+        {t('audit_intact_text', formatCount(result.entries), formatCount(result.head.seq))}{' '}
+        <code class="o-hash" title={result.head.hash} dir="ltr">
           {result.head.hash.slice(0, 16)}…
         </code>
       </Notice>
     );
   }
   return (
-    <Notice tone="error" title="Audit chain broken">
-      <p>{result.problem ?? 'The chain does not verify.'}</p>
+    <Notice tone="error" title={t('audit_broken_title')}>
+      <p>{result.problem ?? t('audit_broken_no_detail')}</p>
       <p>
-        Checked {formatCount(result.entries)} entries; head seq {formatCount(result.head.seq)}. Someone or something changed the stored log: keep the
-        data directory as it is and run <code>bank-relay audit verify</code>.
+        {t('audit_broken_text', formatCount(result.entries), formatCount(result.head.seq))} <code dir="ltr">bank-relay audit verify</code>
+        {t('sentence_end')}
       </p>
     </Notice>
   );

@@ -1,6 +1,7 @@
 import type { JSX } from 'preact';
 import { useCallback, useState } from 'preact/hooks';
 import type { User } from '../../../../../common/schemas/models.js';
+import { ltr, t } from '../../../shared/i18n.js';
 import { call, useRelayEvents } from '../../bridge.js';
 import { Button } from '../../components/Button.js';
 import { ConfirmDialog } from '../../components/Modal.js';
@@ -37,10 +38,10 @@ export function RegistrationsScreen(): JSX.Element {
     setMessage(undefined);
     try {
       await call('admin.registration.decide', { username: user.username, approve: true });
-      setMessage({ tone: 'success', text: `Approved ${user.username}: their account is open and they can sign in.` });
+      setMessage({ tone: 'success', text: t('registrations_approved', ltr(user.username)) });
       reload();
     } catch (err) {
-      setMessage({ tone: 'error', text: `Could not approve ${user.username}: ${errorMessage(err)}` });
+      setMessage({ tone: 'error', text: t('registrations_approve_failed', ltr(user.username), errorMessage(err)) });
     } finally {
       setApproving(undefined);
     }
@@ -49,7 +50,7 @@ export function RegistrationsScreen(): JSX.Element {
   async function reject(user: User): Promise<void> {
     await call('admin.registration.decide', { username: user.username, approve: false });
     setRejecting(null);
-    setMessage({ tone: 'success', text: `Rejected ${user.username}.` });
+    setMessage({ tone: 'success', text: t('registrations_rejected', ltr(user.username)) });
     reload();
   }
 
@@ -57,30 +58,30 @@ export function RegistrationsScreen(): JSX.Element {
   return (
     <>
       <ScreenHeader
-        title="Registrations"
-        description="New customers waiting for approval. Approving opens their account."
-        actions={<Button onClick={reload}>Refresh</Button>}
+        title={t('route_registrations')}
+        description={t('registrations_description')}
+        actions={<Button onClick={reload}>{t('common_refresh')}</Button>}
       />
       {message ? <Notice tone={message.tone}>{message.text}</Notice> : null}
       <TableState
-        label="Pending registrations"
+        label={t('registrations_table_label')}
         loading={pages.loading}
         error={pages.error}
         count={users.length}
         onRetry={reload}
-        loadingLabel="Loading registrations…"
-        emptyTitle="No registrations waiting"
-        emptyText="New ones appear here as soon as someone registers."
+        loadingLabel={t('registrations_loading')}
+        emptyTitle={t('registrations_empty_title')}
+        emptyText={t('registrations_empty_text')}
       >
         <table class="o-table">
-          <caption class="sr-only">Pending registrations</caption>
+          <caption class="sr-only">{t('registrations_table_label')}</caption>
           <thead>
             <tr>
-              <th scope="col">Name</th>
-              <th scope="col">Username</th>
-              <th scope="col">Registered</th>
+              <th scope="col">{t('registrations_col_name')}</th>
+              <th scope="col">{t('common_username')}</th>
+              <th scope="col">{t('registrations_col_registered')}</th>
               <th scope="col">
-                <span class="sr-only">Decision</span>
+                <span class="sr-only">{t('registrations_col_decision')}</span>
               </th>
             </tr>
           </thead>
@@ -88,7 +89,9 @@ export function RegistrationsScreen(): JSX.Element {
             {users.map((u) => (
               <tr key={u.username}>
                 <td class="o-cell-main">{u.displayName}</td>
-                <td>{u.username}</td>
+                <td>
+                  <bdi>{u.username}</bdi>
+                </td>
                 <td class="o-nowrap">{formatDateTime(u.createdAt)}</td>
                 <td>
                   <div class="o-row-actions">
@@ -98,12 +101,18 @@ export function RegistrationsScreen(): JSX.Element {
                       loading={approving === u.username}
                       disabled={approving !== undefined}
                       onClick={() => void approve(u)}
-                      aria-label={`Approve ${u.username}`}
+                      aria-label={t('registrations_approve_name', u.username)}
                     >
-                      Approve
+                      {t('registrations_approve')}
                     </Button>
-                    <Button size="sm" class="o-danger-quiet" disabled={approving !== undefined} onClick={() => setRejecting(u)} aria-label={`Reject ${u.username}`}>
-                      Reject
+                    <Button
+                      size="sm"
+                      class="o-danger-quiet"
+                      disabled={approving !== undefined}
+                      onClick={() => setRejecting(u)}
+                      aria-label={t('registrations_reject_name', u.username)}
+                    >
+                      {t('registrations_reject')}
                     </Button>
                   </div>
                 </td>
@@ -112,17 +121,18 @@ export function RegistrationsScreen(): JSX.Element {
           </tbody>
         </table>
       </TableState>
-      <Pager page={pages.page} hasPrevious={pages.hasPrevious} hasNext={pages.hasNext} onPrevious={pages.previous} onNext={pages.next} noun="registrations" />
+      <Pager
+        pages={pages}
+        label={t('registrations_pager_label')}
+      />
       <ConfirmDialog
         open={rejecting !== null}
-        title={`Reject ${rejecting?.username ?? ''}?`}
-        confirmLabel="Reject"
+        title={t('registrations_reject_title', ltr(rejecting?.username ?? ''))}
+        confirmLabel={t('registrations_reject')}
         onConfirm={() => (rejecting ? reject(rejecting) : undefined)}
         onCancel={() => setRejecting(null)}
       >
-        <p>
-          {rejecting?.displayName} ({rejecting?.username}) will not get an account and cannot sign in. Rejecting closes the user and cannot be undone.
-        </p>
+        <p>{rejecting ? t('registrations_reject_text', rejecting.displayName, ltr(rejecting.username)) : null}</p>
       </ConfirmDialog>
     </>
   );

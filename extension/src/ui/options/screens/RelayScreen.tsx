@@ -1,6 +1,7 @@
 import type { JSX } from 'preact';
 import { useEffect, useRef, useState } from 'preact/hooks';
 import type { AppState } from '../../../shared/api.js';
+import { t } from '../../../shared/i18n.js';
 import { call } from '../../bridge.js';
 import { Button } from '../../components/Button.js';
 import { Money } from '../../components/Money.js';
@@ -91,53 +92,73 @@ export function RelayScreen({ state }: { state: AppState }): JSX.Element {
   return (
     <>
       <ScreenHeader
-        title="Relay"
-        description={`Live figures from the relay, every ${STATS_MS / 1000} seconds.`}
+        title={t('route_relay')}
+        description={t('relay_description')}
         actions={
-          <Button variant="primary" onClick={() => void verifyLedger()} loading={checking} loadingText="Verifying…">
-            Verify ledger
+          <Button variant="primary" onClick={() => void verifyLedger()} loading={checking} loadingText={t('common_verifying')}>
+            {t('relay_verify_ledger')}
           </Button>
         }
       />
       {check ? <LedgerNotice {...check} currency={currency} /> : null}
-      {error ? <Notice tone="warning">Could not read the relay's figures: {error}. Retrying…</Notice> : null}
+      {error ? <Notice tone="warning">{t('relay_read_failed', error)}</Notice> : null}
       {!stats ? (
         error ? null : (
           <div class="o-loading">
             <Spinner size={20} />
-            <span role="status">Reading the relay's figures…</span>
+            <span role="status">{t('relay_reading')}</span>
           </div>
         )
       ) : (
         <>
           <dl class="o-stats">
-            <Stat label="Connections" value={formatCount(stats.connections.tcp + stats.connections.ws)} sub={`${stats.connections.ws} WebSocket · ${stats.connections.tcp} TCP`} />
-            <Stat label="Sessions" value={formatCount(stats.sessions)} sub="signed in now" />
-            <Stat label="Transfers per second" value={latest ? formatRate(latest.transfersPerSecond) : '…'} sub={`${formatCount(stats.ledger.transfers)} transfers in all`} />
-            <Stat label="Requests per second" value={latest ? formatRate(latest.opsPerSecond) : '…'} sub="all operations" />
-            <Stat label="Accounts" value={formatCount(stats.ledger.accounts)} sub="in the ledger" />
-            <Stat label="Uptime" value={formatDuration(stats.uptimeS)} sub={updatedAt ? `updated ${formatTime(updatedAt)}` : ''} />
+            <Stat
+              label={t('relay_connections')}
+              value={formatCount(stats.connections.tcp + stats.connections.ws)}
+              sub={t('relay_connections_sub', formatCount(stats.connections.ws), formatCount(stats.connections.tcp))}
+            />
+            <Stat label={t('route_sessions')} value={formatCount(stats.sessions)} sub={t('relay_sessions_sub')} />
+            <Stat
+              label={t('relay_tps')}
+              value={latest ? formatRate(latest.transfersPerSecond) : '…'}
+              sub={t('relay_tps_sub', formatCount(stats.ledger.transfers))}
+            />
+            <Stat label={t('relay_rps')} value={latest ? formatRate(latest.opsPerSecond) : '…'} sub={t('relay_rps_sub')} />
+            <Stat label={t('relay_accounts')} value={formatCount(stats.ledger.accounts)} sub={t('relay_accounts_sub')} />
+            <Stat label={t('relay_uptime')} value={formatDuration(stats.uptimeS)} sub={updatedAt ? t('relay_updated', formatTime(updatedAt)) : ''} />
             {stats.commits ? (
               <Stat
-                label="Disk commits"
+                label={t('relay_commits')}
                 value={formatCount(stats.commits.batches)}
-                sub={`${formatCount(stats.commits.jobs)} changes${stats.commits.batches > 0 ? `, ${formatRate(stats.commits.jobs / stats.commits.batches)} per commit` : ''}`}
+                sub={
+                  stats.commits.batches > 0
+                    ? t('relay_commits_sub_per_commit', formatCount(stats.commits.jobs), formatRate(stats.commits.jobs / stats.commits.batches))
+                    : t('relay_commits_sub', formatCount(stats.commits.jobs))
+                }
               />
             ) : null}
           </dl>
           <div class="o-charts">
-            <Panel title="Transfers per second" id="chart-tps">
+            <Panel title={t('relay_tps')} id="chart-tps">
               <LineChart
                 values={tps}
-                label={`Transfers per second over the last ${tps.length * (STATS_MS / 1000)} seconds; now ${latest ? formatRate(latest.transfersPerSecond) : 'unknown'}`}
+                label={t(
+                  'relay_tps_chart_label',
+                  formatCount(tps.length * (STATS_MS / 1000)),
+                  latest ? formatRate(latest.transfersPerSecond) : t('common_unknown'),
+                )}
                 format={formatRate}
                 color="var(--primary)"
               />
             </Panel>
-            <Panel title="Connections" id="chart-connections">
+            <Panel title={t('relay_connections')} id="chart-connections">
               <LineChart
                 values={connections}
-                label={`Open connections over the last ${connections.length * (STATS_MS / 1000)} seconds; now ${connections[connections.length - 1] ?? 'unknown'}`}
+                label={t(
+                  'relay_connections_chart_label',
+                  formatCount(connections.length * (STATS_MS / 1000)),
+                  connections.length > 0 ? formatCount(connections[connections.length - 1]!) : t('common_unknown'),
+                )}
                 format={formatCount}
                 color="var(--positive)"
               />
@@ -162,7 +183,7 @@ function Stat({ label, value, sub }: { label: string; value: string; sub?: strin
 function LedgerNotice({ result, error, currency }: { result?: LedgerCheck; error?: string; currency: string }): JSX.Element {
   if (error !== undefined) {
     return (
-      <Notice tone="error" title="Could not verify the ledger">
+      <Notice tone="error" title={t('relay_ledger_verify_failed')}>
         {error}
       </Notice>
     );
@@ -170,18 +191,18 @@ function LedgerNotice({ result, error, currency }: { result?: LedgerCheck; error
   if (!result) return <></>;
   if (result.ok) {
     return (
-      <Notice tone="success" title="Ledger balanced" announce>
-        {formatCount(result.accounts)} accounts and {formatCount(result.transfers)} transfers checked; all balances add up to{' '}
-        <Money minor={result.sum} currency={currency} />.
+      <Notice tone="success" title={t('relay_ledger_balanced_title')} announce>
+        {t('relay_ledger_balanced_text', formatCount(result.accounts), formatCount(result.transfers))} <Money minor={result.sum} currency={currency} />
+        {t('sentence_end')}
       </Notice>
     );
   }
   return (
-    <Notice tone="error" title="Ledger does not balance">
-      <p>{result.problem ?? 'The balances do not match the transfers.'}</p>
+    <Notice tone="error" title={t('relay_ledger_unbalanced_title')}>
+      <p>{result.problem ?? t('relay_ledger_unbalanced_no_detail')}</p>
       <p>
-        {formatCount(result.accounts)} accounts, {formatCount(result.transfers)} transfers; sum of balances <Money minor={result.sum} currency={currency} />{' '}
-        (should be 0).
+        {t('relay_ledger_unbalanced_text', formatCount(result.accounts), formatCount(result.transfers))} <Money minor={result.sum} currency={currency} />{' '}
+        {t('relay_ledger_should_be_zero', formatCount(0))}
       </p>
     </Notice>
   );

@@ -2,6 +2,7 @@ import type { JSX } from 'preact';
 import { useState } from 'preact/hooks';
 import type { SessionInfo } from '../../../../../common/schemas/models.js';
 import type { AppState } from '../../../shared/api.js';
+import { ltr, t, tPlural } from '../../../shared/i18n.js';
 import { call } from '../../bridge.js';
 import { Button } from '../../components/Button.js';
 import { ConfirmDialog } from '../../components/Modal.js';
@@ -11,7 +12,6 @@ import { ScreenHeader } from '../components/ScreenHeader.js';
 import { TableState } from '../components/TableState.js';
 import { formatDateTime } from '../lib/format.js';
 import { useAsync, usePolling } from '../lib/hooks.js';
-import { plural } from '../lib/text.js';
 
 const REFRESH_MS = 10_000;
 
@@ -30,7 +30,7 @@ export function SessionsScreen({ state }: { state: AppState }): JSX.Element {
   async function revoke(username: string): Promise<void> {
     const { revoked } = await call('admin.session.revoke', { username });
     setRevoking(null);
-    setMessage(`Revoked ${plural(revoked, 'session')} of ${username}.`);
+    setMessage(tPlural('sessions_revoked', revoked, ltr(username)));
     list.reload();
   }
 
@@ -38,33 +38,33 @@ export function SessionsScreen({ state }: { state: AppState }): JSX.Element {
   return (
     <>
       <ScreenHeader
-        title="Sessions"
-        description="Who is signed in, from where, and until when. The list refreshes every 10 seconds."
-        actions={<Button onClick={list.reload}>Refresh</Button>}
+        title={t('route_sessions')}
+        description={t('sessions_description')}
+        actions={<Button onClick={list.reload}>{t('common_refresh')}</Button>}
       />
       {message ? <Notice tone="success">{message}</Notice> : null}
       <TableState
-        label="Sessions"
+        label={t('route_sessions')}
         loading={list.loading}
         error={list.error}
         count={sessions.length}
         onRetry={list.reload}
-        loadingLabel="Loading sessions…"
-        emptyTitle="No sessions"
-        emptyText="Nobody is signed in right now."
+        loadingLabel={t('sessions_loading')}
+        emptyTitle={t('sessions_empty_title')}
+        emptyText={t('sessions_empty_text')}
       >
         <table class="o-table">
-          <caption class="sr-only">Sessions</caption>
+          <caption class="sr-only">{t('route_sessions')}</caption>
           <thead>
             <tr>
-              <th scope="col">User</th>
-              <th scope="col">Role</th>
-              <th scope="col">Connected</th>
-              <th scope="col">Transport</th>
-              <th scope="col">Last seen</th>
-              <th scope="col">Expires</th>
+              <th scope="col">{t('sessions_col_user')}</th>
+              <th scope="col">{t('sessions_col_role')}</th>
+              <th scope="col">{t('sessions_col_connected')}</th>
+              <th scope="col">{t('sessions_col_transport')}</th>
+              <th scope="col">{t('sessions_col_last_seen')}</th>
+              <th scope="col">{t('sessions_col_expires')}</th>
               <th scope="col">
-                <span class="sr-only">Actions</span>
+                <span class="sr-only">{t('table_col_actions')}</span>
               </th>
             </tr>
           </thead>
@@ -77,14 +77,14 @@ export function SessionsScreen({ state }: { state: AppState }): JSX.Element {
       </TableState>
       <ConfirmDialog
         open={revoking !== null}
-        title={`Revoke ${revoking ?? ''}'s sessions?`}
-        confirmLabel="Revoke"
+        title={t('sessions_revoke_title', ltr(revoking ?? ''))}
+        confirmLabel={t('sessions_revoke')}
         onConfirm={() => (revoking ? revoke(revoking) : undefined)}
         onCancel={() => setRevoking(null)}
       >
         <p>
-          All {plural(revoking ? count(revoking) : 0, 'session')} of {revoking} end now; they must sign in again.
-          {revoking === me ? ' This includes you: this browser will be signed out.' : ''}
+          {tPlural('sessions_revoke_text', revoking ? count(revoking) : 0, ltr(revoking ?? ''))}
+          {revoking === me ? ` ${t('sessions_revoke_includes_you')}` : ''}
         </p>
       </ConfirmDialog>
     </>
@@ -95,22 +95,26 @@ function SessionRow({ session: s, isMe, onRevoke }: { session: SessionInfo; isMe
   return (
     <tr>
       <td>
-        <span class="o-cell-main">{s.username}</span>
-        {isMe ? <span class="o-cell-sub">you</span> : null}
+        <bdi class="o-cell-main">{s.username}</bdi>
+        {isMe ? <span class="o-cell-sub">{t('sessions_you')}</span> : null}
       </td>
       <td>
         <RoleBadge role={s.role} />
       </td>
-      <td>{s.connected ? <Badge tone="ok">Connected</Badge> : <Badge>Idle</Badge>}</td>
+      <td>{s.connected ? <Badge tone="ok">{t('sessions_connected')}</Badge> : <Badge>{t('sessions_idle')}</Badge>}</td>
       <td>
-        {s.transport ? s.transport.toUpperCase() : <span class="o-muted">—</span>}
-        {s.remote ? <span class="o-cell-sub o-mono">{s.remote}</span> : null}
+        {s.transport ? s.transport.toUpperCase() : <span class="o-muted">{t('common_none_dash')}</span>}
+        {s.remote ? (
+          <span class="o-cell-sub o-mono" dir="ltr">
+            {s.remote}
+          </span>
+        ) : null}
       </td>
       <td class="o-nowrap">{formatDateTime(s.lastSeenAt)}</td>
       <td class="o-nowrap">{formatDateTime(s.expiresAt)}</td>
       <td>
-        <Button size="sm" class="o-danger-quiet" onClick={onRevoke} aria-label={`Revoke ${s.username}`}>
-          Revoke
+        <Button size="sm" class="o-danger-quiet" onClick={onRevoke} aria-label={t('sessions_revoke_name', s.username)}>
+          {t('sessions_revoke')}
         </Button>
       </td>
     </tr>

@@ -3,6 +3,7 @@ import { useState } from 'preact/hooks';
 import { CASH_ACCOUNT, isValidAccountNumber, normalizeAccountNumber } from '../../../../../common/account-number.js';
 import type { Transfer } from '../../../../../common/schemas/models.js';
 import type { AppState } from '../../../shared/api.js';
+import { t, tPlural } from '../../../shared/i18n.js';
 import { call } from '../../bridge.js';
 import { Button } from '../../components/Button.js';
 import { Money } from '../../components/Money.js';
@@ -14,10 +15,9 @@ import { transfersCsv } from '../lib/csv.js';
 import { parseDateRange } from '../lib/dates.js';
 import { downloadText } from '../lib/download.js';
 import { errorMessage } from '../lib/errors.js';
-import { currencyOf, formatAccount, formatDateTime } from '../lib/format.js';
+import { currencyOf, formatAccount, formatCount, formatDateTime } from '../lib/format.js';
 import { useCursorPages } from '../lib/hooks.js';
 import { EXPORT_PAGE, collectTransfers } from '../lib/paging.js';
-import { plural } from '../lib/text.js';
 
 export const TRANSACTIONS_PAGE = 50;
 
@@ -54,7 +54,7 @@ export function TransactionsScreen({ state }: { state: AppState }): JSX.Element 
     e.preventDefault();
     const found: typeof errors = {};
     const account = form.account.trim() === '' ? undefined : normalizeAccountNumber(form.account);
-    if (account !== undefined && !isValidAccountNumber(account)) found.account = 'Not a valid account number (check the digits), e.g. DB18 0000 0000 01';
+    if (account !== undefined && !isValidAccountNumber(account)) found.account = t('transactions_account_invalid');
     const range = parseDateRange({ from: form.from, to: form.to });
     Object.assign(found, range.errors);
     setErrors(found);
@@ -76,12 +76,12 @@ export function TransactionsScreen({ state }: { state: AppState }): JSX.Element 
         setExporting,
       );
       if (all.length === 0) {
-        setExportResult({ tone: 'info', text: 'No transfers match these filters, so there is nothing to export.' });
+        setExportResult({ tone: 'info', text: t('transactions_export_nothing') });
         return;
       }
       const day = new Date().toISOString().slice(0, 10);
       downloadText(`transactions-${filters.account ?? 'all'}-${day}.csv`, transfersCsv(all, currency));
-      setExportResult({ tone: 'success', text: `Saved ${plural(all.length, 'transfer')} as CSV.` });
+      setExportResult({ tone: 'success', text: tPlural('transactions_export_saved', all.length) });
     } catch (err) {
       setExportResult({ tone: 'error', text: errorMessage(err) });
     } finally {
@@ -93,28 +93,29 @@ export function TransactionsScreen({ state }: { state: AppState }): JSX.Element 
   return (
     <>
       <ScreenHeader
-        title="Transactions"
-        description="Every posted transfer, deposit and withdrawal, newest first."
+        title={t('route_transactions')}
+        description={t('transactions_description')}
         actions={
-          <Button onClick={() => void exportCsv()} loading={exporting !== undefined} loadingText={`Exporting… ${exporting ?? 0}`}>
-            Export CSV
+          <Button onClick={() => void exportCsv()} loading={exporting !== undefined} loadingText={t('transactions_exporting', formatCount(exporting ?? 0))}>
+            {t('export_csv')}
           </Button>
         }
       />
-      <form class="o-filters" role="search" aria-label="Filter transactions" onSubmit={apply} noValidate>
+      <form class="o-filters" role="search" aria-label={t('transactions_filter_label')} onSubmit={apply} noValidate>
         <TextField
-          label="Account"
+          label={t('transactions_account')}
           value={form.account}
           onValue={(account) => setForm((f) => ({ ...f, account }))}
           error={errors.account}
-          placeholder="DB18 0000 0000 01"
+          placeholder={t('transactions_account_placeholder')}
           spellcheck={false}
           autoComplete="off"
+          dir="ltr"
         />
-        <TextField label="From" type="date" value={form.from} onValue={(from) => setForm((f) => ({ ...f, from }))} error={errors.from} />
-        <TextField label="To" type="date" value={form.to} onValue={(to) => setForm((f) => ({ ...f, to }))} error={errors.to} />
+        <TextField label={t('common_from')} type="date" value={form.from} onValue={(from) => setForm((f) => ({ ...f, from }))} error={errors.from} />
+        <TextField label={t('common_to')} type="date" value={form.to} onValue={(to) => setForm((f) => ({ ...f, to }))} error={errors.to} />
         <div class="o-filters__actions">
-          <Button type="submit">Apply</Button>
+          <Button type="submit">{t('common_apply')}</Button>
           {filtered ? (
             <Button
               variant="ghost"
@@ -124,34 +125,34 @@ export function TransactionsScreen({ state }: { state: AppState }): JSX.Element 
                 setFilters({});
               }}
             >
-              Clear
+              {t('common_clear')}
             </Button>
           ) : null}
         </div>
       </form>
       {exportResult ? <Notice tone={exportResult.tone}>{exportResult.text}</Notice> : null}
       <TableState
-        label="Transfers"
+        label={t('transactions_table_label')}
         loading={pages.loading}
         error={pages.error}
         count={transfers.length}
         onRetry={pages.reload}
-        loadingLabel="Loading transfers…"
-        emptyTitle={filtered ? 'No transfers match' : 'No transfers yet'}
-        emptyText={filtered ? 'Try another account or other days.' : 'Transfers appear here once money moves.'}
+        loadingLabel={t('transactions_loading')}
+        emptyTitle={filtered ? t('transactions_empty_filtered_title') : t('transactions_empty_title')}
+        emptyText={filtered ? t('transactions_empty_filtered_text') : t('transactions_empty_text')}
       >
         <table class="o-table">
-          <caption class="sr-only">Transfers, page {pages.page}</caption>
+          <caption class="sr-only">{t('transactions_caption', formatCount(pages.page))}</caption>
           <thead>
             <tr>
-              <th scope="col">Time</th>
-              <th scope="col">From</th>
-              <th scope="col">To</th>
+              <th scope="col">{t('audit_col_time')}</th>
+              <th scope="col">{t('common_from')}</th>
+              <th scope="col">{t('common_to')}</th>
               <th scope="col" class="o-num">
-                Amount
+                {t('common_amount')}
               </th>
-              <th scope="col">Memo</th>
-              <th scope="col">Transfer id</th>
+              <th scope="col">{t('send_review_memo')}</th>
+              <th scope="col">{t('transactions_col_id')}</th>
             </tr>
           </thead>
           <tbody>
@@ -161,32 +162,40 @@ export function TransactionsScreen({ state }: { state: AppState }): JSX.Element 
           </tbody>
         </table>
       </TableState>
-      <Pager page={pages.page} hasPrevious={pages.hasPrevious} hasNext={pages.hasNext} onPrevious={pages.previous} onNext={pages.next} noun="transfers" shown={transfers.length} />
+      <Pager
+        pages={pages}
+        label={t('transactions_pager_label')}
+        shown={tPlural('transfers_count', transfers.length)}
+      />
     </>
   );
 }
 
 function AccountCell({ account }: { account: string }): JSX.Element {
-  if (account === CASH_ACCOUNT) return <span title={formatAccount(account)}>Bank cash</span>;
-  return <span class="o-mono">{formatAccount(account)}</span>;
+  if (account === CASH_ACCOUNT) return <span title={formatAccount(account)}>{t('transactions_bank_cash')}</span>;
+  return (
+    <span class="o-mono" dir="ltr">
+      {formatAccount(account)}
+    </span>
+  );
 }
 
-function TransferRow({ transfer: t, currency }: { transfer: Transfer; currency: string }): JSX.Element {
+function TransferRow({ transfer, currency }: { transfer: Transfer; currency: string }): JSX.Element {
   return (
     <tr>
-      <td class="o-nowrap">{formatDateTime(t.ts)}</td>
+      <td class="o-nowrap">{formatDateTime(transfer.ts)}</td>
       <td>
-        <AccountCell account={t.from} />
+        <AccountCell account={transfer.from} />
       </td>
       <td>
-        <AccountCell account={t.to} />
+        <AccountCell account={transfer.to} />
       </td>
       <td class="o-num">
-        <Money minor={t.amount} currency={currency} />
+        <Money minor={transfer.amount} currency={currency} />
       </td>
-      <td class="o-wrap">{t.memo ?? <span class="o-muted">—</span>}</td>
-      <td class="o-mono" title={t.id}>
-        {t.id.slice(0, 8)}…
+      <td class="o-wrap">{transfer.memo ?? <span class="o-muted">{t('common_none_dash')}</span>}</td>
+      <td class="o-mono" title={transfer.id}>
+        {transfer.id.slice(0, 8)}…
       </td>
     </tr>
   );

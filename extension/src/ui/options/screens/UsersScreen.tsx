@@ -3,6 +3,7 @@ import { useState } from 'preact/hooks';
 import type { User } from '../../../../../common/schemas/models.js';
 import type { UserStatus } from '../../../../../common/schemas/primitives.js';
 import type { AppState } from '../../../shared/api.js';
+import { ltr, t, tPlural, type MessageKey } from '../../../shared/i18n.js';
 import { call } from '../../bridge.js';
 import { Button } from '../../components/Button.js';
 import { ConfirmDialog } from '../../components/Modal.js';
@@ -14,9 +15,10 @@ import { ScreenHeader } from '../components/ScreenHeader.js';
 import { SelectField } from '../components/SelectField.js';
 import { RowMenu, type RowMenuItem } from '../components/RowMenu.js';
 import { Pager, TableState } from '../components/TableState.js';
-import { formatAccount, formatDate, formatMoney } from '../lib/format.js';
+import { formatAccount, formatCount, formatDate, formatMoney } from '../lib/format.js';
 import { useCursorPages } from '../lib/hooks.js';
 import { hrefOf } from '../routes.js';
+import { statusWord } from '../../status-words.js';
 import { CashDialog, type CashDirection } from './users/CashDialog.js';
 import { CreateUserDialog } from './users/CreateUserDialog.js';
 import { EditUserDialog } from './users/EditUserDialog.js';
@@ -24,13 +26,14 @@ import { PasswordResetConfirm } from './users/PasswordResetConfirm.js';
 
 export const USERS_PAGE = 25;
 
-const STATUS_OPTIONS = [
-  { value: '', label: 'Any status' },
-  { value: 'active', label: 'Active' },
-  { value: 'pending', label: 'Pending' },
-  { value: 'frozen', label: 'Frozen' },
-  { value: 'closed', label: 'Closed' },
-];
+const STATUSES = ['active', 'pending', 'frozen', 'closed'] as const;
+
+/** What a user is now, after an administrator changed it. */
+const STATUS_CHANGED: Record<'active' | 'frozen' | 'closed', MessageKey> = {
+  active: 'users_now_active',
+  frozen: 'users_now_frozen',
+  closed: 'users_now_closed',
+};
 
 type Dialog =
   | { kind: 'create' }
@@ -67,38 +70,43 @@ export function UsersScreen({ state }: { state: AppState }): JSX.Element {
 
   async function decideReset(user: User, approve: boolean): Promise<void> {
     await call('admin.user.approvePasswordReset', { username: user.username, approve });
-    done(approve ? `${user.username} has the new password and was signed out everywhere.` : `The password reset of ${user.username} was rejected.`);
+    done(approve ? t('users_reset_approved', ltr(user.username)) : t('users_reset_rejected', ltr(user.username)));
   }
 
   async function setUserStatus(user: User, next: 'active' | 'frozen' | 'closed'): Promise<void> {
     await call('admin.user.setStatus', { username: user.username, status: next });
-    done(`${user.username} is now ${next === 'active' ? 'active again' : next}.`);
+    done(t(STATUS_CHANGED[next], ltr(user.username)));
   }
 
   return (
     <>
       <ScreenHeader
-        title="Users"
-        description="Customers and administrators: find, create, edit, freeze or close them, and move cash in and out."
+        title={t('route_users')}
+        description={t('users_description')}
         actions={
           <Button variant="primary" onClick={() => setDialog({ kind: 'create' })}>
-            Create user
+            {t('users_create')}
           </Button>
         }
       />
       <form
         class="o-filters"
         role="search"
-        aria-label="Find users"
+        aria-label={t('users_find_label')}
         onSubmit={(e) => {
           e.preventDefault();
           setQuery(queryText.trim());
         }}
       >
-        <TextField label="Name or username" type="search" value={queryText} onValue={setQueryText} maxLength={64} placeholder="e.g. jane" />
-        <SelectField label="Status" value={status} options={STATUS_OPTIONS} onValue={setStatus} />
+        <TextField label={t('users_query_label')} type="search" value={queryText} onValue={setQueryText} maxLength={64} placeholder={t('users_query_placeholder')} />
+        <SelectField
+          label={t('users_col_status')}
+          value={status}
+          options={[{ value: '', label: t('users_any_status') }, ...STATUSES.map((s) => ({ value: s, label: statusWord(s) }))]}
+          onValue={setStatus}
+        />
         <div class="o-filters__actions">
-          <Button type="submit">Search</Button>
+          <Button type="submit">{t('users_search')}</Button>
           {query || status ? (
             <Button
               variant="ghost"
@@ -108,35 +116,35 @@ export function UsersScreen({ state }: { state: AppState }): JSX.Element {
                 setStatus('');
               }}
             >
-              Clear
+              {t('common_clear')}
             </Button>
           ) : null}
         </div>
       </form>
       {flash ? <Notice tone="success">{flash}</Notice> : null}
       <TableState
-        label="Users"
+        label={t('route_users')}
         loading={pages.loading}
         error={pages.error}
         count={users.length}
         onRetry={pages.reload}
-        loadingLabel="Loading users…"
-        emptyTitle={query || status ? 'No users match' : 'No users yet'}
-        emptyText={query || status ? 'Try another name or status.' : 'Create the first one with "Create user".'}
+        loadingLabel={t('users_loading')}
+        emptyTitle={query || status ? t('users_empty_filtered_title') : t('users_empty_title')}
+        emptyText={query || status ? t('users_empty_filtered_text') : t('users_empty_text')}
       >
         <table class="o-table">
-          <caption class="sr-only">Users, page {pages.page}</caption>
+          <caption class="sr-only">{t('users_caption', formatCount(pages.page))}</caption>
           <thead>
             <tr>
-              <th scope="col">User</th>
-              <th scope="col">Status</th>
-              <th scope="col">Account</th>
+              <th scope="col">{t('sessions_col_user')}</th>
+              <th scope="col">{t('users_col_status')}</th>
+              <th scope="col">{t('transactions_account')}</th>
               <th scope="col" class="o-num">
-                Balance
+                {t('balance_title')}
               </th>
-              <th scope="col">Limits</th>
+              <th scope="col">{t('users_col_limits')}</th>
               <th scope="col">
-                <span class="sr-only">Actions</span>
+                <span class="sr-only">{t('table_col_actions')}</span>
               </th>
             </tr>
           </thead>
@@ -148,20 +156,20 @@ export function UsersScreen({ state }: { state: AppState }): JSX.Element {
         </table>
       </TableState>
       <Pager
-        page={pages.page}
-        hasPrevious={pages.hasPrevious}
-        hasNext={pages.hasNext}
-        onPrevious={pages.previous}
-        onNext={pages.next}
-        noun="users"
-        shown={users.length}
+        pages={pages}
+        label={t('users_pager_label')}
+        shown={tPlural('users_count', users.length)}
       />
 
       {dialog?.kind === 'create' ? (
         <CreateUserDialog
           onClose={() => setDialog(null)}
           onCreated={(user) =>
-            done(`Created ${user.username}${user.accounts[0] ? ` with account ${formatAccount(user.accounts[0].account)}` : ''}.`)
+            done(
+              user.accounts[0]
+                ? t('users_created_with_account', ltr(user.username), ltr(formatAccount(user.accounts[0].account)))
+                : t('users_created', ltr(user.username)),
+            )
           }
         />
       ) : null}
@@ -172,9 +180,7 @@ export function UsersScreen({ state }: { state: AppState }): JSX.Element {
           onClose={() => setDialog(null)}
           onSaved={(user, awaitingApproval) =>
             done(
-              awaitingApproval
-                ? `Saved. The new password of ${user.username} takes effect once another administrator (or ${user.username}) approves it.`
-                : `Saved the changes to ${user.username}.`,
+              awaitingApproval ? t('users_saved_awaiting_approval', ltr(user.username)) : t('users_saved', ltr(user.username)),
             )
           }
         />
@@ -209,32 +215,34 @@ function UserRow({ user, me, onDialog }: { user: User; me: string | undefined; o
           {user.displayName} {user.role === 'admin' ? <RoleBadge role="admin" /> : null}
         </span>
         <span class="o-cell-sub">
-          {name}
-          {isMe ? ' (you)' : ''}
+          <bdi>{name}</bdi>
+          {isMe ? ` ${t('users_you')}` : ''}
         </span>
       </td>
       <td>
         <StatusBadge status={user.status} />
-        <span class="o-cell-sub o-nowrap">since {formatDate(user.createdAt)}</span>
-        {user.passwordReset ? <span class="o-cell-sub">Password reset by {user.passwordReset.requestedBy} awaits approval</span> : null}
+        <span class="o-cell-sub o-nowrap">{t('users_since', formatDate(user.createdAt))}</span>
+        {user.passwordReset ? <span class="o-cell-sub">{t('users_reset_pending', ltr(user.passwordReset.requestedBy))}</span> : null}
       </td>
-      <td class="o-mono o-nowrap">{account ? formatAccount(account.account) : <span class="o-muted">no account</span>}</td>
-      <td class="o-num">{account ? <Money minor={account.balance} currency={currency} /> : <span class="o-muted">—</span>}</td>
+      <td class="o-mono o-nowrap">
+        {account ? <span dir="ltr">{formatAccount(account.account)}</span> : <span class="o-muted">{t('users_no_account')}</span>}
+      </td>
+      <td class="o-num">{account ? <Money minor={account.balance} currency={currency} /> : <span class="o-muted">{t('common_none_dash')}</span>}</td>
       <td class="o-nowrap o-small">
         {user.role === 'user' ? (
           <>
-            <span class="o-cell-line">{formatMoney(user.limits.perTransfer, currency)} / transfer</span>
-            <span class="o-cell-line">{formatMoney(user.limits.perDay, currency)} / day</span>
+            <span class="o-cell-line">{t('users_limit_per_transfer', formatMoney(user.limits.perTransfer, currency))}</span>
+            <span class="o-cell-line">{t('users_limit_per_day', formatMoney(user.limits.perDay, currency))}</span>
           </>
         ) : (
-          <span class="o-muted">—</span>
+          <span class="o-muted">{t('common_none_dash')}</span>
         )}
       </td>
       <td>
         <div class="o-row-actions">
           {user.status === 'pending' ? (
             <a href={hrefOf('registrations')} class="o-link-sm">
-              Decide in Registrations
+              {t('users_decide_in_registrations')}
             </a>
           ) : null}
           {account && user.status === 'active' ? (
@@ -242,20 +250,20 @@ function UserRow({ user, me, onDialog }: { user: User; me: string | undefined; o
               <Button
                 size="sm"
                 onClick={() => onDialog({ kind: 'cash', user, account: account.account, currency, direction: 'deposit' })}
-                aria-label={`Deposit to ${name}`}
+                aria-label={t('users_deposit_name', name)}
               >
-                Deposit
+                {t('users_deposit')}
               </Button>
               <Button
                 size="sm"
                 onClick={() => onDialog({ kind: 'cash', user, account: account.account, currency, direction: 'withdraw' })}
-                aria-label={`Withdraw from ${name}`}
+                aria-label={t('users_withdraw_name', name)}
               >
-                Withdraw
+                {t('users_withdraw')}
               </Button>
             </>
           ) : null}
-          {user.status !== 'pending' && user.status !== 'closed' ? <RowMenu label={`More actions for ${name}`} items={menuItems(user, me, onDialog)} /> : null}
+          {user.status !== 'pending' && user.status !== 'closed' ? <RowMenu label={t('users_more_actions_name', name)} items={menuItems(user, me, onDialog)} /> : null}
         </div>
       </td>
     </tr>
@@ -264,22 +272,22 @@ function UserRow({ user, me, onDialog }: { user: User; me: string | undefined; o
 
 function menuItems(user: User, me: string | undefined, onDialog: (d: Dialog) => void): RowMenuItem[] {
   const name = user.username;
-  const items: RowMenuItem[] = [{ label: 'Edit…', ariaLabel: `Edit ${name}`, onSelect: () => onDialog({ kind: 'edit', user }) }];
+  const items: RowMenuItem[] = [{ label: t('users_menu_edit'), ariaLabel: t('users_menu_edit_name', name), onSelect: () => onDialog({ kind: 'edit', user }) }];
   // A reset another administrator asked for; the one who asked cannot decide it.
   if (user.passwordReset && user.passwordReset.requestedBy !== me) {
     items.push(
-      { label: 'Approve password reset…', ariaLabel: `Approve the password reset of ${name}`, onSelect: () => onDialog({ kind: 'reset', user, approve: true }) },
-      { label: 'Reject password reset…', ariaLabel: `Reject the password reset of ${name}`, onSelect: () => onDialog({ kind: 'reset', user, approve: false }) },
+      { label: t('users_menu_approve_reset'), ariaLabel: t('users_menu_approve_reset_name', name), onSelect: () => onDialog({ kind: 'reset', user, approve: true }) },
+      { label: t('users_menu_reject_reset'), ariaLabel: t('users_menu_reject_reset_name', name), onSelect: () => onDialog({ kind: 'reset', user, approve: false }) },
     );
   }
   if (user.username === me) return items;
   if (user.status === 'active') {
-    items.push({ label: 'Freeze…', ariaLabel: `Freeze ${name}`, danger: true, onSelect: () => onDialog({ kind: 'status', user, status: 'frozen' }) });
+    items.push({ label: t('users_menu_freeze'), ariaLabel: t('users_menu_freeze_name', name), danger: true, onSelect: () => onDialog({ kind: 'status', user, status: 'frozen' }) });
   }
   if (user.status === 'frozen') {
-    items.push({ label: 'Unfreeze…', ariaLabel: `Unfreeze ${name}`, onSelect: () => onDialog({ kind: 'status', user, status: 'active' }) });
+    items.push({ label: t('users_menu_unfreeze'), ariaLabel: t('users_menu_unfreeze_name', name), onSelect: () => onDialog({ kind: 'status', user, status: 'active' }) });
   }
-  items.push({ label: 'Close…', ariaLabel: `Close ${name}`, danger: true, onSelect: () => onDialog({ kind: 'status', user, status: 'closed' }) });
+  items.push({ label: t('users_menu_close'), ariaLabel: t('users_menu_close_name', name), danger: true, onSelect: () => onDialog({ kind: 'status', user, status: 'closed' }) });
   return items;
 }
 
@@ -296,35 +304,26 @@ function StatusConfirm({
 }): JSX.Element {
   const balance = user.accounts.reduce((sum, a) => sum + a.balance, 0);
   const currency = user.accounts[0]?.currency ?? 'USD';
-  const who = `${user.displayName} (${user.username})`;
+  const who = t('users_who', user.displayName, ltr(user.username));
+  const username = ltr(user.username);
   const copy = {
     frozen: {
-      title: `Freeze ${user.username}?`,
-      label: 'Freeze',
-      body: (
-        <p>
-          {who} is signed out at once and cannot sign in, send or receive money until unfrozen. Other administrators are alerted.
-        </p>
-      ),
+      title: t('users_freeze_title', username),
+      label: t('users_freeze'),
+      body: <p>{t('users_freeze_text', who)}</p>,
     },
     active: {
-      title: `Unfreeze ${user.username}?`,
-      label: 'Unfreeze',
-      body: <p>{who} can sign in and use their account again.</p>,
+      title: t('users_unfreeze_title', username),
+      label: t('users_unfreeze'),
+      body: <p>{t('users_unfreeze_text', who)}</p>,
     },
     closed: {
-      title: `Close ${user.username}?`,
-      label: 'Close user',
+      title: t('users_close_title', username),
+      label: t('users_close'),
       body: (
         <>
-          <p>
-            Closing is final: {who} is signed out and can never sign in again. It needs a zero balance on every account.
-          </p>
-          {balance !== 0 ? (
-            <Notice tone="warning">
-              The balance is {formatMoney(balance, currency)}: withdraw it first, or the relay will refuse to close the user.
-            </Notice>
-          ) : null}
+          <p>{t('users_close_text', who)}</p>
+          {balance !== 0 ? <Notice tone="warning">{t('users_close_balance', formatMoney(balance, currency))}</Notice> : null}
         </>
       ),
     },

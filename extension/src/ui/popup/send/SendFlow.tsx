@@ -4,6 +4,7 @@ import { formatAccountNumber, normalizeAccountNumber } from '../../../../../comm
 import type { Account } from '../../../../../common/schemas/models.js';
 import { ERROR_CODES } from '../../../../../common/errors.js';
 import type { AppState } from '../../../shared/api.js';
+import { t } from '../../../shared/i18n.js';
 import { call } from '../../bridge.js';
 import { parseAmountInput } from '../../format.js';
 import { splitFieldMessage, toShownError, type ShownError } from '../errors.js';
@@ -34,7 +35,6 @@ const NOT_SENT_CODES: ReadonlySet<string> = new Set<string>([
   'KEY_CHANGED',
 ]);
 
-const NO_SUCH_PAYEE = "There's no open account with this number";
 
 export interface SendFlowProps {
   state: AppState;
@@ -105,7 +105,7 @@ export function SendFlow({ state, owner, account, onExit }: SendFlowProps): JSX.
         const error = toShownError(e);
         if (error.code === 'NOT_FOUND' || error.code === 'BAD_REQUEST') {
           setLookup(undefined);
-          toForm({ kind: 'form', problems: { to: error.code === 'NOT_FOUND' ? NO_SUCH_PAYEE : splitFieldMessage(error.message).text }, focus: 'to' });
+          toForm({ kind: 'form', problems: { to: error.code === 'NOT_FOUND' ? t('send_no_such_payee') : splitFieldMessage(error.message).text }, focus: 'to' });
         } else {
           setLookup((cur) => (cur?.account === payee ? { account: payee, status: 'error', error } : cur));
         }
@@ -148,7 +148,7 @@ export function SendFlow({ state, owner, account, onExit }: SendFlowProps): JSX.
     if (step.kind !== 'error') return toForm({ kind: 'form', ...(field && { focus: field }) });
     const { error } = step;
     const problems: Partial<Record<Field, string>> = {};
-    if (error.code === 'NOT_FOUND') problems.to = NO_SUCH_PAYEE;
+    if (error.code === 'NOT_FOUND') problems.to = t('send_no_such_payee');
     if (error.code === 'BAD_REQUEST') {
       const { field: named, text } = splitFieldMessage(error.message);
       if (named === 'to' || named === 'amount' || named === 'memo') problems[named] = text;

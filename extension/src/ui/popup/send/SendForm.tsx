@@ -5,7 +5,8 @@ import { AmountField } from '../../components/AmountField.js';
 import { Button } from '../../components/Button.js';
 import { Notice } from '../../components/Notice.js';
 import { TextField } from '../../components/TextField.js';
-import { charCount, formatMoney } from '../../format.js';
+import { ltr, t } from '../../../shared/i18n.js';
+import { charCount, formatMoney, formatNumber } from '../../format.js';
 import { isDraftEmpty, type SendDraft, type SendSession } from './send-session.js';
 import { MEMO_MAX, amountError, memoError, payeeComplete, payeeError } from './validate.js';
 
@@ -70,25 +71,29 @@ export function SendForm({ session, ownAccount, currency, balance, serverProblem
   return (
     <form class="stack" onSubmit={onSubmit} noValidate aria-labelledby="send-title">
       <h1 id="send-title" class="screen-title">
-        Send money
+        {t('send_title')}
       </h1>
       {session.uncertain && session.transferId ? (
-        <Notice tone="warning" title="Your last try didn't get an answer">
-          It may or may not have gone through. Review and confirm again: the same transfer is never paid twice.
+        <Notice tone="warning" title={t('send_last_try_title')}>
+          {t('send_last_try_text')}
         </Notice>
       ) : session.earlierUncertain ? (
-        <Notice tone="warning" title={earlierPosted ? 'Your earlier transfer went through' : 'Check your activity first'}>
-          An earlier try to send {session.earlierUncertain.amount} to {formatAccountNumber(session.earlierUncertain.to)}{' '}
-          {earlierPosted ? 'was paid.' : 'may have gone through.'} Since you changed the details, this will be a new, separate transfer.
+        <Notice tone="warning" title={earlierPosted ? t('send_earlier_paid_title') : t('send_earlier_unsure_title')}>
+          {t(
+            earlierPosted ? 'send_earlier_paid_text' : 'send_earlier_unsure_text',
+            ltr(session.earlierUncertain.amount),
+            ltr(formatAccountNumber(session.earlierUncertain.to)),
+          )}
         </Notice>
       ) : null}
       <TextField
-        label="Pay to account number"
+        label={t('send_payee_label')}
         name="payee"
         autoComplete="off"
         autoCapitalize="characters"
         spellcheck={false}
-        placeholder="DB00 0000 0000 00"
+        dir="ltr"
+        placeholder={t('send_payee_placeholder')}
         class="field--mono"
         value={draft.to}
         onValue={(v) => set('to', v)}
@@ -97,42 +102,42 @@ export function SendForm({ session, ownAccount, currency, balance, serverProblem
         inputRef={refs.to}
       />
       <AmountField
-        label="Amount"
+        label={t('common_amount')}
         name="amount"
         currency={currency}
         value={draft.amount}
         onValue={(v) => set('amount', v)}
         onBlur={() => setTouched((t) => ({ ...t, amount: true }))}
         error={shown('amount')}
-        hint={`Available: ${formatMoney(balance, currency)}`}
+        hint={t('send_available', formatMoney(balance, currency))}
         inputRef={refs.amount}
       />
       <TextField
-        label="Memo (optional)"
+        label={t('common_memo_optional')}
         name="memo"
         autoComplete="off"
-        placeholder="What it's for"
+        placeholder={t('send_memo_placeholder')}
         value={draft.memo}
         onValue={(v) => set('memo', v)}
         onBlur={() => setTouched((t) => ({ ...t, memo: true }))}
         error={shown('memo') ?? (memoLength > MEMO_MAX ? problems.memo : undefined)}
         aside={
           <span class={memoLength > MEMO_MAX ? 'counter counter--over' : 'counter'}>
-            {memoLength}/{MEMO_MAX}
+            {t('send_memo_counter', formatNumber(memoLength), formatNumber(MEMO_MAX))}
           </span>
         }
         inputRef={refs.memo}
       />
       <Button type="submit" variant="primary" block>
-        Review
+        {t('send_review_button')}
       </Button>
       <div class="row-actions">
         <Button variant="ghost" onClick={onCancel}>
-          Back to wallet
+          {t('send_back_to_wallet')}
         </Button>
         {!isDraftEmpty(draft) ? (
           <Button variant="ghost" onClick={() => onChange({ to: '', amount: '', memo: '' })}>
-            Clear
+            {t('common_clear')}
           </Button>
         ) : null}
       </div>

@@ -3,6 +3,7 @@ import { useLayoutEffect, useRef } from 'preact/hooks';
 import { Button } from '../../components/Button.js';
 import { Icon } from '../../components/Icon.js';
 import { Money } from '../../components/Money.js';
+import { t } from '../../../shared/i18n.js';
 import { formatMoney } from '../../format.js';
 import { connectionTitle, type ShownError } from '../errors.js';
 
@@ -31,17 +32,17 @@ export function SendDone({ amount, currency, payeeName, balance, memo, onDone, o
         <Icon name="check" size={28} />
       </span>
       <h1 id="done-title" class="screen-title" tabIndex={-1} ref={title}>
-        Sent {formatMoney(amount, currency)} to {payeeName}
+        {t('send_done_title', formatMoney(amount, currency), payeeName)}
       </h1>
-      {memo ? <p class="memo">“{memo}”</p> : null}
+      {memo ? <p class="memo">{t('quoted', memo)}</p> : null}
       <p class="muted">
-        New balance <Money minor={balance} currency={currency} />
+        {t('send_done_new_balance')} <Money minor={balance} currency={currency} />
       </p>
       <Button variant="primary" block onClick={onDone}>
-        Done
+        {t('common_done')}
       </Button>
       <Button variant="ghost" block onClick={onSendAnother}>
-        Send another
+        {t('send_done_another')}
       </Button>
     </section>
   );
@@ -67,46 +68,32 @@ export function moneyInLimitMessage(message: string, currency: string): string {
 export function explainSendError(error: ShownError, currency: string, balance: number): Explained {
   switch (error.code) {
     case 'INSUFFICIENT_FUNDS':
-      return {
-        title: 'Not enough money',
-        text: `Your balance is ${formatMoney(balance, currency)}. Send a smaller amount, or wait for money to arrive.`,
-        remedy: 'edit-amount',
-      };
+      return { title: t('send_error_funds_title'), text: t('send_error_funds_text', formatMoney(balance, currency)), remedy: 'edit-amount' };
     case 'LIMIT_EXCEEDED':
-      return { title: 'Over your limit', text: `${moneyInLimitMessage(error.message, currency)}. Try a smaller amount, or ask your bank about your limits.`, remedy: 'edit-amount' };
+      return { title: t('send_error_limit_title'), text: t('send_error_limit_text', moneyInLimitMessage(error.message, currency)), remedy: 'edit-amount' };
     case 'ACCOUNT_FROZEN':
-      return { title: 'Account frozen', text: `${error.message}. No money can move until your bank unfreezes it.`, remedy: 'edit' };
+      return { title: t('send_error_frozen_title'), text: t('send_error_frozen_text', error.message), remedy: 'edit' };
     case 'NOT_FOUND':
-      return { title: 'Payee not found', text: "There's no open account with this number. Check it with the person you're paying.", remedy: 'edit-payee' };
+      return { title: t('send_error_not_found_title'), text: t('send_error_not_found_text'), remedy: 'edit-payee' };
     case 'CONFLICT':
-      return { title: "This transfer couldn't be matched", text: `${error.message}. Start over to send it as a new transfer.`, remedy: 'start-over' };
+      return { title: t('send_error_conflict_title'), text: t('send_error_conflict_text', error.message), remedy: 'start-over' };
     case 'BAD_REQUEST':
-      return { title: 'Something needs fixing', text: error.message, remedy: 'edit' };
+      return { title: t('send_error_bad_request_title'), text: error.message, remedy: 'edit' };
     case 'UNAUTHENTICATED':
-      return { title: "You're signed out", text: 'Sign in again, then try again; nothing was sent.', remedy: 'edit' };
+      return { title: t('send_error_signed_out_title'), text: t('send_error_signed_out_text'), remedy: 'edit' };
     case 'FORBIDDEN':
-      return { title: 'Not allowed', text: error.message, remedy: 'edit' };
+      return { title: t('send_error_forbidden_title'), text: error.message, remedy: 'edit' };
     case 'RATE_LIMITED':
-      return { title: 'Too many requests', text: `${error.message}. Wait a moment, then try again.`, remedy: 'retry' };
+      return { title: t('send_error_rate_limited_title'), text: t('send_error_rate_limited_text', error.message), remedy: 'retry' };
     case 'OFFLINE':
     case 'KEY_CHANGED':
-      return { title: connectionTitle(error.code), text: `${error.message}. Try again once you're back online.`, remedy: 'retry' };
+      return { title: connectionTitle(error.code), text: t('send_error_offline_text', error.message), remedy: 'retry' };
     case 'IN_DOUBT':
       // The answer was lost (or the bank could not confirm its write): the same id is sent again as soon as the bank is reachable.
-      return {
-        title: "Your bank didn't confirm it",
-        text: `${error.message}, so it may or may not have gone through. It is checked again as soon as your bank is reachable; trying again is safe: this transfer will never be paid twice.`,
-        remedy: 'retry',
-        uncertain: true,
-      };
+      return { title: t('send_error_in_doubt_title'), text: t('send_error_in_doubt_text', error.message), remedy: 'retry', uncertain: true };
     default:
       // INTERNAL…: the relay may have posted it before the answer was lost.
-      return {
-        title: 'No answer from your bank',
-        text: `${error.message}, so it may or may not have gone through. Trying again is safe: this transfer will never be paid twice.`,
-        remedy: 'retry',
-        uncertain: true,
-      };
+      return { title: t('send_error_no_answer_title'), text: t('send_error_no_answer_text', error.message), remedy: 'retry', uncertain: true };
   }
 }
 
@@ -131,31 +118,31 @@ export function SendError({ error, currency, balance, retrying, onRetry, onEdit,
         <Icon name="warning" size={28} />
       </span>
       <h1 id="error-title" class="screen-title" tabIndex={-1} ref={title}>
-        {uncertain ? 'Not confirmed' : 'Not sent'}: {heading}
+        {t(uncertain ? 'send_error_heading_unconfirmed' : 'send_error_heading_not_sent', heading)}
       </h1>
       <p role="alert">{text}</p>
       {remedy === 'retry' ? (
-        <Button variant="primary" block loading={retrying} loadingText="Trying again…" onClick={onRetry}>
-          Try again
+        <Button variant="primary" block loading={retrying} loadingText={t('send_error_retrying')} onClick={onRetry}>
+          {t('common_try_again')}
         </Button>
       ) : remedy === 'edit-amount' ? (
         <Button variant="primary" block onClick={() => onEdit('amount')}>
-          Change the amount
+          {t('send_error_change_amount')}
         </Button>
       ) : remedy === 'edit-payee' ? (
         <Button variant="primary" block onClick={() => onEdit('to')}>
-          Change the payee
+          {t('send_error_change_payee')}
         </Button>
       ) : remedy === 'start-over' ? (
         <Button variant="primary" block onClick={onStartOver}>
-          Start over
+          {t('send_error_start_over')}
         </Button>
       ) : null}
       <Button variant={remedy === 'edit' ? 'primary' : 'ghost'} block disabled={retrying} onClick={() => onEdit()}>
-        Back
+        {t('common_back')}
       </Button>
       <Button variant="ghost" block disabled={retrying} onClick={onExit}>
-        Back to wallet
+        {t('send_back_to_wallet')}
       </Button>
     </section>
   );

@@ -5,6 +5,7 @@ import { Button } from '../../components/Button.js';
 import { Money } from '../../components/Money.js';
 import { Notice } from '../../components/Notice.js';
 import { Skeleton } from '../../components/Skeleton.js';
+import { t } from '../../../shared/i18n.js';
 import { formatMoney } from '../../format.js';
 import type { ShownError } from '../errors.js';
 
@@ -33,61 +34,65 @@ export function SendReview({ to, amount, memo, from, currency, lookup, sending, 
   return (
     <section class="stack" aria-labelledby="review-title">
       <h1 id="review-title" class="screen-title" tabIndex={-1} ref={title}>
-        Review and send
+        {t('send_review_title')}
       </h1>
       <div class="review-amount">
-        <span class="muted">You're sending</span>
+        <span class="muted">{t('send_review_sending')}</span>
         <Money minor={amount} currency={currency} size="xl" />
       </div>
       <dl class="summary">
         <div>
-          <dt>To</dt>
+          <dt>{t('common_to')}</dt>
           <dd aria-live="polite" aria-busy={lookup.status === 'loading'}>
             {lookup.status === 'ok' ? (
               <strong class="payee-name">{lookup.name}</strong>
             ) : lookup.status === 'loading' ? (
               <span class="inline-loading">
                 <Skeleton width="90px" />
-                <span class="sr-only">Checking who holds this account…</span>
+                <span class="sr-only">{t('send_review_checking')}</span>
               </span>
             ) : (
-              <span class="muted">Name not available</span>
+              <span class="muted">{t('send_review_no_name')}</span>
             )}
-            <span class="mono small">{formatAccountNumber(to)}</span>
+            <span class="mono small" dir="ltr">
+              {formatAccountNumber(to)}
+            </span>
           </dd>
         </div>
         <div>
-          <dt>From</dt>
+          <dt>{t('common_from')}</dt>
           <dd>
-            <span>Your account</span>
-            <span class="mono small">{formatAccountNumber(from)}</span>
+            <span>{t('send_review_your_account')}</span>
+            <span class="mono small" dir="ltr">
+              {formatAccountNumber(from)}
+            </span>
           </dd>
         </div>
         <div>
-          <dt>Memo</dt>
-          <dd>{memo.trim() ? <span class="memo">{memo.trim()}</span> : <span class="muted">None</span>}</dd>
+          <dt>{t('send_review_memo')}</dt>
+          <dd>{memo.trim() ? <span class="memo">{memo.trim()}</span> : <span class="muted">{t('send_review_no_memo')}</span>}</dd>
         </div>
       </dl>
       {lookup.status === 'error' ? (
         <Notice
           tone="error"
-          title="Couldn't check the payee"
+          title={t('send_review_lookup_failed')}
           actions={
             <Button size="sm" onClick={onRetryLookup}>
-              Try again
+              {t('common_try_again')}
             </Button>
           }
         >
           {lookup.error.message}
         </Notice>
       ) : lookup.status === 'ok' ? (
-        <p class="muted small">Make sure {lookup.name} is who you mean to pay: a transfer can't be taken back.</p>
+        <p class="muted small">{t('send_review_make_sure', lookup.name)}</p>
       ) : null}
-      <Button variant="primary" block disabled={lookup.status !== 'ok'} loading={sending} loadingText="Sending…" onClick={onConfirm}>
-        Send {formatMoney(amount, currency)}
+      <Button variant="primary" block disabled={lookup.status !== 'ok'} loading={sending} loadingText={t('common_sending')} onClick={onConfirm}>
+        {t('send_review_confirm', formatMoney(amount, currency))}
       </Button>
       <Button variant="ghost" block disabled={sending} onClick={onBack}>
-        Edit details
+        {t('send_review_edit')}
       </Button>
     </section>
   );

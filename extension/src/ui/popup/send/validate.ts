@@ -1,15 +1,16 @@
 import { isValidAccountNumber, normalizeAccountNumber } from '../../../../../common/account-number.js';
-import { charCount, parseAmountInput } from '../../format.js';
+import { t } from '../../../shared/i18n.js';
+import { charCount, formatNumber, parseAmountInput } from '../../format.js';
 
 export const MEMO_MAX = 140;
 
 /** The payee field's problem, if any; `own` is the paying account (paying yourself is refused). */
 export function payeeError(text: string, own?: string): string | undefined {
   const n = normalizeAccountNumber(text);
-  if (!n) return "Enter the payee's account number";
-  if (!/^DB\d{12}$/.test(n)) return 'Account numbers look like DB35 0000 0000 01 (DB and 12 digits)';
-  if (!isValidAccountNumber(n)) return "The check digits don't match: look for a mistyped or swapped digit";
-  if (own && n === normalizeAccountNumber(own)) return "That's your own account: enter someone else's";
+  if (!n) return t('send_payee_missing');
+  if (!/^DB\d{12}$/.test(n)) return t('send_payee_format');
+  if (!isValidAccountNumber(n)) return t('send_payee_check_digits');
+  if (own && n === normalizeAccountNumber(own)) return t('send_payee_own');
   return undefined;
 }
 
@@ -24,5 +25,5 @@ export function amountError(text: string, currency: string): string | undefined 
 }
 
 export function memoError(text: string): string | undefined {
-  return charCount(text.trim()) > MEMO_MAX ? `Keep the memo to ${MEMO_MAX} characters` : undefined;
+  return charCount(text.trim()) > MEMO_MAX ? t('send_memo_too_long', formatNumber(MEMO_MAX)) : undefined;
 }

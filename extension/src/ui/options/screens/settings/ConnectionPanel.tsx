@@ -1,6 +1,7 @@
 import type { JSX } from 'preact';
 import { useRef, useState } from 'preact/hooks';
 import type { ManagedPolicy, Settings } from '../../../../shared/api.js';
+import { t } from '../../../../shared/i18n.js';
 import { send } from '../../../bridge.js';
 import { Button } from '../../../components/Button.js';
 import { Notice } from '../../../components/Notice.js';
@@ -12,8 +13,6 @@ import { settingsToForm, validateSettings, type SettingsErrors, type SettingsFor
 import { sentence } from '../../lib/text.js';
 
 const FIELDS = ['relayUrl', 'autoLockMinutes', 'notifications'] as const;
-
-const BY_POLICY = 'Set by your organization: it cannot be changed here.';
 
 /**
  * Relay address, auto-lock and notifications. The form shows the background's settings until
@@ -67,23 +66,24 @@ export function ConnectionPanel({ settings, policy }: { settings: Settings; poli
   }
 
   return (
-    <Panel title="Connection" id="settings-connection">
+    <Panel title={t('connection_title')} id="settings-connection">
       <form class="o-form" onSubmit={(e) => void submit(e)} noValidate>
         <TextField
-          label="Relay address"
+          label={t('connection_relay_url')}
           name="relayUrl"
           value={form.relayUrl}
           onValue={(relayUrl) => edit({ relayUrl })}
           error={errors.relayUrl && sentence(errors.relayUrl)}
-          hint={fixed('relayUrl') ? BY_POLICY : "Where your bank's relay listens, e.g. ws://127.0.0.1:1235 (wss:// when it uses TLS). Changing it reconnects."}
+          hint={fixed('relayUrl') ? t('connection_by_policy') : t('connection_relay_url_hint')}
           readOnly={fixed('relayUrl')}
           inputRef={urlRef}
           autoComplete="off"
           spellcheck={false}
           inputMode="url"
+          dir="ltr"
         />
         <TextField
-          label="Lock after (minutes idle)"
+          label={t('connection_lock_after')}
           name="autoLockMinutes"
           type="number"
           min={1}
@@ -92,29 +92,29 @@ export function ConnectionPanel({ settings, policy }: { settings: Settings; poli
           value={form.autoLockMinutes}
           onValue={(autoLockMinutes) => edit({ autoLockMinutes })}
           error={errors.autoLockMinutes && sentence(errors.autoLockMinutes)}
-          hint={fixed('autoLockMinutes') ? BY_POLICY : 'From 1 to 240 minutes without activity; then you sign in again.'}
+          hint={fixed('autoLockMinutes') ? t('connection_by_policy') : t('connection_lock_after_hint')}
           readOnly={fixed('autoLockMinutes')}
           inputRef={lockRef}
           class="o-field--short"
         />
         <CheckboxField
-          label="Show notifications"
+          label={t('connection_notifications')}
           checked={form.notifications}
           onChecked={(notifications) => edit({ notifications })}
-          hint={fixed('notifications') ? BY_POLICY : "Money received and, for administrators, the bank's alerts."}
+          hint={fixed('notifications') ? t('connection_by_policy') : t('connection_notifications_hint')}
           disabled={fixed('notifications')}
           switch
         />
         {formError ? <Notice tone="error">{formError}</Notice> : null}
         {saved ? (
           <p class="o-ok" role="status">
-            Settings saved.
+            {t('connection_saved')}
           </p>
         ) : null}
         <div class="o-form__actions">
           {allFixed ? null : (
-            <Button type="submit" variant="primary" loading={busy} loadingText="Saving…">
-              Save settings
+            <Button type="submit" variant="primary" loading={busy} loadingText={t('common_saving')}>
+              {t('connection_save')}
             </Button>
           )}
           {dirty ? (
@@ -126,7 +126,7 @@ export function ConnectionPanel({ settings, policy }: { settings: Settings; poli
               }}
               disabled={busy}
             >
-              Discard changes
+              {t('connection_discard')}
             </Button>
           ) : null}
         </div>

@@ -1,24 +1,26 @@
 import type { JSX } from 'preact';
 import { useRef, useState } from 'preact/hooks';
 import { newPasswordSchema } from '../../../../../../common/schemas/primitives.js';
+import { t } from '../../../../shared/i18n.js';
 import { call } from '../../../bridge.js';
 import { Button } from '../../../components/Button.js';
 import { Notice } from '../../../components/Notice.js';
 import { TextField } from '../../../components/TextField.js';
 import { Panel } from '../../components/ScreenHeader.js';
 import { errorCode, fieldError } from '../../lib/errors.js';
-import { firstIssue, sentence } from '../../lib/text.js';
+import { firstIssue } from '../../../rules.js';
+import { sentence } from '../../lib/text.js';
 
 type Field = 'oldPassword' | 'newPassword' | 'confirm';
 type Errors = Partial<Record<Field, string>>;
 
 export function validatePasswordChange(form: Record<Field, string>): Errors {
   const errors: Errors = {};
-  if (form.oldPassword === '') errors.oldPassword = 'Enter your current password';
+  if (form.oldPassword === '') errors.oldPassword = t('password_current_missing');
   const parsed = newPasswordSchema.safeParse(form.newPassword);
-  if (!parsed.success) errors.newPassword = form.newPassword === '' ? 'Enter a new password' : firstIssue(parsed.error);
-  else if (form.newPassword === form.oldPassword) errors.newPassword = 'Must differ from the current password';
-  if (!errors.newPassword && form.confirm !== form.newPassword) errors.confirm = 'Does not match the new password';
+  if (!parsed.success) errors.newPassword = form.newPassword === '' ? t('password_new_missing') : firstIssue(parsed.error);
+  else if (form.newPassword === form.oldPassword) errors.newPassword = t('password_new_same');
+  if (!errors.newPassword && form.confirm !== form.newPassword) errors.confirm = t('password_confirm_mismatch');
   return errors;
 }
 
@@ -57,7 +59,7 @@ export function PasswordPanel(): JSX.Element {
       const fe = fieldError(err, ['oldPassword', 'newPassword'] as const);
       if (fe.field) setErrors({ [fe.field]: sentence(fe.message) });
       else if (errorCode(err) === 'UNAUTHENTICATED' && /current password/i.test(fe.message)) {
-        setErrors({ oldPassword: 'The current password is not correct' });
+        setErrors({ oldPassword: t('password_current_wrong') });
         refs.oldPassword.current?.focus();
       } else setFormError(fe.message);
     } finally {
@@ -66,10 +68,10 @@ export function PasswordPanel(): JSX.Element {
   }
 
   return (
-    <Panel title="Change password" id="settings-password">
+    <Panel title={t('password_title')} id="settings-password">
       <form class="o-form" onSubmit={(e) => void submit(e)} noValidate>
         <TextField
-          label="Current password"
+          label={t('password_current')}
           type="password"
           autoComplete="current-password"
           value={form.oldPassword}
@@ -78,17 +80,17 @@ export function PasswordPanel(): JSX.Element {
           inputRef={refs.oldPassword}
         />
         <TextField
-          label="New password"
+          label={t('password_new')}
           type="password"
           autoComplete="new-password"
           value={form.newPassword}
           onValue={(v) => edit('newPassword', v)}
           error={errors.newPassword}
-          hint="At least 8 characters."
+          hint={t('password_new_hint')}
           inputRef={refs.newPassword}
         />
         <TextField
-          label="Repeat the new password"
+          label={t('password_repeat')}
           type="password"
           autoComplete="new-password"
           value={form.confirm}
@@ -99,12 +101,12 @@ export function PasswordPanel(): JSX.Element {
         {formError ? <Notice tone="error">{formError}</Notice> : null}
         {done ? (
           <p class="o-ok" role="status">
-            Password changed. Your other signed-in sessions were signed out.
+            {t('password_changed')}
           </p>
         ) : null}
         <div class="o-form__actions">
-          <Button type="submit" variant="primary" loading={busy} loadingText="Changing…">
-            Change password
+          <Button type="submit" variant="primary" loading={busy} loadingText={t('password_changing')}>
+            {t('password_title')}
           </Button>
         </div>
       </form>

@@ -1,5 +1,6 @@
 import type { JSX } from 'preact';
 import { useState } from 'preact/hooks';
+import { ltr, t, tPlural } from '../../../../shared/i18n.js';
 import { call } from '../../../bridge.js';
 import { Button } from '../../../components/Button.js';
 import { Notice } from '../../../components/Notice.js';
@@ -9,9 +10,8 @@ import { statementCsv } from '../../lib/csv.js';
 import { parseDateRange, toDateInput } from '../../lib/dates.js';
 import { downloadText } from '../../lib/download.js';
 import { errorMessage } from '../../lib/errors.js';
-import { formatAccount } from '../../lib/format.js';
+import { formatAccount, formatCount } from '../../lib/format.js';
 import { EXPORT_PAGE, collectStatement } from '../../lib/paging.js';
-import { plural } from '../../lib/text.js';
 
 /** Own statement as CSV for a date range, read page by page from account.history. */
 export function StatementPanel({ account, currency }: { account: string; currency: string }): JSX.Element {
@@ -36,11 +36,11 @@ export function StatementPanel({ account, currency }: { account: string; currenc
         setProgress,
       );
       if (entries.length === 0) {
-        setResult({ tone: 'info', text: 'No transactions between those dates, so there is nothing to export.' });
+        setResult({ tone: 'info', text: t('statement_nothing') });
         return;
       }
       downloadText(`statement-${account}-${from}-to-${to}.csv`, statementCsv(entries, currency));
-      setResult({ tone: 'success', text: `Saved a statement with ${plural(entries.length, 'transaction')}.` });
+      setResult({ tone: 'success', text: tPlural('statement_saved', entries.length) });
     } catch (err) {
       setResult({ tone: 'error', text: errorMessage(err) });
     } finally {
@@ -50,16 +50,14 @@ export function StatementPanel({ account, currency }: { account: string; currenc
 
   const busy = progress !== undefined;
   return (
-    <Panel title="Export my statement" id="settings-statement">
-      <p class="o-muted">
-        Account {formatAccount(account)}: every transaction between two days (both included), as a CSV file for a spreadsheet.
-      </p>
+    <Panel title={t('statement_title')} id="settings-statement">
+      <p class="o-muted">{t('statement_intro', ltr(formatAccount(account)))}</p>
       <form class="o-form o-form--inline" onSubmit={(e) => void submit(e)} noValidate>
-        <TextField label="From" type="date" value={from} onValue={setFrom} error={errors.from} max={to || undefined} />
-        <TextField label="To" type="date" value={to} onValue={setTo} error={errors.to} min={from || undefined} />
+        <TextField label={t('common_from')} type="date" value={from} onValue={setFrom} error={errors.from} max={to || undefined} />
+        <TextField label={t('common_to')} type="date" value={to} onValue={setTo} error={errors.to} min={from || undefined} />
         <div class="o-form__actions">
-          <Button type="submit" variant="primary" loading={busy} loadingText={`Reading… ${progress ?? 0} found`}>
-            Export CSV
+          <Button type="submit" variant="primary" loading={busy} loadingText={t('statement_reading', formatCount(progress ?? 0))}>
+            {t('export_csv')}
           </Button>
         </div>
       </form>

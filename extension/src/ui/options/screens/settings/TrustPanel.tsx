@@ -1,6 +1,7 @@
 import type { JSX } from 'preact';
 import { useState } from 'preact/hooks';
 import type { AppState } from '../../../../shared/api.js';
+import { t } from '../../../../shared/i18n.js';
 import { send } from '../../../bridge.js';
 import { Button } from '../../../components/Button.js';
 import { ConfirmDialog } from '../../../components/Modal.js';
@@ -24,34 +25,32 @@ export function TrustPanel({ state }: { state: AppState }): JSX.Element {
   async function run(kind: 'forget' | 'accept'): Promise<void> {
     await send({ type: kind === 'forget' ? 'trust.forget' : 'trust.accept' });
     setConfirm(null);
-    setDone(kind === 'forget' ? 'The key was forgotten; the next connection pins the key the relay presents.' : 'The new key is trusted; reconnecting.');
+    setDone(kind === 'forget' ? t('trust_forgotten') : t('trust_accepted'));
   }
 
   return (
-    <Panel title="Relay identity key" id="settings-trust">
+    <Panel title={t('trust_title')} id="settings-trust">
       {keyChanged ? (
         <Notice
           tone="error"
-          title="The relay's key has changed"
+          title={t('trust_changed_title')}
           actions={
             byPolicy ? undefined : (
               <Button variant="danger" onClick={() => setConfirm('accept')} disabled={!offered}>
-                Trust new key
+                {t('trust_accept')}
               </Button>
             )
           }
         >
           <p>
-            The relay at <code>{state.settings.relayUrl}</code> presented a different identity key from the one this browser trusts, so the
-            extension refuses to talk to it. Trust the new key only if your bank told you it changed; otherwise someone may be in the middle of
-            the connection.
+            {t('trust_changed_text_before')} <code dir="ltr">{state.settings.relayUrl}</code> {t('trust_changed_text_after')}
           </p>
           <dl class="o-keys">
-            <dt>Trusted (old)</dt>
+            <dt>{t('trust_old')}</dt>
             <dd>
               <Fingerprint hex={pinned} />
             </dd>
-            <dt>Presented now (new)</dt>
+            <dt>{t('trust_new')}</dt>
             <dd>
               <Fingerprint hex={offered} />
             </dd>
@@ -59,11 +58,11 @@ export function TrustPanel({ state }: { state: AppState }): JSX.Element {
         </Notice>
       ) : null}
       <dl class="o-keys">
-        <dt>Pinned fingerprint (SHA-256)</dt>
-        <dd>{pinned ? <Fingerprint hex={pinned} /> : <span class="o-muted">None yet: the first connection pins the relay's key.</span>}</dd>
+        <dt>{t('trust_pinned')}</dt>
+        <dd>{pinned ? <Fingerprint hex={pinned} /> : <span class="o-muted">{t('trust_none_yet')}</span>}</dd>
         {current && current !== pinned && !keyChanged ? (
           <>
-            <dt>Presented on the last connection</dt>
+            <dt>{t('trust_last_presented')}</dt>
             <dd>
               <Fingerprint hex={current} />
             </dd>
@@ -71,12 +70,12 @@ export function TrustPanel({ state }: { state: AppState }): JSX.Element {
         ) : null}
       </dl>
       {byPolicy ? (
-        <p class="o-muted">
-          Pinned by your organization: the extension talks only to a relay with this key, and it cannot be changed here. If the relay presents
-          another, ask your IT department.
-        </p>
+        <p class="o-muted">{t('trust_by_policy')}</p>
       ) : (
-        <p class="o-muted">Compare it with what your bank's operator reads from <code>bank-relay fingerprint</code>.</p>
+        <p class="o-muted">
+          {t('trust_compare')} <code dir="ltr">bank-relay fingerprint</code>
+          {t('sentence_end')}
+        </p>
       )}
       {done ? (
         <p class="o-ok" role="status">
@@ -86,29 +85,27 @@ export function TrustPanel({ state }: { state: AppState }): JSX.Element {
       {byPolicy ? null : (
         <div class="o-form__actions">
           <Button variant="secondary" onClick={() => setConfirm('forget')} disabled={!pinned}>
-            Forget key
+            {t('trust_forget')}
           </Button>
         </div>
       )}
       <ConfirmDialog
         open={confirm === 'forget'}
-        title="Forget the pinned key?"
-        confirmLabel="Forget key"
+        title={t('trust_forget_title')}
+        confirmLabel={t('trust_forget')}
         onConfirm={() => run('forget')}
         onCancel={() => setConfirm(null)}
       >
-        <p>
-          The next connection will trust whatever key the relay presents and pin it. Do this only when the relay's key was replaced on purpose.
-        </p>
+        <p>{t('trust_forget_text')}</p>
       </ConfirmDialog>
       <ConfirmDialog
         open={confirm === 'accept'}
-        title="Trust the relay's new key?"
-        confirmLabel="Trust new key"
+        title={t('trust_accept_title')}
+        confirmLabel={t('trust_accept')}
         onConfirm={() => run('accept')}
         onCancel={() => setConfirm(null)}
       >
-        <p>Only if your bank told you the key changed and the new fingerprint matches theirs:</p>
+        <p>{t('trust_accept_text')}</p>
         <p>
           <Fingerprint hex={offered} />
         </p>
@@ -118,9 +115,9 @@ export function TrustPanel({ state }: { state: AppState }): JSX.Element {
 }
 
 function Fingerprint({ hex }: { hex: string | undefined }): JSX.Element {
-  if (!hex) return <span class="o-muted">unknown</span>;
+  if (!hex) return <span class="o-muted">{t('common_unknown')}</span>;
   return (
-    <code class="o-fingerprint" title={hex}>
+    <code class="o-fingerprint" title={hex} dir="ltr">
       {formatFingerprint(hex)}
     </code>
   );

@@ -2,6 +2,7 @@ import type { JSX } from 'preact';
 import { useState } from 'preact/hooks';
 import type { User } from '../../../../../../common/schemas/models.js';
 import { memoSchema } from '../../../../../../common/schemas/primitives.js';
+import { ltr, t } from '../../../../shared/i18n.js';
 import { call } from '../../../bridge.js';
 import { AmountField } from '../../../components/AmountField.js';
 import { Button } from '../../../components/Button.js';
@@ -10,7 +11,8 @@ import { Notice } from '../../../components/Notice.js';
 import { TextField } from '../../../components/TextField.js';
 import { errorCode, fieldError } from '../../lib/errors.js';
 import { formatAccount, formatMoney, parseMoneyInput } from '../../lib/format.js';
-import { firstIssue, sentence } from '../../lib/text.js';
+import { firstIssue } from '../../../rules.js';
+import { sentence } from '../../lib/text.js';
 
 export type CashDirection = 'deposit' | 'withdraw';
 
@@ -46,7 +48,6 @@ export function CashDialog({
   const [busy, setBusy] = useState(false);
   const [posted, setPosted] = useState<{ amount: number; balance: number }>();
   const deposit = direction === 'deposit';
-  const verb = deposit ? 'Deposit' : 'Withdraw';
 
   async function submit(e: Event): Promise<void> {
     e.preventDefault();
@@ -67,7 +68,7 @@ export function CashDialog({
       const code = errorCode(err);
       const fe = fieldError(err, ['amount', 'memo'] as const);
       if (code === 'CONFLICT') {
-        setFormError('This transfer id was already used with other details, so an earlier attempt went through. Close this dialog and check the balance.');
+        setFormError(t('cash_conflict'));
       } else if (code === 'INSUFFICIENT_FUNDS') {
         setErrors({ amount: sentence(fe.message) });
       } else if (fe.field) {
@@ -81,17 +82,19 @@ export function CashDialog({
     }
   }
 
-  const title = `${verb} ${deposit ? 'to' : 'from'} ${user.username}`;
+  const title = deposit ? t('users_deposit_name', ltr(user.username)) : t('users_withdraw_name', ltr(user.username));
   if (posted) {
+    const amount = formatMoney(posted.amount, currency);
+    const balance = formatMoney(posted.balance, currency);
+    const shownAccount = ltr(formatAccount(account));
     return (
       <Modal open title={title} onClose={() => onClose(true)}>
-        <Notice tone="success" title={deposit ? 'Deposited' : 'Withdrawn'}>
-          {formatMoney(posted.amount, currency)} {deposit ? 'paid into' : 'paid out of'} {formatAccount(account)}. New balance:{' '}
-          {formatMoney(posted.balance, currency)}.
+        <Notice tone="success" title={deposit ? t('cash_deposited') : t('cash_withdrawn')}>
+          {deposit ? t('cash_deposited_text', amount, shownAccount, balance) : t('cash_withdrawn_text', amount, shownAccount, balance)}
         </Notice>
         <div class="modal__actions">
           <Button variant="primary" onClick={() => onClose(true)}>
-            Done
+            {t('common_done')}
           </Button>
         </div>
       </Modal>
@@ -101,31 +104,26 @@ export function CashDialog({
     <Modal open title={title} onClose={() => !busy && onClose(false)}>
       <form class="o-form" onSubmit={(e) => void submit(e)} noValidate>
         <p class="o-muted">
-          {deposit ? 'Cash paid in to' : 'Cash paid out of'} account {formatAccount(account)} ({user.displayName}), against the bank's cash account.
+          {t(deposit ? 'cash_deposit_intro' : 'cash_withdraw_intro', ltr(formatAccount(account)), user.displayName)}
         </p>
-        <AmountField label="Amount" currency={currency} value={amount} onValue={setAmount} error={errors.amount} readOnly={unclear} />
+        <AmountField label={t('common_amount')} currency={currency} value={amount} onValue={setAmount} error={errors.amount} readOnly={unclear} />
         <TextField
-          label="Memo (optional)"
+          label={t('common_memo_optional')}
           value={memo}
           onValue={setMemo}
           error={errors.memo}
           maxLength={140}
           readOnly={unclear}
-          placeholder={deposit ? 'e.g. Cash at the counter' : 'e.g. Paid out at the counter'}
+          placeholder={deposit ? t('cash_deposit_memo_placeholder') : t('cash_withdraw_memo_placeholder')}
         />
         {formError ? <Notice tone="error">{formError}</Notice> : null}
-        {unclear ? (
-          <Notice tone="warning">
-            The first attempt may have gone through. Trying again sends the very same request (transfer id {transferId.slice(0, 8)}…), which never
-            moves the money twice.
-          </Notice>
-        ) : null}
+        {unclear ? <Notice tone="warning">{t('cash_unclear', ltr(`${transferId.slice(0, 8)}…`))}</Notice> : null}
         <div class="modal__actions">
           <Button onClick={() => onClose(unclear)} disabled={busy}>
-            Cancel
+            {t('common_cancel')}
           </Button>
-          <Button type="submit" variant="primary" loading={busy} loadingText={deposit ? 'Depositing…' : 'Withdrawing…'}>
-            {unclear ? 'Try again' : verb}
+          <Button type="submit" variant="primary" loading={busy} loadingText={deposit ? t('cash_depositing') : t('cash_withdrawing')}>
+            {unclear ? t('common_try_again') : deposit ? t('users_deposit') : t('users_withdraw')}
           </Button>
         </div>
       </form>

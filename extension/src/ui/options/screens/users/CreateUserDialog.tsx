@@ -2,6 +2,7 @@ import type { JSX } from 'preact';
 import { useRef, useState } from 'preact/hooks';
 import type { User } from '../../../../../../common/schemas/models.js';
 import { displayNameSchema, passwordSchema, usernameSchema } from '../../../../../../common/schemas/primitives.js';
+import { t } from '../../../../shared/i18n.js';
 import { call } from '../../../bridge.js';
 import { AmountField } from '../../../components/AmountField.js';
 import { Button } from '../../../components/Button.js';
@@ -11,7 +12,8 @@ import { TextField } from '../../../components/TextField.js';
 import { SelectField } from '../../components/SelectField.js';
 import { errorCode, fieldError } from '../../lib/errors.js';
 import { DEFAULT_CURRENCY, parseMoneyInput } from '../../lib/format.js';
-import { firstIssue, sentence } from '../../lib/text.js';
+import { firstIssue } from '../../../rules.js';
+import { sentence } from '../../lib/text.js';
 
 type Field = 'username' | 'displayName' | 'password' | 'role' | 'openingDeposit';
 const FIELDS: readonly Field[] = ['username', 'displayName', 'password', 'role', 'openingDeposit'];
@@ -36,11 +38,11 @@ export type CreateUserArgs = {
 export function validateCreateUser(form: CreateUserForm, currency = DEFAULT_CURRENCY): { args?: CreateUserArgs; errors: Partial<Record<Field, string>> } {
   const errors: Partial<Record<Field, string>> = {};
   const username = usernameSchema.safeParse(form.username);
-  if (!username.success) errors.username = form.username.trim() === '' ? 'Enter a username' : firstIssue(username.error);
+  if (!username.success) errors.username = form.username.trim() === '' ? t('create_user_username_missing') : firstIssue(username.error);
   const displayName = displayNameSchema.safeParse(form.displayName);
-  if (!displayName.success) errors.displayName = form.displayName.trim() === '' ? 'Enter the name to show' : firstIssue(displayName.error);
+  if (!displayName.success) errors.displayName = form.displayName.trim() === '' ? t('user_name_missing') : firstIssue(displayName.error);
   const password = passwordSchema.safeParse(form.password);
-  if (!password.success) errors.password = form.password === '' ? 'Enter a first password' : firstIssue(password.error);
+  if (!password.success) errors.password = form.password === '' ? t('create_user_password_missing') : firstIssue(password.error);
   let openingDeposit: number | undefined;
   if (form.role === 'user' && form.openingDeposit.trim() !== '') {
     const amount = parseMoneyInput(form.openingDeposit, currency);
@@ -102,54 +104,61 @@ export function CreateUserDialog({ onClose, onCreated, currency = DEFAULT_CURREN
   }
 
   return (
-    <Modal open title="Create user" onClose={() => !busy && onClose()}>
+    <Modal open title={t('users_create')} onClose={() => !busy && onClose()}>
       <form ref={formRef} class="o-form" onSubmit={(e) => void submit(e)} noValidate>
         <TextField
-          label="Username"
+          label={t('common_username')}
           value={form.username}
           onValue={(username) => edit({ username })}
           error={errors.username}
-          hint="3 to 32 characters: a-z, 0-9, _ . - (used to sign in)."
+          hint={t('create_user_username_hint')}
           autoComplete="off"
           spellcheck={false}
+          dir="ltr"
         />
-        <TextField label="Display name" value={form.displayName} onValue={(displayName) => edit({ displayName })} error={errors.displayName} autoComplete="off" />
         <TextField
-          label="First password"
+          label={t('user_display_name')}
+          value={form.displayName}
+          onValue={(displayName) => edit({ displayName })}
+          error={errors.displayName}
+          autoComplete="off"
+        />
+        <TextField
+          label={t('create_user_password')}
           type="password"
           value={form.password}
           onValue={(password) => edit({ password })}
           error={errors.password}
-          hint="At least 8 characters; give it to the person safely."
+          hint={t('create_user_password_hint')}
           autoComplete="new-password"
         />
         <SelectField
-          label="Role"
+          label={t('sessions_col_role')}
           value={form.role}
           options={[
-            { value: 'user', label: 'Customer (has an account)' },
-            { value: 'admin', label: 'Administrator (no account)' },
+            { value: 'user', label: t('create_user_role_customer') },
+            { value: 'admin', label: t('create_user_role_admin') },
           ]}
           onValue={(role) => edit({ role: role === 'admin' ? 'admin' : 'user' })}
           error={errors.role}
         />
         {form.role === 'user' ? (
           <AmountField
-            label="Opening deposit (optional)"
+            label={t('create_user_opening_deposit')}
             currency={currency}
             value={form.openingDeposit}
             onValue={(openingDeposit) => edit({ openingDeposit })}
             error={errors.openingDeposit}
-            hint="Paid in from the bank's cash account when the account opens."
+            hint={t('create_user_opening_deposit_hint')}
           />
         ) : null}
         {formError ? <Notice tone="error">{formError}</Notice> : null}
         <div class="modal__actions">
           <Button onClick={onClose} disabled={busy}>
-            Cancel
+            {t('common_cancel')}
           </Button>
-          <Button type="submit" variant="primary" loading={busy} loadingText="Creating…">
-            Create user
+          <Button type="submit" variant="primary" loading={busy} loadingText={t('create_user_creating')}>
+            {t('users_create')}
           </Button>
         </div>
       </form>

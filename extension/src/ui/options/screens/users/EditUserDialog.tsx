@@ -2,6 +2,7 @@ import type { JSX } from 'preact';
 import { useRef, useState } from 'preact/hooks';
 import type { User } from '../../../../../../common/schemas/models.js';
 import { displayNameSchema, newPasswordSchema } from '../../../../../../common/schemas/primitives.js';
+import { ltr, t } from '../../../../shared/i18n.js';
 import { call } from '../../../bridge.js';
 import { AmountField } from '../../../components/AmountField.js';
 import { Button } from '../../../components/Button.js';
@@ -9,8 +10,9 @@ import { Modal } from '../../../components/Modal.js';
 import { Notice } from '../../../components/Notice.js';
 import { TextField } from '../../../components/TextField.js';
 import { fieldError } from '../../lib/errors.js';
-import { formatMinorDecimal, parseMoneyInput } from '../../lib/format.js';
-import { firstIssue, sentence } from '../../lib/text.js';
+import { formatCount, formatMinorDecimal, parseMoneyInput } from '../../lib/format.js';
+import { firstIssue } from '../../../rules.js';
+import { sentence } from '../../lib/text.js';
 
 type Field = 'displayName' | 'perTransfer' | 'perDay' | 'password';
 
@@ -42,7 +44,7 @@ export function validateEditUser(user: User, form: EditUserForm, currency: strin
   const errors: Partial<Record<Field, string>> = {};
   const args: EditUserArgs = { username: user.username };
   const name = displayNameSchema.safeParse(form.displayName);
-  if (!name.success) errors.displayName = form.displayName.trim() === '' ? 'Enter the name to show' : firstIssue(name.error);
+  if (!name.success) errors.displayName = form.displayName.trim() === '' ? t('user_name_missing') : firstIssue(name.error);
   else if (name.data !== user.displayName) args.displayName = name.data;
   const limits: { perTransfer?: number; perDay?: number } = {};
   for (const key of ['perTransfer', 'perDay'] as const) {
@@ -58,7 +60,7 @@ export function validateEditUser(user: User, form: EditUserForm, currency: strin
   }
   if (Object.keys(errors).length > 0) return { errors };
   if (args.displayName === undefined && args.limits === undefined && args.password === undefined) {
-    return { errors, formError: 'Nothing has changed.' };
+    return { errors, formError: t('edit_user_nothing_changed') };
   }
   return { args, errors };
 }
@@ -115,49 +117,51 @@ export function EditUserDialog({
   }
 
   return (
-    <Modal open title={`Edit ${user.username}`} onClose={() => !busy && onClose()}>
+    <Modal open title={t('users_menu_edit_name', ltr(user.username))} onClose={() => !busy && onClose()}>
       <form ref={formRef} class="o-form" onSubmit={(e) => void submit(e)} noValidate>
-        <TextField label="Display name" value={form.displayName} onValue={(displayName) => edit({ displayName })} error={errors.displayName} autoComplete="off" />
+        <TextField
+          label={t('user_display_name')}
+          value={form.displayName}
+          onValue={(displayName) => edit({ displayName })}
+          error={errors.displayName}
+          autoComplete="off"
+        />
         {isCustomer ? (
           <fieldset class="o-fieldset">
-            <legend>Limits on what they send</legend>
+            <legend>{t('edit_user_limits')}</legend>
             <AmountField
-              label="Per transfer"
+              label={t('edit_user_per_transfer')}
               currency={currency}
               value={form.perTransfer}
               onValue={(perTransfer) => edit({ perTransfer })}
               error={errors.perTransfer}
             />
             <AmountField
-              label="Per day"
+              label={t('edit_user_per_day')}
               currency={currency}
               value={form.perDay}
               onValue={(perDay) => edit({ perDay })}
               error={errors.perDay}
-              hint="0 blocks sending. Deposits and withdrawals are not limited."
+              hint={t('edit_user_per_day_hint', formatCount(0))}
             />
           </fieldset>
         ) : null}
         <TextField
-          label="Reset password (optional)"
+          label={t('edit_user_password')}
           type="password"
           value={form.password}
           onValue={(password) => edit({ password })}
           error={errors.password}
-          hint={
-            needsApproval
-              ? 'Leave empty to keep the current one. Another administrator (or they themselves) must approve a new password before it takes effect.'
-              : 'Leave empty to keep the current one. A new password signs them out everywhere.'
-          }
+          hint={needsApproval ? t('edit_user_password_hint_approval') : t('edit_user_password_hint')}
           autoComplete="new-password"
         />
         {formError ? <Notice tone="error">{formError}</Notice> : null}
         <div class="modal__actions">
           <Button onClick={onClose} disabled={busy}>
-            Cancel
+            {t('common_cancel')}
           </Button>
-          <Button type="submit" variant="primary" loading={busy} loadingText="Saving…">
-            Save changes
+          <Button type="submit" variant="primary" loading={busy} loadingText={t('common_saving')}>
+            {t('edit_user_save')}
           </Button>
         </div>
       </form>

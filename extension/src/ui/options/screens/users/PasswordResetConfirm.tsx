@@ -1,5 +1,6 @@
 import type { JSX } from 'preact';
 import type { User } from '../../../../../../common/schemas/models.js';
+import { ltr, t } from '../../../../shared/i18n.js';
 import { ConfirmDialog } from '../../../components/Modal.js';
 import { formatDate } from '../../lib/format.js';
 
@@ -19,27 +20,19 @@ export function PasswordResetConfirm({
   onCancel: () => void;
 }): JSX.Element {
   const reset = user.passwordReset;
-  const who = `${user.displayName} (${user.username})`;
-  const asked = reset ? `${reset.requestedBy} asked for it on ${formatDate(reset.requestedAt)}` : 'nobody asked for one';
+  const who = t('users_who', user.displayName, ltr(user.username));
+  const asked = reset ? t('reset_asked_by', ltr(reset.requestedBy), formatDate(reset.requestedAt)) : t('reset_nobody_asked');
+  const chooser = reset ? ltr(reset.requestedBy) : t('reset_another_admin');
   return (
     <ConfirmDialog
       open
-      title={approve ? `Approve the password reset of ${user.username}?` : `Reject the password reset of ${user.username}?`}
-      confirmLabel={approve ? 'Approve reset' : 'Reject reset'}
+      title={approve ? t('reset_approve_title', ltr(user.username)) : t('reset_reject_title', ltr(user.username))}
+      confirmLabel={approve ? t('reset_approve') : t('reset_reject')}
       tone={approve ? 'danger' : 'primary'}
       onConfirm={() => onConfirm(user, approve)}
       onCancel={onCancel}
     >
-      {approve ? (
-        <p>
-          {who} gets the password {reset?.requestedBy ?? 'another administrator'} chose and is signed out everywhere ({asked}). Approve only if you
-          have confirmed with {user.displayName} that they need it.
-        </p>
-      ) : (
-        <p>
-          The reset is dropped and {who} keeps their password ({asked}).
-        </p>
-      )}
+      {approve ? <p>{t('reset_approve_text', who, chooser, asked, user.displayName)}</p> : <p>{t('reset_reject_text', who, asked)}</p>}
     </ConfirmDialog>
   );
 }
