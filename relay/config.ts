@@ -48,6 +48,8 @@ export const relayConfigSchema = z.strictObject({
     .default({ perTransfer: 5_000_000, perDay: 20_000_000 }),
   /** `account.lookup` calls allowed per user per minute, over all their sessions (payee names are personal data). */
   lookupsPerMinute: z.number().int().min(1).default(30),
+  /** Distinct accounts each user may look up per UTC day with account.lookupMany (payment files' payees). */
+  bulkLookupsPerDay: z.number().int().min(1).default(10_000),
   /** Open connections (TCP and WebSocket/HTTP together) one IP address may hold; 0 = no cap. */
   maxConnectionsPerIp: z.number().int().min(0).default(256),
   /** Requests one connection may make: `perSecond` on average, bursts of up to `burst`; perSecond 0 = no limit. */

@@ -10,6 +10,7 @@ import type { RelayIdentity } from './identity.js';
 import type { LedgerStore } from './ledger/ledger-store.js';
 import type { MinuteRateLimit, WindowRateLimit } from './session/rate-limit.js';
 import type { FailureBudget } from './auth/failure-budget.js';
+import type { DailyLookupBudget } from './session/daily-lookups.js';
 
 /** Everything an op handler may use. Built once by the relay and shared by all connections. */
 export interface RelayContext {
@@ -31,6 +32,8 @@ export interface RelayContext {
   opCounts: Map<string, number>;
   /** account.lookup allowance per user (over all their sessions). */
   lookupLimit: MinuteRateLimit;
+  /** account.lookupMany's distinct accounts per user per day. */
+  bulkLookups: DailyLookupBudget;
   /** Failed password checks by IP address (null: no throttle). */
   loginFailuresByIp: FailureBudget | null;
   /** `auth.register` calls by IP address (null: no limit). */

@@ -17,6 +17,7 @@ import type { RelayContext } from './context.js';
 import { RelayMetrics } from './metrics/relay-metrics.js';
 import { relayMetricsSource } from './metrics/source.js';
 import { notifyCommitted } from './ledger/notify.js';
+import { DailyLookupBudget } from './session/daily-lookups.js';
 import { MinuteRateLimit, WindowRateLimit } from './session/rate-limit.js';
 import { checkDataDir } from './config/data-dir.js';
 import { loadTls } from './transport/tls.js';
@@ -116,6 +117,7 @@ export class Relay {
       const context: RelayContext = { config, log, bank, commits, users, sessions, ledger, live, events, identity, clock, startedAt: clock(), opCounts: new Map(),
         serving: () => relay?.phase === 'serving',
         lookupLimit: new MinuteRateLimit(config.lookupsPerMinute, clock),
+        bulkLookups: new DailyLookupBudget(config.bulkLookupsPerDay, clock),
         loginFailuresByIp:
           config.loginThrottle.maxFailuresPerIp > 0 ? new FailureBudget(new WindowRateLimit(config.loginThrottle.maxFailuresPerIp, config.loginThrottle.windowMs, clock)) : null,
         registrationsByIp: config.registrationsPerIpPerHour > 0 ? new WindowRateLimit(config.registrationsPerIpPerHour, 60 * 60_000, clock) : null,

@@ -83,6 +83,38 @@ export const entrySchema = z.object({
 });
 export type Entry = z.infer<typeof entrySchema>;
 
+/** Most rows in one payment run (a file of payments, deposits or withdrawals). */
+export const RUN_ROWS_MAX = 5000;
+
+/**
+ * What a payment run moves: a customer's payments to payees (`transfer.batch`), or an
+ * administrator's deposits into or withdrawals from customer accounts (`admin.account.batch`).
+ */
+export const runKindSchema = z.enum(['payments', 'deposits', 'withdrawals']);
+export type RunKind = z.infer<typeof runKindSchema>;
+
+/**
+ * A payment run as the relay records it: what was declared when it started (its rows, their
+ * total, the digest of the file's rows, so the same file is recognised) and what its batches
+ * have done since, counted in the same durable write as the money: rows posted (each once,
+ * replays not counted again), the amount they moved, and rows whose latest answer was a refusal.
+ */
+export const runSchema = z.object({
+  runId: transferIdSchema,
+  owner: usernameSchema,
+  kind: runKindSchema,
+  digest: sha256HexSchema,
+  rows: z.number().int().min(1).max(RUN_ROWS_MAX),
+  total: amountSchema,
+  atomic: z.boolean(),
+  createdAt: isoDateSchema,
+  updatedAt: isoDateSchema,
+  posted: z.number().int().min(0),
+  sent: z.number().int().min(0),
+  failed: z.number().int().min(0),
+});
+export type Run = z.infer<typeof runSchema>;
+
 /** 'ok' or the error code a request ended with (monitor.request). */
 export const outcomeSchema = z.enum(['ok', ...ERROR_CODES]);
 export type Outcome = z.infer<typeof outcomeSchema>;

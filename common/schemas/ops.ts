@@ -7,6 +7,9 @@ import {
   auditHeadSchema,
   entrySchema,
   publicUserSchema,
+  RUN_ROWS_MAX,
+  runKindSchema,
+  runSchema,
   sessionInfoSchema,
   transferSchema,
   userSchema,
@@ -26,6 +29,7 @@ import {
   newPasswordSchema,
   passwordSchema,
   roleSchema,
+  sha256HexSchema,
   tokenSchema,
   transferIdSchema,
   userStatusSchema,
@@ -100,6 +104,27 @@ export const batchItemResultSchema = z.discriminatedUnion('ok', [
 ]);
 export type BatchItemResult = z.infer<typeof batchItemResultSchema>;
 
+/** Most accounts one `account.lookupMany` looks up. */
+export const LOOKUP_MANY_MAX = 1000;
+
+/** One account's answer in an `account.lookupMany`, in its place. */
+export const lookupItemResultSchema = z.discriminatedUnion('ok', [
+  z.object({ account: accountNumberSchema, ok: z.literal(true), displayName: z.string() }),
+  z.object({ account: accountNumberSchema, ok: z.literal(false), error: z.object({ code: errorCodeSchema, message: z.string() }) }),
+]);
+export type LookupItemResult = z.infer<typeof lookupItemResultSchema>;
+
+/** Deposits or withdrawals against customer accounts, many at once (`admin.account.batch`). */
+const cashBatchArgs = z.strictObject({
+  kind: z.enum(['deposit', 'withdraw']),
+  items: z.array(cashMovementArgs).min(1, 'must hold at least one item').max(BATCH_MAX, `must hold at most ${BATCH_MAX} items`),
+  atomic: z.boolean().optional(),
+  runId: transferIdSchema.optional(),
+});
+
+/** A page of payment runs, newest first. */
+const runPage = z.object({ runs: z.array(runSchema), next: cursorSchema.optional() });
+
 /** `problem` (not in §5's table) names the first discrepancy when ok is false. */
 const verifyProblem = z.string().optional();
 
@@ -153,6 +178,16 @@ export const opDefs = {
     args: z.strictObject({ account: accountNumberSchema }),
     result: z.object({ account: accountNumberSchema, displayName: z.string() }),
   },
+  // Payees of a payment file, up to a thousand a call, answered in order (masked names, or why
+  // not); each distinct account counts against the user's daily bulk-lookup budget, apart from
+  // account.lookup's per-minute limit. `remaining`: what is left of today's budget.
+  'account.lookupMany': {
+    role: 'user',
+    args: z.strictObject({
+      accounts: z.array(accountNumberSchema).min(1, 'must hold at least one account').max(LOOKUP_MANY_MAX, `must hold at most ${LOOKUP_MANY_MAX} accounts`),
+    }),
+    result: z.object({ results: z.array(lookupItemResultSchema), remaining: count }),
+  },
 
   'transfer.create': { role: 'user', args: transferArgs, result: moneyResult },
   // Items apply in order, each idempotent on its own; `atomic`: all post or none. `runId` groups
@@ -165,6 +200,33 @@ export const opDefs = {
       runId: transferIdSchema.optional(),
     }),
     result: z.object({ results: z.array(batchItemResultSchema) }),
+  },
+
+  // A payment run is recorded before its first batch: its id, what it moves, its rows, their
+  // total and the SHA-256 of its rows (the same file gives the same digest). Idempotent by runId;
+  // `sameFile`: the person's other runs of the same digest, to ask before paying a file twice.
+  'run.start': {
+    role: 'user',
+    args: z.strictObject({
+      runId: transferIdSchema,
+      kind: runKindSchema,
+      digest: sha256HexSchema,
+      rows: z.number().int().min(1, 'must be at least 1').max(RUN_ROWS_MAX, `must be at most ${RUN_ROWS_MAX}`),
+      total: amountSchema,
+      atomic: z.boolean().optional(),
+    }),
+    result: z.object({ run: runSchema, sameFile: z.array(runSchema) }),
+  },
+  /** The person's runs of a file with this digest, newest first (asked at preview). */
+  'run.find': {
+    role: 'user',
+    args: z.strictObject({ digest: sha256HexSchema }),
+    result: z.object({ runs: z.array(runSchema) }),
+  },
+  'run.list': {
+    role: 'user',
+    args: z.strictObject({ limit: limitSchema(LIST_MAX, LIST_DEFAULT), cursor: cursorSchema.optional() }),
+    result: runPage,
   },
 
   'admin.user.list': {
@@ -227,6 +289,19 @@ export const opDefs = {
   },
   'admin.account.deposit': { role: 'admin', args: cashMovementArgs, result: moneyResult },
   'admin.account.withdraw': { role: 'admin', args: cashMovementArgs, result: moneyResult },
+  // Many deposits or withdrawals in one durable write, item by item as transfer.batch (a
+  // correction or migration run); each item audited under the admin's name.
+  'admin.account.batch': {
+    role: 'admin',
+    args: cashBatchArgs,
+    result: z.object({ results: z.array(batchItemResultSchema) }),
+  },
+  /** Every person's payment runs, newest first, or one owner's. */
+  'admin.run.list': {
+    role: 'admin',
+    args: z.strictObject({ owner: usernameSchema.optional(), limit: limitSchema(LIST_MAX, LIST_DEFAULT), cursor: cursorSchema.optional() }),
+    result: runPage,
+  },
   'admin.transfer.list': {
     role: 'admin',
     args: z.strictObject({

@@ -102,6 +102,7 @@ const KEY_HINTS: Record<string, string> = {
   largeTransferAlert: 'an amount in minor units, at least 1',
   defaultLimits: 'an object {"perTransfer": n, "perDay": n} in minor units',
   lookupsPerMinute: 'a whole number, at least 1',
+  bulkLookupsPerDay: 'a whole number, at least 1',
   maxConnectionsPerIp: 'a whole number, 0 for no cap',
   requestRate: 'an object {"perSecond": n, "burst": n}; perSecond 0 for no limit',
   loginThrottle: 'an object {"maxFailuresPerIp": n, "windowMs": ms}; maxFailuresPerIp 0 for no throttle',

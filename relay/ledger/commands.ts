@@ -4,6 +4,7 @@ import type { AccountStatus } from '../../common/schemas/primitives.js';
 import type { AuditDraft } from '../audit/chain.js';
 import type { SessionRecord, UserRecord } from '../auth/records.js';
 import type { MoveEffect, MoveRequest } from './engine.js';
+import type { RunDeclaration, RunRecord } from './runs.js';
 import type { AccountState, OwnerState, TransferRecord } from './types.js';
 
 /**
@@ -44,6 +45,8 @@ export type LedgerCommand =
   | { kind: 'limits'; owner: string; limits: Partial<Limits>; audit: AuditDraft[]; writes?: RecordWrite[] }
   /** The bank's own account, opened (and audited) once, by whichever relay starts first. */
   | { kind: 'cash' }
+  /** Declares a payment run (runs.ts), audited when it is new; the same declaration again answers the run. */
+  | { kind: 'run'; run: RunDeclaration; audit: AuditBy }
   /** Users, sessions and flags with their audit entries. `endedReason`: why the sessions it ends ended. */
   | { kind: 'write'; writes: RecordWrite[]; audit: AuditDraft[]; endedReason?: string };
 
@@ -63,7 +66,9 @@ export type CommandResult =
   /** The owner's effective limits after the change. */
   | { kind: 'limits'; limits: Limits }
   /** A write's audit entries as sealed. */
-  | { kind: 'written'; audit: AuditEntry[] };
+  | { kind: 'written'; audit: AuditEntry[] }
+  /** The run as declared (or as it stands, when it was declared before). */
+  | { kind: 'run'; run: RunRecord; created: boolean };
 
 /** A command's outcome: done, or refused as a whole (e.g. closing a user whose balance is not 0). */
 export type Settled = { ok: true; value: CommandResult } | { ok: false; error: BankError };
@@ -92,6 +97,8 @@ export interface BatchEffects {
   owners: [string, OwnerState][];
   /** Users, sessions and flags, in order: the last write of a key wins. */
   writes: RecordWrite[];
+  /** Payment runs declared or counted, each once in its final state. */
+  runs: RunRecord[];
   ended: EndedSession[];
   /** The audit entries appended, in order, and the head after them. */
   audit: AuditEntry[];
@@ -114,14 +121,17 @@ export interface BatchNeeds {
   cash: boolean;
   /** Users whose records are written: their stored versions are read. */
   users: Set<string>;
+  /** Payment runs declared or counted: their stored records are read. */
+  runs: Set<string>;
 }
 
 export function needsOf(commands: readonly LedgerCommand[]): BatchNeeds {
-  const needs: BatchNeeds = { transferIds: new Set(), accounts: new Set(), owners: new Set(), statusOwners: new Set(), open: false, cash: false, users: new Set() };
+  const needs: BatchNeeds = { transferIds: new Set(), accounts: new Set(), owners: new Set(), statusOwners: new Set(), open: false, cash: false, users: new Set(), runs: new Set() };
   for (const c of commands) {
-    if (c.kind !== 'move' && c.kind !== 'cash') for (const w of c.writes ?? []) if (w.type === 'user') needs.users.add(w.user.username);
+    if (c.kind !== 'move' && c.kind !== 'cash' && c.kind !== 'run') for (const w of c.writes ?? []) if (w.type === 'user') needs.users.add(w.user.username);
     switch (c.kind) {
       case 'move':
+        if (c.batch?.runId !== undefined) needs.runs.add(c.batch.runId);
         for (const m of c.items) {
           needs.transferIds.add(m.transferId);
           needs.accounts.add(m.from);
@@ -140,6 +150,9 @@ export function needsOf(commands: readonly LedgerCommand[]): BatchNeeds {
         break;
       case 'cash':
         needs.cash = true;
+        break;
+      case 'run':
+        needs.runs.add(c.run.runId);
         break;
       case 'write':
         break;

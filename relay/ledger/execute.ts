@@ -4,7 +4,18 @@ import { sealAuditEntry, type AuditDraft } from '../audit/chain.js';
 import { StaleUser, type BatchEffects, type BatchOrigin, type CommandResult, type EndedSession, type ItemResult, type LedgerCommand, type RecordWrite, type Settled } from './commands.js';
 import type { LedgerEngine, MoveEffect } from './engine.js';
 import { balanceFor, batchAudit, CASH_OPENED_AUDIT, openedAudit, postedAudit } from './outcomes.js';
+import { checkRunBatch, countRunBatch, declareRun, type RunItemOutcome, type RunRecord } from './runs.js';
 import type { AccountState, TransferRecord } from './types.js';
+
+/** What the store read for a batch before it executes. */
+export interface StoredForBatch {
+  /** The transfers already recorded under the batch's ids. */
+  transfers: ReadonlyMap<string, TransferRecord>;
+  /** The stored version of each user the batch writes (absent: no such user). */
+  users: ReadonlyMap<string, number>;
+  /** The payment runs the batch declares or counts, as stored. */
+  runs: ReadonlyMap<string, RunRecord>;
+}
 
 /** A batch run through the engine: each command's outcome, in order, and what to write. */
 export interface ExecutedBatch {
@@ -14,12 +25,13 @@ export interface ExecutedBatch {
 
 /**
  * Runs a batch of commands, in order, on the engine: the ledger's whole decision, with no I/O
- * and no clock of its own. `stored` holds the transfers already recorded under the batch's ids
- * (the store prefetched them); movements posted earlier in the same batch join them as it goes,
- * so one transfer id posts at most once whatever arrives together. Each audit entry is sealed
- * onto `head` in the order of the changes it records. `users` holds the stored version of each
- * user the batch writes (absent: no such user); a command whose user write was made from
- * another version is refused whole with StaleUser, before it changes anything.
+ * and no clock of its own. `stored.transfers` holds the transfers already recorded under the
+ * batch's ids (the store prefetched them); movements posted earlier in the same batch join them
+ * as it goes, so one transfer id posts at most once whatever arrives together. Each audit entry
+ * is sealed onto `head` in the order of the changes it records. `stored.users` holds the stored
+ * version of each user the batch writes; a command whose user write was made from another
+ * version is refused whole with StaleUser, before it changes anything. Payment runs are
+ * declared and counted here too (runs.ts), in the same write as the money they count.
  *
  * A refused command (a BankError) changes nothing and answers its error; any other error is a
  * bug and is thrown, leaving the engine as it is (the store discards it or reloads).
@@ -27,13 +39,15 @@ export interface ExecutedBatch {
 export function executeBatch(
   engine: LedgerEngine,
   commands: readonly LedgerCommand[],
-  stored: ReadonlyMap<string, TransferRecord>,
-  users: ReadonlyMap<string, number>,
+  stored: StoredForBatch,
   head: AuditHead,
   now: Date,
 ): ExecutedBatch {
-  const known = new Map(stored);
-  const versions = new Map(users);
+  const known = new Map(stored.transfers);
+  const versions = new Map(stored.users);
+  const runs = new Map(stored.runs);
+  /** Runs declared or counted by this batch: written once each, in their final state. */
+  const runsChanged = new Set<string>();
   const ts = now.toISOString();
   const posted: MoveEffect[] = [];
   const batches: BatchEffects['batches'] = [];
@@ -78,7 +92,7 @@ export function executeBatch(
   };
 
   const run = (c: LedgerCommand): CommandResult => {
-    if (c.kind !== 'move' && c.kind !== 'cash') checkVersions(c.writes);
+    if (c.kind !== 'move' && c.kind !== 'cash' && c.kind !== 'run') checkVersions(c.writes);
     switch (c.kind) {
       case 'move':
         return { kind: 'move', items: runMove(c) };
@@ -113,6 +127,15 @@ export function executeBatch(
         }
         return { kind: 'accounts', accounts: cash ? [{ ...cash }] : [] };
       }
+      case 'run': {
+        const { run, created } = declareRun(runs.get(c.run.runId), c.run, now);
+        if (created) {
+          runs.set(run.runId, run);
+          runsChanged.add(run.runId);
+          record({ ...c.audit, target: run.runId, outcome: 'ok', details: { kind: run.kind, rows: run.rows, total: run.total, atomic: run.atomic, digest: run.digest } });
+        }
+        return { kind: 'run', run, created };
+      }
       case 'write': {
         write(c.writes, c.endedReason);
         const first = audit.length;
@@ -123,6 +146,25 @@ export function executeBatch(
   };
 
   const runMove = (c: Extract<LedgerCommand, { kind: 'move' }>): ItemResult[] => {
+    const run = c.batch?.runId !== undefined ? runs.get(c.batch.runId) : undefined;
+    if (run) checkRunBatch(run, c.audit.actor, c.items.map((m) => m.kind));
+    const results = moveItems(c);
+    if (run) {
+      const outcomes = results.map((r, i): RunItemOutcome => {
+        const transferId = c.items[i]!.transferId;
+        if (!r.ok) return { transferId, failed: true };
+        return r.replay ? { transferId, posted: 'replay' } : { transferId, posted: 'new', amount: r.transfer.amount };
+      });
+      const counted = countRunBatch(run, outcomes, now);
+      if (counted !== run) {
+        runs.set(run.runId, counted);
+        runsChanged.add(run.runId);
+      }
+    }
+    return results;
+  };
+
+  const moveItems = (c: Extract<LedgerCommand, { kind: 'move' }>): ItemResult[] => {
     const mark = c.atomic ? engine.mark(c.items) : undefined;
     const results: ItemResult[] = [];
     const applied: MoveEffect[] = [];
@@ -194,6 +236,7 @@ export function executeBatch(
       accounts: [...accounts],
       owners: [...owners].map((o) => [o, engine.owners.get(o)!]),
       writes,
+      runs: [...runsChanged].map((id) => runs.get(id)!),
       ended: [...ended].map(([key, reason]): EndedSession => (reason === undefined ? { key } : { key, reason })),
       audit,
       head: last,
@@ -207,5 +250,5 @@ function runOf(b: BatchOrigin): { runId?: string } {
 
 /** True when a batch changed nothing that needs writing (every command was a replay or a refusal). */
 export function isEmpty(e: BatchEffects): boolean {
-  return e.audit.length === 0 && e.writes.length === 0 && e.accounts.length === 0 && e.owners.length === 0;
+  return e.audit.length === 0 && e.writes.length === 0 && e.accounts.length === 0 && e.owners.length === 0 && e.runs.length === 0;
 }

@@ -3,6 +3,7 @@ import type { AccountStatus } from '../../common/schemas/primitives.js';
 import type { AuditDraft } from '../audit/chain.js';
 import type { AuditBy, ItemResult, RecordWrite } from './commands.js';
 import type { MoveRequest } from './engine.js';
+import type { RunDeclaration, RunRecord } from './runs.js';
 import type { AccountState, TransferRecord } from './types.js';
 
 export interface MoveResult {
@@ -39,6 +40,8 @@ export interface LedgerStore {
   move(req: MoveRequest, audit: AuditBy): Promise<MoveResult>;
   /** Moves money item by item in one durable write; one answer per item, in order. */
   moveBatch(items: readonly MoveRequest[], opts: BatchOptions): Promise<ItemResult[]>;
+  /** Declares a payment run (the same declaration again answers the run as it stands). */
+  startRun(run: RunDeclaration, audit: AuditBy): Promise<{ run: RunRecord; created: boolean }>;
   /** Opens an account for a user, written together with `writes` (e.g. the user's new status). */
   openAccount(owner: string, writes: RecordWrite[], audit: AuditDraft[]): Promise<AccountState>;
   /** Sets the status of every account of a user, in order with transfers. */

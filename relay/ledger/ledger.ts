@@ -5,6 +5,7 @@ import type { AuditBy, CommandResult, ItemResult, RecordWrite } from './commands
 import { effectiveLimits, type MoveRequest } from './engine.js';
 import type { BatchOptions, LedgerStore, MoveResult } from './ledger-store.js';
 import type { LedgerReads } from './storage.js';
+import type { RunDeclaration, RunRecord } from './runs.js';
 import type { AccountState, LedgerRules, TransferRecord } from './types.js';
 import type { LedgerWriter } from './writer.js';
 
@@ -66,6 +67,11 @@ export class Ledger implements LedgerStore {
       ...(batch && { batch: { ...(opts.runId !== undefined && { runId: opts.runId }), ...(opts.sender !== undefined && { sender: opts.sender }) } }),
     });
     return expect(result, 'move').items;
+  }
+
+  async startRun(run: RunDeclaration, audit: AuditBy): Promise<{ run: RunRecord; created: boolean }> {
+    const { run: stored, created } = expect(await this.writer.submit({ kind: 'run', run, audit }), 'run');
+    return { run: stored, created };
   }
 
   /** The bank's own account, opened once (by whichever relay of the bank starts first). */

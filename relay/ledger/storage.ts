@@ -1,6 +1,7 @@
 import type { AuditHead } from '../../common/schemas/models.js';
 import type { BatchEffects, BatchNeeds } from './commands.js';
 import type { LedgerEngine } from './engine.js';
+import type { RunRecord } from './runs.js';
 import type { AccountState, OwnerState, TransferRecord } from './types.js';
 
 /**
@@ -24,6 +25,8 @@ export interface BatchTransaction {
   readonly stored: ReadonlyMap<string, TransferRecord>;
   /** The stored version of each user the needs named that exists. */
   readonly users: ReadonlyMap<string, number>;
+  /** The stored payment runs among those the needs named. */
+  readonly runs: ReadonlyMap<string, RunRecord>;
   /** The audit chain's head the batch's entries follow. */
   readonly head: AuditHead;
   /**

@@ -9,8 +9,12 @@ import accountList from './account/list.js';
 import accountBalance from './account/balance.js';
 import accountHistory from './account/history.js';
 import accountLookup from './account/lookup.js';
+import accountLookupMany from './account/lookup-many.js';
 import transferCreate from './transfer/create.js';
 import transferBatch from './transfer/batch.js';
+import runStart from './run/start.js';
+import runFind from './run/find.js';
+import runList from './run/list.js';
 import userList from './admin/user-list.js';
 import userCreate from './admin/user-create.js';
 import userUpdate from './admin/user-update.js';
@@ -19,6 +23,8 @@ import userApprovePasswordReset from './admin/user-approve-password-reset.js';
 import registrationDecide from './admin/registration-decide.js';
 import accountDeposit from './admin/account-deposit.js';
 import accountWithdraw from './admin/account-withdraw.js';
+import accountBatch from './admin/account-batch.js';
+import adminRunList from './admin/run-list.js';
 import transferList from './admin/transfer-list.js';
 import auditQuery from './admin/audit-query.js';
 import auditVerify from './admin/audit-verify.js';
@@ -40,8 +46,12 @@ export const registry = buildRegistry([
   accountBalance,
   accountHistory,
   accountLookup,
+  accountLookupMany,
   transferCreate,
   transferBatch,
+  runStart,
+  runFind,
+  runList,
   userList,
   userCreate,
   userUpdate,
@@ -50,6 +60,8 @@ export const registry = buildRegistry([
   registrationDecide,
   accountDeposit,
   accountWithdraw,
+  accountBatch,
+  adminRunList,
   transferList,
   auditQuery,
   auditVerify,

@@ -2,6 +2,7 @@ import type { AuditEntry, AuditHead, Entry } from '../../common/schemas/models.j
 import type { ChainVerdict } from '../audit/chain.js';
 import type { SessionRecord, UserRecord } from '../auth/records.js';
 import type { LedgerVerdict } from '../ledger/verdict.js';
+import type { RunRecord } from '../ledger/runs.js';
 import type { AccountState, OwnerState, TransferRecord } from '../ledger/types.js';
 
 /**
@@ -34,6 +35,13 @@ export interface BankStore {
   entriesOf(account: string, below?: number): AsyncIterable<[number, Entry]>;
   /** Every transfer, newest first (by seq), below seq `below` when given. */
   transfersNewestFirst(below?: number): AsyncIterable<TransferRecord>;
+  /** Payment runs by id, in one read. */
+  getRuns(ids: readonly string[]): Promise<(RunRecord | undefined)[]>;
+  /**
+   * Payment runs newest first (by when they started, then id), of one owner when `owner` is
+   * given, only those of one digest when `digest` is, after the run `below` names when given.
+   */
+  runsNewestFirst(filter: RunFilter, below?: RunPlace): AsyncIterable<RunRecord>;
   /** `ledger verify`: balances, entries and the audit log's postings agree, from one consistent view. */
   verifyLedger(): Promise<LedgerVerdict>;
   /** `audit verify`: the hash chain from genesis to the head, from one consistent view. */
@@ -41,8 +49,21 @@ export interface BankStore {
   close(): Promise<void>;
 }
 
+export interface RunFilter {
+  owner?: string;
+  digest?: string;
+}
+
+/** A run's place in the newest-first order: where the next page starts. */
+export interface RunPlace {
+  createdAt: string;
+  runId: string;
+}
+
 /** Everything a bank holds, in domain terms, to copy it into another store (`bank-relay migrate`). */
 export interface BankExport extends Pick<BankStore, 'users' | 'sessions' | 'hasAdmin' | 'auditHead' | 'auditEntries'> {
+  /** Every payment run, in any order. */
+  runsAll(): AsyncIterable<RunRecord>;
   accountsAll(): AsyncIterable<AccountState>;
   ownersAll(): AsyncIterable<[string, OwnerState]>;
   /** Every transfer in the ledger's order (seq 1, 2, …); their entries follow from them (legs.ts). */

@@ -35,7 +35,7 @@ describe('bank-relay migrate', () => {
     const res = await runCli(['migrate', '--from-leveldb', dataDir, '--to', url]);
     expect(res.code, res.stdout + res.stderr).toBe(0);
     expect(res.stdout).toContain(`schema: version ${SCHEMA_VERSION} (applied ${MIGRATIONS.map((m) => m.version).join(', ')})\n`);
-    expect(res.stdout).toMatch(/^copied .* to postgres:\/\/postgres@127\.0\.0\.1:\d+\/bank_migrated: \d+ users, 25 sessions, 46 accounts, \d+ transfers, \d+ audit entries$/m);
+    expect(res.stdout).toMatch(/^copied .* to postgres:\/\/postgres@127\.0\.0\.1:\d+\/bank_migrated: \d+ users, 25 sessions, 46 accounts, \d+ transfers, \d+ payment runs, \d+ audit entries$/m);
     expect(res.stdout).toMatch(/^ledger OK on the target: 46 accounts, \d+ transfers, balances sum to 0$/m);
     expect(res.stdout).toMatch(/^audit chain OK on the target: \d+ entries, head seq \d+ [0-9a-f]{64}, the same as the source$/m);
 

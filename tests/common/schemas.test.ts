@@ -30,6 +30,7 @@ const ACC2 = makeAccountNumber(2);
 const TID = '123e4567-e89b-12d3-a456-426614174000';
 const TOKEN = 'A'.repeat(43);
 const TS = '2024-05-01T12:00:00.000Z';
+const DIGEST = 'ab'.repeat(32);
 
 /** The BAD_REQUEST message parseOpArgs gives, or a failure if the args were accepted. */
 function refusal(op: Parameters<typeof parseOpArgs>[0], args: unknown): string {
@@ -54,8 +55,12 @@ const validArgs: Record<(typeof OP_NAMES)[number], Record<string, unknown>> = {
   'account.balance': {},
   'account.history': { limit: 10 },
   'account.lookup': { account: ACC2 },
+  'account.lookupMany': { accounts: [ACC2] },
   'transfer.create': { transferId: TID, to: ACC2, amount: 100 },
   'transfer.batch': { transfers: [{ transferId: TID, to: ACC2, amount: 100 }] },
+  'run.start': { runId: TID, kind: 'payments', digest: DIGEST, rows: 2, total: 300 },
+  'run.find': { digest: DIGEST },
+  'run.list': {},
   'admin.user.list': {},
   'admin.user.create': { username: 'john_doe', password: 'password1', displayName: 'John Doe', role: 'user' },
   'admin.user.update': { username: 'john_doe', limits: { perDay: 0 } },
@@ -64,6 +69,8 @@ const validArgs: Record<(typeof OP_NAMES)[number], Record<string, unknown>> = {
   'admin.registration.decide': { username: 'john_doe', approve: true },
   'admin.account.deposit': { transferId: TID, account: ACC1, amount: 5 },
   'admin.account.withdraw': { transferId: TID, account: ACC1, amount: 5 },
+  'admin.account.batch': { kind: 'deposit', items: [{ transferId: TID, account: ACC1, amount: 5 }] },
+  'admin.run.list': { owner: 'john_doe' },
   'admin.transfer.list': { since: TS },
   'admin.audit.query': { afterSeq: 0 },
   'admin.audit.verify': {},
@@ -76,7 +83,7 @@ const validArgs: Record<(typeof OP_NAMES)[number], Record<string, unknown>> = {
 
 describe('op table', () => {
   it('covers every op of §5 with a role and args/result schemas', () => {
-    expect(OP_NAMES).toHaveLength(28);
+    expect(OP_NAMES).toHaveLength(34); // §5 and the additions in docs/PROTOCOL.md
     for (const op of OP_NAMES) {
       const def = opDefs[op];
       expect(['any', 'none', 'user', 'admin']).toContain(def.role);

@@ -46,10 +46,16 @@ const MATRIX: Record<OpName, Row> = {
   'account.history': OWNERS,
   // Anyone signed in may look up a payee's masked name before paying them.
   'account.lookup': SIGNED_IN,
+  'account.lookupMany': SIGNED_IN,
   // From the owner's account: a stranger (or an admin, through this customer op) is told it is not theirs.
   'transfer.create': OWNERS,
   // Every item pays from the owner's account: the whole batch is refused to anyone else.
   'transfer.batch': OWNERS,
+  // Runs are the signed-in person's own: each actor starts, finds and lists theirs (a run named
+  // by someone else is refused in tests/relay/payment-runs.test.ts).
+  'run.start': SIGNED_IN,
+  'run.find': SIGNED_IN,
+  'run.list': SIGNED_IN,
   'admin.user.list': ADMINS,
   'admin.user.create': ADMINS,
   'admin.user.update': ADMINS,
@@ -59,6 +65,8 @@ const MATRIX: Record<OpName, Row> = {
   'admin.registration.decide': ADMINS,
   'admin.account.deposit': ADMINS,
   'admin.account.withdraw': ADMINS,
+  'admin.account.batch': ADMINS,
+  'admin.run.list': ADMINS,
   'admin.transfer.list': ADMINS,
   'admin.audit.query': ADMINS,
   'admin.audit.verify': ADMINS,
@@ -96,8 +104,12 @@ const ARGS: Record<OpName, (c: Cell) => unknown | Promise<unknown>> = {
   'account.balance': (c) => ({ account: c.owner.account }),
   'account.history': (c) => ({ account: c.owner.account, limit: 5 }),
   'account.lookup': (c) => ({ account: c.owner.account }),
+  'account.lookupMany': (c) => ({ accounts: [c.owner.account, BANK.payee] }),
   'transfer.create': (c) => ({ transferId: randomUUID(), from: c.owner.account, to: BANK.payee, amount: 100 }),
   'transfer.batch': (c) => ({ transfers: [{ transferId: randomUUID(), from: c.owner.account, to: BANK.payee, amount: 100 }, { transferId: randomUUID(), from: c.owner.account, to: BANK.payee, amount: 50 }] }),
+  'run.start': () => ({ runId: randomUUID(), kind: 'payments', digest: 'ef'.repeat(32), rows: 2, total: 150 }),
+  'run.find': () => ({ digest: 'ef'.repeat(32) }),
+  'run.list': () => ({ limit: 5 }),
   'admin.user.list': () => ({ limit: 5 }),
   'admin.user.create': (c) => ({ username: c.fresh(), password: 'a new password', displayName: 'Made By Admin', role: 'user' }),
   'admin.user.update': (c) => ({ username: c.owner.username, displayName: 'Renamed Owner' }),
@@ -106,6 +118,8 @@ const ARGS: Record<OpName, (c: Cell) => unknown | Promise<unknown>> = {
   'admin.registration.decide': async (c) => ({ username: await c.applicant(), approve: true }),
   'admin.account.deposit': (c) => ({ transferId: randomUUID(), account: c.owner.account, amount: 1000 }),
   'admin.account.withdraw': (c) => ({ transferId: randomUUID(), account: c.owner.account, amount: 10 }),
+  'admin.account.batch': (c) => ({ kind: 'deposit', items: [{ transferId: randomUUID(), account: c.owner.account, amount: 10 }] }),
+  'admin.run.list': (c) => ({ owner: c.owner.username, limit: 5 }),
   'admin.transfer.list': (c) => ({ account: c.owner.account, limit: 5 }),
   'admin.audit.query': () => ({ afterSeq: 0, limit: 5 }),
   'admin.audit.verify': () => ({}),

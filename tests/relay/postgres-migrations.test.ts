@@ -33,7 +33,7 @@ describe('PostgreSQL schema migrations', () => {
   it('creates the schema on an empty database, and a second run changes nothing', async () => {
     const c = await client(await server.createDatabase('bank_fresh'));
     expect(await migrate(c)).toEqual({ from: 0, to: SCHEMA_VERSION, applied: MIGRATIONS.map((m) => m.version) });
-    expect(await tables(c)).toEqual(['accounts', 'audit', 'audit_head', 'bank_schema_migrations', 'meta', 'owners', 'sessions', 'transfers', 'users']);
+    expect(await tables(c)).toEqual(['accounts', 'audit', 'audit_head', 'bank_schema_migrations', 'meta', 'owners', 'runs', 'sessions', 'transfers', 'users']);
     expect(await migrate(c)).toEqual({ from: SCHEMA_VERSION, to: SCHEMA_VERSION, applied: [] });
   });
 

@@ -11,7 +11,8 @@ import type { SessionRecord, UserRecord } from '../../relay/auth/records.js';
 import type { LedgerStore } from '../../relay/ledger/ledger-store.js';
 import type { AuditEntry } from '../../common/schemas/models.js';
 import type { LedgerRules, TransferRecord } from '../../relay/ledger/types.js';
-import type { BankStore } from '../../relay/store/bank-store.js';
+import type { BankStore, RunFilter, RunPlace } from '../../relay/store/bank-store.js';
+import type { RunDeclaration, RunRecord } from '../../relay/ledger/runs.js';
 import { migrate } from '../../relay/store/postgres/migrations.js';
 import { PgBank } from '../../relay/store/postgres/pg-bank.js';
 import { openPgWriters } from '../../relay/store/postgres/pg-writers.js';
@@ -46,6 +47,10 @@ interface MoneyStore {
   /** Users', sessions' and flags' writes, as the relay commits them. */
   records(writes: RecordWrite[]): Promise<void>;
   session(key: string): Promise<SessionRecord | undefined>;
+  /** Declares a payment run (run.start). */
+  startRun(run: RunDeclaration): Promise<{ run: RunRecord; created: boolean }>;
+  /** Payment runs newest first, as run.list and run.find read them. */
+  runs(filter: RunFilter, below?: RunPlace): Promise<RunRecord[]>;
   user(name: string): Promise<UserRecord | undefined>;
   close(): Promise<void>;
 }
@@ -57,6 +62,12 @@ function moneyStore(ledger: LedgerStore, bank: BankStore, commits: CommitSink, c
   return {
     records: async (writes) => void (await commits.commit(writes)),
     session: async (key) => (await bank.getSessions([key]))[0],
+    startRun: (run) => ledger.startRun(run, { actor: run.owner, role: 'user', action: 'run.start' }),
+    async runs(filter, below) {
+      const out: RunRecord[] = [];
+      for await (const r of bank.runsNewestFirst(filter, below)) out.push(r);
+      return out;
+    },
     user: async (name) => (await bank.getUsers([name]))[0],
     async open(owners) {
       const out: string[] = [];
@@ -360,6 +371,43 @@ describe.each([
       });
       expect(outcomes(results)).toEqual(['ok', 'LIMIT_EXCEEDED', 'ok']);
       expect(await store.verify()).toEqual({ ledger: true, audit: true, sum: 0 });
+    });
+
+    it('counts a payment run\'s batches into it in the same write: each row once, replays not again, a refused row failed until it posts', async () => {
+      const { owners: [payer], accounts: [from, to] } = await fresh(5_000);
+      const runId = randomUUID();
+      const declared = { runId, owner: payer!, kind: 'payments' as const, digest: 'a'.repeat(64), rows: 3, total: 1_300, atomic: false };
+      expect(await store.startRun(declared)).toMatchObject({ created: true, run: { posted: 0, sent: 0, failedIds: [] } });
+      expect(await store.startRun(declared)).toMatchObject({ created: false });
+      await expect(store.startRun({ ...declared, rows: 4 })).rejects.toMatchObject({ code: 'CONFLICT' });
+      const items = [transfer(from!, to!, 300, payer!), transfer(from!, frozen!, 400, payer!), transfer(from!, to!, 600, payer!)];
+      await store.batch(items, { runId });
+      await store.batch(items, { runId });
+      const [run] = (await store.runs({ owner: payer! })).filter((r) => r.runId === runId);
+      expect(run).toMatchObject({ posted: 2, sent: 900, failedIds: [items[1]!.transferId] });
+      // Another person's batch naming the run is refused whole, before anything moves.
+      const { owners: [stranger], accounts: [theirs] } = await fresh(1_000, 1);
+      await expect(store.batch([transfer(theirs!, to!, 10, stranger!)], { runId })).rejects.toMatchObject({ code: 'NOT_FOUND' });
+      expect(await store.balance(theirs!)).toBe(1_000);
+    });
+
+    it('lists payment runs newest first, by owner and by digest, from any place in the order', async () => {
+      const owners = ['runs_ann', 'runs_bo'];
+      const made: RunRecord[] = [];
+      for (let i = 0; i < 5; i++) {
+        const { run } = await store.startRun({ runId: randomUUID(), owner: owners[i % 2]!, kind: 'payments', digest: (i < 3 ? 'b' : 'c').repeat(64), rows: 1 + i, total: 100, atomic: false });
+        made.push(run);
+      }
+      const newestFirst = (runs: RunRecord[]) => [...runs].sort((x, y) => (x.createdAt === y.createdAt ? (x.runId < y.runId ? 1 : -1) : x.createdAt < y.createdAt ? 1 : -1)).map((r) => r.runId);
+      const ann = made.filter((r) => r.owner === 'runs_ann');
+      expect((await store.runs({ owner: 'runs_ann' })).map((r) => r.runId)).toEqual(newestFirst(ann));
+      expect((await store.runs({ owner: 'runs_ann', digest: 'b'.repeat(64) })).map((r) => r.runId)).toEqual(newestFirst(ann.filter((r) => r.digest === 'b'.repeat(64))));
+      const all = (await store.runs({})).filter((r) => r.owner.startsWith('runs_'));
+      expect(all.map((r) => r.runId)).toEqual(newestFirst(made));
+      const second = all[1]!;
+      const after = (await store.runs({ owner: second.owner }, { createdAt: second.createdAt, runId: second.runId })).map((r) => r.runId);
+      const theirs = newestFirst(made.filter((r) => r.owner === second.owner));
+      expect(after).toEqual(theirs.slice(theirs.indexOf(second.runId) + 1));
     });
 
     it('keeps every rule when batches and single transfers race on the same accounts', async () => {

@@ -25,6 +25,8 @@ export interface OpRule {
 const READ: OpRule = { lostAnswer: 'resend', unauthenticated: 'session-over' };
 const CHANGE: OpRule = { lostAnswer: 'in-doubt', unauthenticated: 'session-over' };
 const SESSION: OpRule = { ...CHANGE, reserved: true };
+/** A change made again with the same arguments answers what the first did: safe to send again. */
+const IDEMPOTENT: OpRule = READ;
 
 export const OP_RULES: Record<OpName, OpRule> = {
   ping: READ,
@@ -37,8 +39,13 @@ export const OP_RULES: Record<OpName, OpRule> = {
   'account.balance': READ,
   'account.history': READ,
   'account.lookup': READ,
+  // Budgeted per distinct account a day: asking again for the same accounts costs nothing more.
+  'account.lookupMany': READ,
   'transfer.create': CHANGE,
   'transfer.batch': CHANGE,
+  'run.start': IDEMPOTENT,
+  'run.find': READ,
+  'run.list': READ,
   'admin.user.list': READ,
   'admin.user.create': CHANGE,
   'admin.user.update': CHANGE,
@@ -47,6 +54,8 @@ export const OP_RULES: Record<OpName, OpRule> = {
   'admin.registration.decide': CHANGE,
   'admin.account.deposit': CHANGE,
   'admin.account.withdraw': CHANGE,
+  'admin.account.batch': CHANGE,
+  'admin.run.list': READ,
   'admin.transfer.list': READ,
   'admin.audit.query': READ,
   'admin.audit.verify': READ,

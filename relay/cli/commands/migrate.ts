@@ -53,7 +53,7 @@ export async function migrateCommand(argv: string[]): Promise<void> {
       bar.finish();
     }
     process.stdout.write(
-      `copied ${from} to ${target}: ${counts.users} users, ${counts.sessions} sessions, ${counts.accounts} accounts, ${counts.transfers} transfers, ${counts.audit} audit entries\n`,
+      `copied ${from} to ${target}: ${counts.users} users, ${counts.sessions} sessions, ${counts.accounts} accounts, ${counts.transfers} transfers, ${counts.runs} payment runs, ${counts.audit} audit entries\n`,
     );
 
     const [ledger, audit] = [await verifyPgLedger(client), await verifyPgAudit(client)];

@@ -6,14 +6,15 @@ import { ownAccount } from '../../ledger/own-account.js';
 import { batchExtraCost } from '../../session/token-bucket.js';
 import { fastTransferBatchArgs } from '../../../common/schemas/transfer-args-fast.js';
 import { defineOp } from '../registry.js';
-import { refusalAsLookup } from './refusals.js';
+import { refusalAsBulkLookup } from './refusals.js';
 
 /**
  * Up to a thousand payments in one request (payroll, supplier runs): applied in order in one
  * durable write, each idempotent by its own transferId, all or none when `atomic`. Each item
  * answers in its place; the response comes once the batch is durable. Every item must pay from
  * the sender's own account: one that names another account refuses the whole request, as the
- * same `from` refuses a `transfer.create`, and nothing is applied.
+ * same `from` refuses a `transfer.create`, and nothing is applied. A batch naming a payment run
+ * (`run.start`) is counted into it in the same write; one naming another person's run is refused.
  */
 export default defineOp('transfer.batch', async ({ args, conn, relay }) => {
   const { username, role, session } = conn.auth!;
@@ -46,7 +47,7 @@ export default defineOp('transfer.batch', async ({ args, conn, relay }) => {
     results: results.map((r, i): BatchItemResult => {
       const transferId = args.transfers[i]!.transferId;
       if (r.ok) return { transferId, ok: true, transfer: toWireTransfer(r.transfer), balance: r.balance };
-      const error = refusalAsLookup(relay, username, r.error);
+      const error = refusalAsBulkLookup(relay, username, args.transfers[i]!.to, r.error);
       return { transferId, ok: false, error: { code: error.code, message: error.message } };
     }),
   };

@@ -19,3 +19,13 @@ export function refusalAsLookup(relay: RelayContext, username: string, error: Ba
   if (!TELLING.has(error.code) || relay.lookupLimit.take(username)) return error;
   return new BankError('RATE_LIMITED', `too many refused payments and account lookups: at most ${relay.config.lookupsPerMinute} a minute; nothing was sent`);
 }
+
+/**
+ * The same for an item of a payment run (`transfer.batch`): it spends the payee from the daily
+ * bulk-lookup budget instead (account.lookupMany's), where a payee previewed today costs
+ * nothing again, so a file's refused rows are answered with their reasons.
+ */
+export function refusalAsBulkLookup(relay: RelayContext, username: string, payee: string, error: BankError): BankError {
+  if (!TELLING.has(error.code) || relay.bulkLookups.take(username, [payee])) return error;
+  return new BankError('RATE_LIMITED', `too many payees looked up today: at most ${relay.config.bulkLookupsPerDay} a day; this payment was not sent`);
+}

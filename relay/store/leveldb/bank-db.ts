@@ -3,13 +3,17 @@ import type { ChainVerdict } from '../../audit/chain.js';
 import type { SessionRecord, UserRecord } from '../../auth/records.js';
 import type { LedgerVerdict } from '../../ledger/verdict.js';
 import type { AccountState, OwnerState, TransferRecord } from '../../ledger/types.js';
-import type { BankExport, BankStore } from '../bank-store.js';
+import type { RunRecord } from '../../ledger/runs.js';
+import type { BankExport, BankStore, RunFilter, RunPlace } from '../bank-store.js';
 import { legOf } from '../../ledger/legs.js';
 import { legKey, parseLegKey } from './journal.js';
 import { ChunkCache, transfersBackward, transfersForward } from './journal-reads.js';
 import { ensureLayout } from './migrate-layout.js';
-import { auditKey, HAS_ADMIN_KEY, LevelTables } from './tables.js';
+import { auditKey, HAS_ADMIN_KEY, LevelTables, runLogKey } from './tables.js';
 import { verifyLevelAudit, verifyLevelLedger } from './verify.js';
+
+/** Runs read at once while listing them. */
+const RUN_PAGE = 100;
 
 /** The embedded store's reads (bank-store.ts BankStore), its export and its verifiers, over its LevelDB tables. */
 export class BankDb extends LevelTables implements BankStore, BankExport {
@@ -90,6 +94,36 @@ export class BankDb extends LevelTables implements BankStore, BankExport {
 
   transfersNewestFirst(below?: number): AsyncIterable<TransferRecord> {
     return transfersBackward(this, below);
+  }
+
+  getRuns(ids: readonly string[]): Promise<(RunRecord | undefined)[]> {
+    return this.runs.getMany([...ids]) as Promise<(RunRecord | undefined)[]>;
+  }
+
+  /** Walks the start order (all runs, or the owner's index) backwards, reading the runs in pages. */
+  async *runsNewestFirst(filter: RunFilter, below?: RunPlace): AsyncIterable<RunRecord> {
+    const upTo = below !== undefined ? runLogKey(below.createdAt, below.runId) : undefined;
+    const keys =
+      filter.owner !== undefined
+        ? this.ownerRuns.keys({ gt: `${filter.owner}!`, lt: upTo !== undefined ? `${filter.owner}!${upTo}` : `${filter.owner}!~`, reverse: true })
+        : this.runlog.keys({ ...(upTo !== undefined && { lt: upTo }), reverse: true });
+    const wanted = (r: RunRecord | undefined): r is RunRecord => r !== undefined && (filter.digest === undefined || r.digest === filter.digest);
+    let page: string[] = [];
+    try {
+      for await (const key of keys) {
+        page.push(key.slice(key.lastIndexOf('!') + 1));
+        if (page.length < RUN_PAGE) continue;
+        yield* (await this.getRuns(page)).filter(wanted);
+        page = [];
+      }
+      if (page.length > 0) yield* (await this.getRuns(page)).filter(wanted);
+    } finally {
+      await keys.close();
+    }
+  }
+
+  runsAll(): AsyncIterable<RunRecord> {
+    return this.runs.values() as AsyncIterable<RunRecord>;
   }
 
   accountsAll(): AsyncIterable<AccountState> {

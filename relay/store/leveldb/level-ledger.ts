@@ -3,6 +3,7 @@ import type { IdentitySigner } from '../../../common/protocol/crypto.js';
 import type { AuditHead } from '../../../common/schemas/models.js';
 import type { BatchEffects, BatchNeeds } from '../../ledger/commands.js';
 import type { LedgerEngine } from '../../ledger/engine.js';
+import type { RunRecord } from '../../ledger/runs.js';
 import type { BatchTransaction, LedgerReads, LedgerStorage } from '../../ledger/storage.js';
 import type { AccountState, LedgerRules, OwnerState, TransferRecord } from '../../ledger/types.js';
 import { BatchedGet } from '../batched-get.js';
@@ -10,7 +11,7 @@ import type { BankDb } from './bank-db.js';
 import { chunkKey, chunkOf, legKey, toRow, type JournalRow } from './journal.js';
 import { digestOf, saveLedgerCheckpoint } from './ledger-checkpoint.js';
 import { idAt, loadLedger, type LoadedLedger, type LoadOptions } from './load-ledger.js';
-import { AUDIT_HEAD_KEY, auditKey, HAS_ADMIN_KEY } from './tables.js';
+import { AUDIT_HEAD_KEY, auditKey, HAS_ADMIN_KEY, runLogKey } from './tables.js';
 import { saveIdSnapshot } from './transfer-id-snapshot.js';
 
 /** Below this many transfers the relay does not write an id snapshot when it stops. */
@@ -114,13 +115,14 @@ export class LevelLedger implements LedgerStorage, LedgerReads {
     if (this.reloading) await this.reloading;
     this.assertRunning();
     const loaded = this.loaded;
-    const [, stored, users] = await Promise.all([this.ensureOwners(needs.owners), this.lookupIds(needs.transferIds), this.userVersions(needs.users)]);
+    const [, stored, users, runs] = await Promise.all([this.ensureOwners(needs.owners), this.lookupIds(needs.transferIds), this.userVersions(needs.users), this.storedRuns(needs.runs)]);
     this.assertRunning();
     if (loaded !== this.loaded) throw new BankError('UNAVAILABLE', 'the bank re-read its ledger meanwhile; nothing was changed: try again');
     return {
       engine: loaded.engine,
       stored,
       users,
+      runs,
       head: loaded.head,
       commit: (effects) => this.commit(effects),
       release: async (executed) => {
@@ -141,6 +143,15 @@ export class LevelLedger implements LedgerStorage, LedgerReads {
       if (user !== undefined) versions.set(name, user.version ?? 0);
     });
     return versions;
+  }
+
+  /** The stored payment runs among `ids` (batches commit one at a time, so they stay so until this one commits). */
+  private async storedRuns(ids: ReadonlySet<string>): Promise<Map<string, RunRecord>> {
+    const found = new Map<string, RunRecord>();
+    if (ids.size === 0) return found;
+    const wanted = [...ids];
+    (await this.bank.getRuns(wanted)).forEach((run, i) => run !== undefined && found.set(wanted[i]!, run));
+    return found;
   }
 
   /** The stored transfers among `ids`: only those the filter names a seq for are read. */
@@ -218,6 +229,12 @@ export class LevelLedger implements LedgerStorage, LedgerReads {
         live.delete(w.key);
         b.del(bank.prefix('sessions') + w.key);
       } else b.put(bank.prefix('meta') + HAS_ADMIN_KEY, true);
+    }
+    for (const run of e.runs) {
+      b.put(bank.prefix('runs') + run.runId, run);
+      // The order indexes are written with every change of a run: the same keys (a run's start never changes).
+      b.put(bank.prefix('runlog') + runLogKey(run.createdAt, run.runId), run.owner);
+      b.put(bank.prefix('ownerruns') + `${run.owner}!${runLogKey(run.createdAt, run.runId)}`, true);
     }
     for (const entry of e.audit) b.put(bank.prefix('audit') + auditKey(entry.seq), entry);
     if (e.audit.length > 0) b.put(bank.prefix('meta') + AUDIT_HEAD_KEY, e.head);

@@ -4,6 +4,7 @@ import { Level } from 'level';
 import type { AuditEntry, AuditHead } from '../../../common/schemas/models.js';
 import { EMPTY_HEAD } from '../../audit/chain.js';
 import type { SessionRecord, UserRecord } from '../../auth/records.js';
+import type { RunRecord } from '../../ledger/runs.js';
 import type { AccountState, OwnerState } from '../../ledger/types.js';
 import type { JournalRow } from './journal.js';
 
@@ -23,6 +24,9 @@ export interface ReadAt {
  *   owners/<username>        OwnerState (limits, today's spending)
  *   journal/<chunk, 16 digits>  the transfers of seqs chunk·32+1 … in order, as rows (journal.ts)
  *   legs/<number>!<n, 12 digits>  an account's history index: the seqs of its entries n, n+1, …
+ *   runs/<runId>             RunRecord (a payment run, counted with its batches)
+ *   runlog/<createdAt>!<runId>          the runs in the order they started (value: the owner)
+ *   ownerruns/<owner>!<createdAt>!<runId>  each owner's runs in that order (value: true)
  * Layout 1 (before) kept a key per transfer, per transfer's place in order and per leg
  * (transfers/, txlog/, entries/); a database in it is moved to layout 2 when opened
  * (migrate-layout.ts).
@@ -37,6 +41,9 @@ export class LevelTables {
   readonly owners;
   readonly journal;
   readonly legs;
+  readonly runs;
+  readonly runlog;
+  readonly ownerRuns;
 
   constructor(readonly location: string) {
     this.db = new Level<string, unknown>(location, { valueEncoding: 'json' });
@@ -48,6 +55,9 @@ export class LevelTables {
     this.owners = this.db.sublevel<string, OwnerState>('owners', { valueEncoding: 'json' });
     this.journal = this.db.sublevel<string, JournalRow[]>('journal', { valueEncoding: 'json' });
     this.legs = this.db.sublevel<string, number[]>('legs', { valueEncoding: 'json' });
+    this.runs = this.db.sublevel<string, RunRecord>('runs', { valueEncoding: 'json' });
+    this.runlog = this.db.sublevel<string, string>('runlog', { valueEncoding: 'json' });
+    this.ownerRuns = this.db.sublevel<string, boolean>('ownerruns', { valueEncoding: 'json' });
   }
 
   /** Creates the data directory (private) and opens `tables`, made for `dataDir/db`. */
@@ -59,7 +69,7 @@ export class LevelTables {
   }
 
   /** Each sublevel's key prefix in the root database (`!name!`): the writer's batches are built on the root, pre-prefixed. */
-  prefix(sublevel: 'users' | 'sessions' | 'audit' | 'meta' | 'accounts' | 'owners' | 'journal' | 'legs'): string {
+  prefix(sublevel: 'users' | 'sessions' | 'audit' | 'meta' | 'accounts' | 'owners' | 'journal' | 'legs' | 'runs' | 'runlog' | 'ownerruns'): string {
     return `!${sublevel}!`;
   }
 
@@ -76,7 +86,7 @@ export class LevelTables {
     await this.db.close();
     await this.db.open();
     // Sublevels close with their parent but do not reopen with it.
-    await Promise.all([this.userRecords, this.sessionRecords, this.audit, this.meta, this.accounts, this.owners, this.journal, this.legs].map((s) => s.open()));
+    await Promise.all([this.userRecords, this.sessionRecords, this.audit, this.meta, this.accounts, this.owners, this.journal, this.legs, this.runs, this.runlog, this.ownerRuns].map((s) => s.open()));
   }
 }
 
@@ -85,6 +95,11 @@ export const HAS_ADMIN_KEY = 'hasAdmin';
 /** The layout the database is in (absent: layout 1). */
 export const LAYOUT_KEY = 'layout';
 export const LAYOUT = 2;
+
+/** A run's place in the order runs started (ISO times sort as strings; the id breaks ties). */
+export function runLogKey(createdAt: string, runId: string): string {
+  return `${createdAt}!${runId}`;
+}
 
 /** Audit keys sort numerically as strings. */
 export function auditKey(seq: number): string {

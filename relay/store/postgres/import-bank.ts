@@ -11,6 +11,7 @@ export interface ImportCounts {
   owners: number;
   accounts: number;
   transfers: number;
+  runs: number;
   audit: number;
 }
 
@@ -25,7 +26,7 @@ export class TargetNotEmptyError extends Error {}
  * which a running relay's lock refuses.
  */
 export async function importBank(source: BankExport, client: pg.ClientBase, progress: (copied: number) => void = () => {}): Promise<ImportCounts> {
-  const counts: ImportCounts = { users: 0, sessions: 0, owners: 0, accounts: 0, transfers: 0, audit: 0 };
+  const counts: ImportCounts = { users: 0, sessions: 0, owners: 0, accounts: 0, transfers: 0, runs: 0, audit: 0 };
   let copied = 0;
   await client.query('BEGIN');
   try {
@@ -70,6 +71,13 @@ export async function importBank(source: BankExport, client: pg.ClientBase, prog
         rows.map((t) => JSON.stringify(t)),
       ],
     );
+    counts.runs = await copy(source.runsAll(), 'INSERT INTO runs (run_id, owner, created_at, digest, record) SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::jsonb[])', (rows) => [
+      rows.map((r) => r.runId),
+      rows.map((r) => r.owner),
+      rows.map((r) => r.createdAt),
+      rows.map((r) => r.digest),
+      rows.map((r) => JSON.stringify(r)),
+    ]);
     counts.audit = await copy(source.auditEntries(0), 'INSERT INTO audit (seq, entry) SELECT * FROM unnest($1::bigint[], $2::jsonb[])', (rows) => [rows.map((e) => e.seq), rows.map((e) => JSON.stringify(e))]);
     const head = await source.auditHead();
     await client.query('UPDATE audit_head SET seq = $1, hash = $2', [head.seq, head.hash]);

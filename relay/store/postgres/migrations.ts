@@ -137,6 +137,23 @@ export const MIGRATIONS: readonly Migration[] = [
       ALTER TABLE transfers DROP CONSTRAINT transfers_from_account_fkey, DROP CONSTRAINT transfers_to_account_fkey;
     `,
   },
+  {
+    version: 5,
+    name: 'payment runs: each run as declared and counted by its batches, listed newest first, per owner too',
+    // created_at is kept as the record's own ISO text (COLLATE "C"), so the order and the page
+    // cursors are exactly the embedded store's.
+    sql: `
+      CREATE TABLE runs (
+        run_id text COLLATE "C" PRIMARY KEY,
+        owner text COLLATE "C" NOT NULL,
+        created_at text COLLATE "C" NOT NULL,
+        digest text NOT NULL,
+        record jsonb NOT NULL
+      );
+      CREATE INDEX runs_by_start ON runs (created_at, run_id);
+      CREATE INDEX runs_by_owner ON runs (owner, created_at, run_id);
+    `,
+  },
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1]!.version;

@@ -5,7 +5,8 @@ import type { SessionRecord, UserRecord } from '../../auth/records.js';
 import { legOf } from '../../ledger/legs.js';
 import type { LedgerVerdict } from '../../ledger/verdict.js';
 import type { TransferRecord } from '../../ledger/types.js';
-import type { BankStore } from '../bank-store.js';
+import type { RunRecord } from '../../ledger/runs.js';
+import type { BankStore, RunFilter, RunPlace } from '../bank-store.js';
 import { verifyPgAudit, verifyPgLedger } from './verify.js';
 
 /** Rows per round trip when walking a range. */
@@ -93,6 +94,29 @@ export class PgBank implements BankStore {
       (r) => r.seq,
       (r) => r.record,
     );
+  }
+
+  async getRuns(ids: readonly string[]): Promise<(RunRecord | undefined)[]> {
+    return this.byKey<RunRecord>('SELECT run_id AS k, record AS v FROM runs WHERE run_id = ANY($1::text[])', ids);
+  }
+
+  async *runsNewestFirst(filter: RunFilter, below?: RunPlace): AsyncIterable<RunRecord> {
+    let place = below;
+    for (;;) {
+      const rows = (
+        await this.pool.query<{ record: RunRecord }>(
+          `SELECT record FROM runs
+           WHERE ($1::text IS NULL OR owner = $1) AND ($2::text IS NULL OR digest = $2)
+             AND ($3::text IS NULL OR (created_at, run_id) < ($3, $4))
+           ORDER BY created_at DESC, run_id DESC LIMIT $5`,
+          [filter.owner ?? null, filter.digest ?? null, place?.createdAt ?? null, place?.runId ?? '', PAGE],
+        )
+      ).rows;
+      for (const r of rows) yield r.record;
+      if (rows.length < PAGE) return;
+      const last = rows[rows.length - 1]!.record;
+      place = { createdAt: last.createdAt, runId: last.runId };
+    }
   }
 
   verifyLedger(): Promise<LedgerVerdict> {

@@ -3,6 +3,7 @@ import type { AuditHead } from '../../../common/schemas/models.js';
 import { CASH_ACCOUNT } from '../../../common/account-number.js';
 import type { BatchEffects, BatchNeeds, RecordWrite } from '../../ledger/commands.js';
 import { LedgerEngine } from '../../ledger/engine.js';
+import type { RunRecord } from '../../ledger/runs.js';
 import type { BatchTransaction, LedgerStorage } from '../../ledger/storage.js';
 import type { AccountState, LedgerRules, OwnerState, TransferRecord } from '../../ledger/types.js';
 import { sendTogether, type Sql } from './connect.js';
@@ -62,6 +63,7 @@ export class PgLedgerStorage implements LedgerStorage {
       { text: 'SELECT coalesce(max(seq), 0) AS seq FROM transfers' },
       ...(needs.open ? [{ text: 'SELECT coalesce(max(substring(account from 5)::bigint), 0) + 1 AS next FROM accounts' }] : []),
       ...(needs.users.size > 0 ? [{ text: `SELECT username, coalesce((record->>'version')::bigint, 0) AS version FROM users WHERE username = ANY($1::text[])`, values: [[...needs.users]] }] : []),
+      ...(needs.runs.size > 0 ? [{ text: 'SELECT record FROM runs WHERE run_id = ANY($1::text[])', values: [[...needs.runs]] }] : []),
     ]);
     const headRow = read[1] as pg.QueryResult<{ seq: string; hash: string }>;
     const stored = read[2] as pg.QueryResult<{ record: TransferRecord }>;
@@ -69,7 +71,9 @@ export class PgLedgerStorage implements LedgerStorage {
     const owners = read[4] as pg.QueryResult<{ owner: string; state: OwnerState }>;
     const seq = read[5] as pg.QueryResult<{ seq: string }>;
     const serial = (needs.open ? read[6] : undefined) as pg.QueryResult<{ next: string }> | undefined;
-    const users = (needs.users.size > 0 ? read[needs.open ? 7 : 6] : undefined) as pg.QueryResult<{ username: string; version: string }> | undefined;
+    let next = needs.open ? 7 : 6;
+    const users = (needs.users.size > 0 ? read[next++] : undefined) as pg.QueryResult<{ username: string; version: string }> | undefined;
+    const runs = (needs.runs.size > 0 ? read[next++] : undefined) as pg.QueryResult<{ record: RunRecord }> | undefined;
     if (headRow.rows.length !== 1) throw new Error('audit_head has no row: the schema was not migrated');
     const head: AuditHead = { seq: Number(headRow.rows[0]!.seq), hash: headRow.rows[0]!.hash };
     const engine = new LedgerEngine(this.rules);
@@ -89,6 +93,7 @@ export class PgLedgerStorage implements LedgerStorage {
       engine,
       stored: new Map(stored.rows.map((r) => [r.record.id, r.record])),
       users: new Map((users?.rows ?? []).map((r) => [r.username, Number(r.version)])),
+      runs: new Map((runs?.rows ?? []).map((r) => [r.record.runId, r.record])),
       head,
       commit: async (effects) => {
         try {
@@ -155,6 +160,14 @@ function writeStatements(e: BatchEffects): Sql[] {
     });
   }
   out.push(...recordStatements(e.writes));
+  if (e.runs.length > 0) {
+    out.push({
+      text: `INSERT INTO runs (run_id, owner, created_at, digest, record)
+       SELECT r->>'runId', r->>'owner', r->>'createdAt', r->>'digest', r FROM jsonb_array_elements($1::jsonb) r
+       ON CONFLICT (run_id) DO UPDATE SET record = excluded.record`,
+      values: [JSON.stringify(e.runs)],
+    });
+  }
   if (e.audit.length > 0) {
     out.push(
       { text: `INSERT INTO audit (seq, entry) SELECT (r->>'seq')::bigint, r FROM jsonb_array_elements($1::jsonb) r`, values: [JSON.stringify(e.audit)] },
