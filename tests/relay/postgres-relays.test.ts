@@ -410,4 +410,30 @@ describe('one user changed on two relays at once', () => {
       expect(user?.accounts, `round ${round}: ${username}'s accounts`).toHaveLength(1);
     }
   });
+
+  it('one payment run sent to both relays at once, chunk by chunk: every payee paid once, the run counted exactly', { timeout: 60_000 }, async () => {
+    const admin = (await signIn(relays[0], 'tcp', 'admin', ADMIN_PASSWORD)).client;
+    const [payer, ...payees] = await customers(admin, 'run_pg', 4, 5_000_000);
+    await admin.request('admin.user.update', { username: payer!.username, limits: { perTransfer: 1_000_000, perDay: 100_000_000 } });
+    const on = [(await signIn(relays[0], 'tcp', payer!.username)).client, (await signIn(relays[1], 'ws', payer!.username)).client];
+    const rows = Array.from({ length: 600 }, (_, i) => ({ transferId: randomUUID(), to: payees[i % payees.length]!.account, amount: 100 + i }));
+    const total = rows.reduce((s, r) => s + r.amount, 0);
+    const runId = randomUUID();
+    const declared = { runId, kind: 'payments' as const, digest: 'd4'.repeat(32), rows: rows.length, total };
+    // Both relays are asked to start it at once: one run.
+    const starts = await Promise.all(on.map((c) => c.request('run.start', declared)));
+    expect(starts[0]!.run).toEqual(starts[1]!.run);
+    for (let at = 0; at < rows.length; at += 200) {
+      const chunk = rows.slice(at, at + 200);
+      const answers = await Promise.all(on.map((c) => c.request('transfer.batch', { transfers: chunk, runId })));
+      for (const a of answers) expect(a.results.every((r) => r.ok)).toBe(true);
+    }
+    for (const c of on) expect((await c.request('run.list', {})).runs[0]).toMatchObject({ runId, posted: rows.length, sent: total, failed: 0 });
+    expect((await on[1]!.request('account.balance', {})).balance).toBe(5_000_000 - total);
+    for (const p of payees) {
+      const owed = rows.filter((r) => r.to === p.account).reduce((s, r) => s + r.amount, 0);
+      expect((await allUsers(admin)).find((u) => u.username === p.username)!.accounts[0]!.balance).toBe(5_000_000 + owed);
+    }
+    await expectSound([admin], new Map());
+  });
 });
