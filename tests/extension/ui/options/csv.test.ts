@@ -1,7 +1,8 @@
 // @vitest-environment happy-dom
 import { describe, expect, it } from 'vitest';
 import type { Entry } from '../../../../common/schemas/models.js';
-import { csvCell, statementCsv, toCsv, transfersCsv } from '../../../../extension/src/ui/options/lib/csv.js';
+import { csvCell, toCsv } from '../../../../common/csv.js';
+import { statementCsv, transfersCsv } from '../../../../extension/src/ui/options/lib/csv.js';
 import { parseDateRange } from '../../../../extension/src/ui/options/lib/dates.js';
 import { collectStatement, collectTransfers } from '../../../../extension/src/ui/options/lib/paging.js';
 
