@@ -5,6 +5,7 @@ import { openWebSocketTransport } from '../src/background/browser-transport.js';
 import { openViewCache } from '../src/background/cache.js';
 import type { IdleState } from '../src/background/autolock.js';
 import { isOwnPage, type SenderLike } from '../src/background/messages.js';
+import { openRunStore } from '../src/background/runs/run-store.js';
 import { createBackground } from '../src/background/service.js';
 import { browserArea } from '../src/background/storage.js';
 import type { UiPort } from '../src/background/ui-ports.js';
@@ -28,6 +29,7 @@ export default defineBackground({
       openTransport: (url) => openWebSocketTransport(url, { timeoutMs: 10_000 }),
       suite: webCryptoSuite,
       cache: openViewCache(),
+      runStore: openRunStore(),
       notifications: { create: (id, options) => browser.notifications.create(id, options) },
       badge: {
         setBadgeText: (details) => browser.action.setBadgeText(details),

@@ -3,6 +3,8 @@ import { describeZodError } from '../../../common/schemas/messages.js';
 import { t } from '../shared/i18n.js';
 import { uiRequestSchema, type AppState, type Settings, type UiRequest, type UiResponse } from '../shared/api.js';
 import type { AutoLock } from './autolock.js';
+import type { RunEngine } from './runs/engine.js';
+import { handleRunRequest, isRunRequest } from './runs/requests.js';
 import type { SessionController } from './session-controller.js';
 import { fixedByPolicy } from './policy.js';
 import { relayKey, saveSettings } from './settings.js';
@@ -45,6 +47,7 @@ export interface RequestHandlerDeps {
   connection: SessionController;
   local: KeyValueArea;
   autolock: AutoLock;
+  runs: RunEngine;
   log?: (message: string, err?: unknown) => void;
 }
 
@@ -74,6 +77,7 @@ export function createRequestHandler(deps: RequestHandlerDeps): (raw: unknown) =
   }
 
   async function handle(request: UiRequest): Promise<UiResponse> {
+    if (isRunRequest(request)) return handleRunRequest(request, deps.runs, (op, args) => connection.call(op, args));
     switch (request.type) {
       case 'state':
         return state();

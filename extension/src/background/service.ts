@@ -13,6 +13,9 @@ import { loadSettings, relayKey } from './settings.js';
 import { initialState, newNotifications, userView } from './state.js';
 import type { KeyValueArea } from './storage.js';
 import { createStore, type StateStore } from './store.js';
+import { RunEngine } from './runs/engine.js';
+import type { RunnerOptions } from './runs/runner.js';
+import { memoryRunStore, type RunStore } from './runs/run-store.js';
 import { TrustStore } from './trust.js';
 import { UiPorts, type UiPort } from './ui-ports.js';
 
@@ -38,6 +41,12 @@ export interface BackgroundPlatform {
   timing?: Partial<ConnectionTiming>;
   /** storage.managed: an organization's policy (none in tests that do not give one). */
   managed?: ManagedArea;
+  /** Payment runs (IndexedDB); kept in memory when not given. */
+  runStore?: RunStore;
+  /** How payment runs are sent (batch size, retry waits): tests make them small. */
+  runTiming?: RunnerOptions;
+  now?: () => Date;
+  newId?: () => string;
   log?: (message: string, err?: unknown) => void;
 }
 
@@ -47,6 +56,7 @@ export interface Background {
   store: StateStore;
   connection: SessionController;
   ports: UiPorts;
+  runs: RunEngine;
   handleRequest(raw: unknown): Promise<UiResponse>;
   connectPort(port: UiPort): void;
   onAlarm(alarm: { name: string }): void;
@@ -92,6 +102,10 @@ export function createBackground(p: BackgroundPlatform): Background {
     },
     onSignedOut(cause, reason, username) {
       autolock.disarm();
+      // Payroll data is personal: signing out takes the person's runs out of this browser. A lock
+      // (or the relay ending the session) keeps them, so a run cut off mid-way, its in-doubt rows
+      // with their transfer ids, is resumed after the next sign-in instead of being paid anew.
+      if (cause === 'logout' && username) void runs.clearOwner(username).catch((err: unknown) => log('could not delete the payment runs', err));
       if ((cause === 'revoked' || cause === 'expired') && reason) notifier.signedOut(reason, store.get());
       // Signing out (unlike locking) also forgets what this person last saw on this browser.
       if (cause === 'logout' && username && p.cache && writer) {
@@ -106,6 +120,20 @@ export function createBackground(p: BackgroundPlatform): Background {
     },
   });
 
+  const runs = new RunEngine({
+    store: p.runStore ?? memoryRunStore(),
+    call: (op, args, as) => connection.call(op, args, as),
+    clock: { now: p.now ?? (() => new Date()) },
+    newId: p.newId ?? (() => crypto.randomUUID()),
+    owner() {
+      const s = store.get();
+      return s.user ? { relayUrl: s.settings.relayUrl, username: s.user.username, role: s.user.role } : undefined;
+    },
+    publish: (list) => store.dispatch({ type: 'runs', runs: list }),
+    ...p.runTiming,
+    log,
+  });
+
   const autolock = new AutoLock({
     alarms: p.alarms,
     idle: p.idle,
@@ -117,6 +145,7 @@ export function createBackground(p: BackgroundPlatform): Background {
 
   store.subscribe((next, prev) => {
     ports.push({ type: 'state', state: next });
+    if (next.user?.username !== prev.user?.username || next.settings.relayUrl !== prev.settings.relayUrl) void runs.ownerChanged();
     notifier.syncBadge(next);
     const view = userView(next);
     if (writer && view && CACHED.some((k) => next[k] !== prev[k])) writer.write(next.settings.relayUrl, view);
@@ -144,7 +173,7 @@ export function createBackground(p: BackgroundPlatform): Background {
     }
   })();
 
-  const handleRequest = createRequestHandler({ ready, store, connection, local: p.local, autolock, log });
+  const handleRequest = createRequestHandler({ ready, store, connection, local: p.local, autolock, runs, log });
 
   async function onPolicyChanged(): Promise<void> {
     await ready;
@@ -165,6 +194,7 @@ export function createBackground(p: BackgroundPlatform): Background {
     store,
     connection,
     ports,
+    runs,
     handleRequest,
     connectPort(port) {
       ports.add(port);

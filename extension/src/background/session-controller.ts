@@ -27,6 +27,12 @@ export interface ConnectionTiming extends SocketTiming {
 export const DEFAULT_TIMING: ConnectionTiming = { ...DEFAULT_SOCKET_TIMING, logoutTimeoutMs: 2_000 };
 
 /** Why a session ended: 'revoked' and 'expired' come from the relay, the rest from this browser. */
+/** Whose session a request must go out on. */
+export interface SessionOwner {
+  username: string;
+  relayUrl: string;
+}
+
 export type SignOutCause = 'logout' | 'lock' | 'revoked' | 'expired' | 'relay-changed';
 
 export interface ConnectionDeps {
@@ -120,16 +126,22 @@ export class SessionController implements LinkOwner {
 
   // ---- requests from pages -------------------------------------------------------------
 
-  /** A relay op on behalf of a page; the relay's error comes back as it is. */
-  async call(op: OpName, args: unknown): Promise<UiResponse> {
+  /**
+   * A relay op on behalf of a page; the relay's error comes back as it is. `as`: only as this
+   * person on this relay (work that outlives a session, such as a payment run, must never be
+   * sent on the next person's): checked when the request leaves, after any wait for the socket.
+   */
+  async call(op: OpName, args: unknown, as?: SessionOwner): Promise<UiResponse> {
     const rule = OP_RULES[op];
     if (rule.reserved) {
       return { ok: false, error: { code: 'BAD_REQUEST', message: `${op} is not available to pages: use the login, logout or lock request` } };
     }
     const session = this.session;
-    let r = await this.sendWhenServing(op, args);
+    let r = await this.sendWhenServing(op, args, as);
     // An answer lost with its socket: an op that changes nothing is simply asked again.
-    if (!r.ok && r.error.code === 'IN_DOUBT' && rule.lostAnswer === 'resend') r = await this.sendWhenServing(op, args);
+    if (r && !r.ok && r.error.code === 'IN_DOUBT' && rule.lostAnswer === 'resend') r = await this.sendWhenServing(op, args, as);
+    // Not sent: the session is someone else's (or nobody's), which says nothing about it.
+    if (!r) return { ok: false, error: { code: 'UNAUTHENTICATED', message: t('error_not_signed_in_as', as!.username) } };
     // The relay forgot our session (idle or absolute timeout): we are signed out.
     if (!r.ok && r.error.code === 'UNAUTHENTICATED' && rule.unauthenticated === 'session-over' && session && session === this.session) {
       await this.endSession('expired', t('signed_out_session_ended'));
@@ -138,9 +150,13 @@ export class SessionController implements LinkOwner {
     return r;
   }
 
-  private async sendWhenServing(op: OpName, args: unknown): Promise<UiResponse> {
+  /** The answer; null when `as` is not the person signed in once the socket serves (nothing was sent). */
+  private async sendWhenServing(op: OpName, args: unknown, as?: SessionOwner): Promise<UiResponse | null> {
     const serving = await this.socket.whenServing();
-    return serving.ok ? this.socket.send(serving.link, op, args) : serving;
+    if (!serving.ok) return serving;
+    // Nothing awaits between this check and the send: the request goes out on the session it checked.
+    if (as && (this.session?.username !== as.username || this.session.relayUrl !== relayKey(as.relayUrl))) return null;
+    return this.socket.send(serving.link, op, args);
   }
 
   /** No page is left to show `monitor.request` events: stop the relay sending them. */

@@ -2,7 +2,7 @@ import { CASH_ACCOUNT, formatAccountNumber } from '../../../common/account-numbe
 import { formatAmount } from '../../../common/money.js';
 import { eventDefs, isEventName, type AlertKind } from '../../../common/schemas/events.js';
 import type { Account, Entry, PublicUser, Transfer } from '../../../common/schemas/models.js';
-import { DEFAULT_SETTINGS, type AppNotification, type AppState, type ConnectionStatus, type ManagedPolicy, type Settings, type TrustInfo } from '../shared/api.js';
+import { DEFAULT_SETTINGS, type RunSummary, type AppNotification, type AppState, type ConnectionStatus, type ManagedPolicy, type Settings, type TrustInfo } from '../shared/api.js';
 import { ltr, t, uiLocale, type MessageKey } from '../shared/i18n.js';
 import { applyPolicy } from './policy.js';
 
@@ -41,7 +41,9 @@ export type StateAction =
   /** `noticeId` names the notification an admin alert becomes (the caller makes it unique). */
   | { type: 'relay-event'; event: string; data: unknown; ts: string; at: string; noticeId: string }
   | { type: 'history.loaded'; entries: Entry[]; next?: string; mode: 'replace' | 'append'; at: string }
-  | { type: 'notifications.read' };
+  | { type: 'notifications.read' }
+  /** The signed-in person's payment runs in this browser, with their progress (runs/engine.ts). */
+  | { type: 'runs'; runs: RunSummary[] };
 
 export function initialState(settings: Settings = DEFAULT_SETTINGS): AppState {
   return { status: 'connecting', settings, policy: {}, trust: {}, user: null, accounts: [], recent: [], notifications: [], unread: 0 };
@@ -49,7 +51,7 @@ export function initialState(settings: Settings = DEFAULT_SETTINGS): AppState {
 
 /** Everything that belongs to the signed-in person, dropped when they sign out or lock. */
 function withoutUser(state: AppState): AppState {
-  const { syncedAt: _syncedAt, recentNext: _recentNext, ...rest } = state;
+  const { syncedAt: _syncedAt, recentNext: _recentNext, runs: _runs, ...rest } = state;
   return { ...rest, user: null, accounts: [], recent: [], notifications: [], unread: 0 };
 }
 
@@ -91,6 +93,7 @@ export function reduce(state: AppState, action: StateAction): AppState {
       const base: AppState = { ...withoutUser(state), user: v.user, accounts: v.accounts, recent: dedupeEntries(v.recent) };
       if (v.recentNext !== undefined) base.recentNext = v.recentNext;
       if (v.syncedAt !== undefined) base.syncedAt = v.syncedAt;
+      if (state.user && state.runs !== undefined) base.runs = state.runs;
       return withNotifications(base, v.notifications);
     }
     case 'signed-in': {
@@ -115,6 +118,8 @@ export function reduce(state: AppState, action: StateAction): AppState {
         state,
         state.notifications.map((n) => (n.read ? n : { ...n, read: true })),
       );
+    case 'runs':
+      return state.user ? { ...state, runs: action.runs } : state;
   }
 }
 

@@ -3,6 +3,10 @@ import { OP_NAMES, type OpArgs, type OpName, type OpResult } from '../../../comm
 import type { Account, Entry, PublicUser } from '../../../common/schemas/models.js';
 import type { AlertKind, EventName } from '../../../common/schemas/events.js';
 import type { ErrorCode } from '../../../common/errors.js';
+import { RUN_ROWS_MAX, type Run } from '../../../common/schemas/models.js';
+import type { LookupItemResult } from '../../../common/schemas/ops.js';
+import { accountNumberSchema, cursorSchema, sha256HexSchema, transferIdSchema, usernameSchema } from '../../../common/schemas/primitives.js';
+import { newRunSchema, type LocalRun, type NewRun, type RunSummary } from './runs.js';
 
 /*
  * The one API between the extension's pages (popup, options) and its background service
@@ -99,6 +103,11 @@ export interface AppState {
    * Cleared on the next sign-in.
    */
   signedOutReason?: string;
+  /**
+   * The signed-in person's payment runs stored in this browser, newest first, with their
+   * progress (rows done, amount sent, failures); pushed as they change. Absent until loaded.
+   */
+  runs?: RunSummary[];
 }
 
 /** Requests from a page to the background; each gets a UiResponse. */
@@ -113,7 +122,42 @@ export type UiRequest =
   | { type: 'trust.accept' } // accept the offered (changed) key
   | { type: 'trust.forget' } // forget the pinned key (next handshake pins anew)
   | { type: 'notifications.read' } // mark all read, clear the badge
-  | { type: 'activity' }; // the person did something: resets the auto-lock timer
+  | { type: 'activity' } // the person did something: resets the auto-lock timer
+  // Payment runs (background/runs/): see each request's answer below.
+  | { type: 'payments.lookup'; accounts: string[] } // → PreviewLookups: account.lookupMany in calls of 1,000
+  | { type: 'runs.find'; digest: string } // → RunsFound: earlier runs of the same rows
+  | { type: 'runs.create'; run: NewRun } // → RunSummary: stored with its transfer ids, nothing sent
+  | { type: 'runs.start'; runId: string } // → RunSummary: starts or resumes (one runner per run)
+  | { type: 'runs.pause'; runId: string } // → RunSummary: stops after the batch in flight
+  | { type: 'runs.discard'; runId: string } // → {}: forgets a run that is not sending
+  | { type: 'runs.list' } // → RunSummary[]: this person's runs in this browser
+  | { type: 'runs.get'; runId: string } // → LocalRun: one run with its rows (results)
+  | { type: 'runs.history'; scope: 'own' | 'all'; owner?: string; limit?: number; cursor?: string }; // → RunPage: the relay's record (run.list, admin.run.list)
+
+/** The answer to `payments.lookup`. */
+export interface PreviewLookups {
+  /** One answer per distinct account asked, in first-seen order. */
+  results: LookupItemResult[];
+  /** What the relay says is left of today's bulk-lookup budget, after the last call. */
+  remaining: number;
+}
+
+/** The most runs one `runs.history` page asks for (the relay's list maximum). */
+export const RUNS_PAGE_MAX = 500;
+
+/** The answer to `runs.find`: runs of a file with the same digest, on the relay and in this browser. */
+export interface RunsFound {
+  relay: Run[];
+  local: RunSummary[];
+}
+
+/** The answer to `runs.history`. */
+export interface RunPage {
+  runs: Run[];
+  next?: string;
+}
+
+export type { LocalRun, NewRun, RunSummary };
 
 /**
  * Why a request failed: the relay's codes (§4), and the background's own. `IN_DOUBT` is also
@@ -141,6 +185,21 @@ export const uiRequestSchema = z.discriminatedUnion('type', [
   z.strictObject({ type: z.literal('trust.forget') }),
   z.strictObject({ type: z.literal('notifications.read') }),
   z.strictObject({ type: z.literal('activity') }),
+  z.strictObject({ type: z.literal('payments.lookup'), accounts: z.array(accountNumberSchema).min(1).max(RUN_ROWS_MAX) }),
+  z.strictObject({ type: z.literal('runs.find'), digest: sha256HexSchema }),
+  z.strictObject({ type: z.literal('runs.create'), run: newRunSchema }),
+  z.strictObject({ type: z.literal('runs.start'), runId: transferIdSchema }),
+  z.strictObject({ type: z.literal('runs.pause'), runId: transferIdSchema }),
+  z.strictObject({ type: z.literal('runs.discard'), runId: transferIdSchema }),
+  z.strictObject({ type: z.literal('runs.list') }),
+  z.strictObject({ type: z.literal('runs.get'), runId: transferIdSchema }),
+  z.strictObject({
+    type: z.literal('runs.history'),
+    scope: z.enum(['own', 'all']),
+    owner: usernameSchema.optional(),
+    limit: z.number().int().min(1).max(RUNS_PAGE_MAX).optional(),
+    cursor: cursorSchema.optional(),
+  }),
 ]);
 
 /** The typed result of a `call` request, for pages. */

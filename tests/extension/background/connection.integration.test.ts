@@ -308,6 +308,25 @@ describe('locking and revocation against a real relay', () => {
     expect((await cache.load(relay.wsUrl, 'carol'))?.accounts[0]?.balance).toBe(2_500);
   });
 
+  it("sends work made as one person (a payment run's batch) only on that person's session, never on the next one's", async () => {
+    const w = worker!;
+    const relayUrl = w.store.get().settings.relayUrl;
+    const dora = (await admin.request('admin.user.create', { username: 'dora', password: PASSWORD, displayName: 'Dora Dunn', role: 'user', openingDeposit: 1_000 })).accounts[0]!.account;
+    await admin.request('admin.user.create', { username: 'eve', password: PASSWORD, displayName: 'Eve Ellis', role: 'user', openingDeposit: 3_000 });
+    expect(await send({ type: 'login', username: 'dora', password: PASSWORD })).toMatchObject({ ok: true });
+    await send({ type: 'lock' });
+    await waitForState(w.store, (st) => st.user === null, 'the lock');
+    expect(await send({ type: 'login', username: 'eve', password: PASSWORD })).toMatchObject({ ok: true, result: { user: { username: 'eve' } } });
+    const batch = { transfers: [{ transferId: randomUUID(), to: dora, amount: 100 }] };
+    // Dora's run, its owner locked out and Eve signed in: not sent, and Eve's money stays.
+    expect(await w.connection.call('transfer.batch', batch, { username: 'dora', relayUrl })).toMatchObject({ ok: false, error: { code: 'UNAUTHENTICATED' } });
+    expect(await w.connection.call('account.balance', {})).toMatchObject({ ok: true, result: { balance: 3_000 } });
+    const paid = await w.connection.call('transfer.batch', batch, { username: 'eve', relayUrl });
+    expect(paid, JSON.stringify(paid)).toMatchObject({ ok: true });
+    expect(await w.connection.call('account.balance', {})).toMatchObject({ ok: true, result: { balance: 2_900 } });
+    await send({ type: 'logout' });
+  });
+
   it('a revoked session signs out with a notification saying why', async () => {
     const w = worker!;
     expect(await send({ type: 'login', username: 'carol', password: PASSWORD })).toMatchObject({ ok: true });

@@ -13,6 +13,7 @@ import { useActivitySignal } from './lib/hooks.js';
 import { DEFAULT_ROUTE, hrefOf, routeDef, useHashRoute, visibleRoutes, type RouteId } from './routes.js';
 import { AlertsScreen } from './screens/AlertsScreen.js';
 import { AuditScreen } from './screens/AuditScreen.js';
+import { PaymentsScreen } from './screens/PaymentsScreen.js';
 import { RegistrationsScreen } from './screens/RegistrationsScreen.js';
 import { RelayScreen } from './screens/RelayScreen.js';
 import { SessionsScreen } from './screens/SessionsScreen.js';
@@ -111,6 +112,8 @@ function Screen({ state, route, isAdmin, alerts }: { state: AppState | undefined
   switch (route) {
     case 'settings':
       return <SettingsScreen state={state} />;
+    case 'payments':
+      return <PaymentsScreen state={state} />;
     case 'users':
       return <UsersScreen state={state} />;
     case 'registrations':

@@ -4,6 +4,7 @@ import type { MessageKey } from '../../shared/i18n.js';
 /** The options page's screens, in navigation order, each named by a message; admin ones are shown only to admins. */
 export const ROUTES = [
   { id: 'settings', label: 'route_settings', admin: false },
+  { id: 'payments', label: 'route_payments', admin: false },
   { id: 'users', label: 'route_users', admin: true },
   { id: 'registrations', label: 'route_registrations', admin: true },
   { id: 'transactions', label: 'route_transactions', admin: true },

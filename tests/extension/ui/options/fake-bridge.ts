@@ -77,6 +77,19 @@ export function callsOf(op: string): unknown[] {
   return call.mock.calls.filter(([name]) => name === op).map(([, args]) => args);
 }
 
+/** Answers `send` by request type (payment runs and the like); a type with no answer fails as the background would. */
+export function answerRequests(handlers: Record<string, (request: any) => unknown>): void {
+  send.mockImplementation(async (request: UiRequest) => {
+    const handler = handlers[request.type];
+    if (!handler) throw new UiCallError('BAD_REQUEST', `no test answer for ${request.type}`);
+    return handler(request);
+  });
+}
+
+export function requestsOf(type: string): UiRequest[] {
+  return send.mock.calls.map(([request]) => request).filter((r) => r.type === type);
+}
+
 export function resetFakeBridge(): void {
   current = undefined;
   stateListeners.clear();

@@ -22,11 +22,11 @@ describe('the options page shell', () => {
     expect(screen.getByText(/Connecting to the extension/)).toBeTruthy();
   });
 
-  it('shows a customer only Settings, never the admin sections', async () => {
+  it('shows a customer only Settings and Payments, never the admin sections', async () => {
     setAppState(customerState());
     render(h(App, {}));
     await screen.findByRole('heading', { level: 1, name: 'Settings' });
-    expect(navLinks()).toEqual(['Settings']);
+    expect(navLinks()).toEqual(['Settings', 'Payments']);
     expect(screen.queryByText('Users')).toBeNull();
     expect(screen.getByText('Jane Smith')).toBeTruthy();
   });
@@ -37,14 +37,14 @@ describe('the options page shell', () => {
     render(h(App, {}));
     await screen.findByRole('heading', { level: 1, name: 'Not available' });
     expect(screen.getByText(/Users is for the bank's administrators/)).toBeTruthy();
-    expect(navLinks()).toEqual(['Settings']);
+    expect(navLinks()).toEqual(['Settings', 'Payments']);
   });
 
   it('shows an admin every section', async () => {
     setAppState(adminState());
     render(h(App, {}));
     await screen.findByRole('heading', { level: 1, name: 'Settings' });
-    expect(navLinks()).toEqual(['Settings', 'Users', 'Registrations', 'Transactions', 'Audit log', 'Alerts', 'Sessions', 'Relay']);
+    expect(navLinks()).toEqual(['Settings', 'Payments', 'Users', 'Registrations', 'Transactions', 'Audit log', 'Alerts', 'Sessions', 'Relay']);
     expect(screen.getByRole('link', { name: 'Settings' }).getAttribute('aria-current')).toBe('page');
   });
 
@@ -54,7 +54,7 @@ describe('the options page shell', () => {
     render(h(App, {}));
     await screen.findByRole('heading', { level: 1, name: 'Not available' });
     expect(screen.getAllByText(/Sign in from the toolbar popup/).length).toBeGreaterThan(0);
-    expect(navLinks()).toEqual(['Settings']);
+    expect(navLinks()).toEqual(['Settings', 'Payments']);
   });
 
   it('follows the hash to a screen and hides admin screens once the admin signs out', async () => {

@@ -18,6 +18,7 @@ import { errorMessage } from '../lib/errors.js';
 import { currencyOf, formatAccount, formatCount, formatDateTime } from '../lib/format.js';
 import { useCursorPages } from '../lib/hooks.js';
 import { EXPORT_PAGE, collectTransfers } from '../lib/paging.js';
+import { AllRunsPanel } from './payments/RunHistory.js';
 
 export const TRANSACTIONS_PAGE = 50;
 
@@ -167,6 +168,7 @@ export function TransactionsScreen({ state }: { state: AppState }): JSX.Element 
         label={t('transactions_pager_label')}
         shown={tPlural('transfers_count', transfers.length)}
       />
+      <AllRunsPanel currency={currency} />
     </>
   );
 }
