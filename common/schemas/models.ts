@@ -36,6 +36,10 @@ export const limitsSchema = z.object({
 });
 export type Limits = z.infer<typeof limitsSchema>;
 
+/** A customer's limits and what they have sent today (UTC) against the daily one. */
+export const allowanceSchema = limitsSchema.extend({ spentToday: z.number().int().min(0) });
+export type Allowance = z.infer<typeof allowanceSchema>;
+
 export const publicUserSchema = z.object({
   username: usernameSchema,
   displayName: displayNameSchema,

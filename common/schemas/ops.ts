@@ -3,6 +3,7 @@ import { BankError, errorCodeSchema } from '../errors.js';
 import { describeZodError } from './messages.js';
 import {
   accountSchema,
+  allowanceSchema,
   auditEntrySchema,
   auditHeadSchema,
   entrySchema,
@@ -158,7 +159,9 @@ export const opDefs = {
     result: emptyResult,
   },
 
-  'account.list': { role: 'user', args: noArgs, result: z.object({ accounts: z.array(accountSchema) }) },
+  // `allowance` (an addition): the caller's limits and today's spending, so a payment file's
+  // preview can say which rows the daily limit would refuse.
+  'account.list': { role: 'user', args: noArgs, result: z.object({ accounts: z.array(accountSchema), allowance: allowanceSchema.optional() }) },
   'account.balance': {
     role: 'user',
     args: z.strictObject({ account: accountNumberSchema.optional() }),

@@ -1,4 +1,4 @@
-import type { Account, Limits } from '../../common/schemas/models.js';
+import type { Account, Allowance, Limits } from '../../common/schemas/models.js';
 import type { AccountStatus } from '../../common/schemas/primitives.js';
 import type { AuditDraft } from '../audit/chain.js';
 import type { AuditBy, ItemResult, RecordWrite } from './commands.js';
@@ -34,6 +34,8 @@ export interface LedgerStore {
   account(number: string): Promise<AccountState | undefined>;
   /** The owner's effective limits (a limit an admin set, else the bank's defaults). */
   limitsOf(owner: string): Promise<Limits>;
+  /** The owner's effective limits and what they have sent on the UTC day of `now`. */
+  allowanceOf(owner: string, now: Date): Promise<Allowance>;
   /** Accounts and transfers, as of now on this relay (cheap: for metrics and admin.stats). */
   counts(): { accounts: number; transfers: number };
   /** Moves money; resolves once durable. Same id and arguments → the original result. */

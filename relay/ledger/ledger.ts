@@ -1,4 +1,4 @@
-import type { Account, Limits, Transfer } from '../../common/schemas/models.js';
+import type { Account, Allowance, Limits, Transfer } from '../../common/schemas/models.js';
 import type { AccountStatus } from '../../common/schemas/primitives.js';
 import type { AuditDraft } from '../audit/chain.js';
 import type { AuditBy, CommandResult, ItemResult, RecordWrite } from './commands.js';
@@ -42,6 +42,13 @@ export class Ledger implements LedgerStore {
 
   async limitsOf(owner: string): Promise<Limits> {
     return effectiveLimits(this.rules, await this.reads.ownerState(owner));
+  }
+
+  async allowanceOf(owner: string, now: Date): Promise<Allowance> {
+    const state = await this.reads.ownerState(owner);
+    // The engine's day: the UTC date of the transfer's time (engine.ts timeOf).
+    const spentToday = state !== undefined && state.day === now.toISOString().slice(0, 10) ? state.spent : 0;
+    return { ...effectiveLimits(this.rules, state), spentToday };
   }
 
   counts(): { accounts: number; transfers: number } {

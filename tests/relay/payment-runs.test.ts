@@ -104,6 +104,13 @@ describe('payment runs', () => {
     for (const r of rows) expect(history.filter((e) => e.transferId === r.transferId)).toHaveLength(1);
   });
 
+  it('account.list tells the payer their limits and what they have sent today, for a file\'s preview', async () => {
+    const before = (await payer.request('account.list', {})).allowance!;
+    expect(before).toMatchObject({ perTransfer: 1_000_000, perDay: 100_000_000 });
+    await payer.request('transfer.batch', { transfers: [payment(payees[2]!, 250), payment(payees[2]!, 750)] });
+    expect((await payer.request('account.list', {})).allowance).toEqual({ ...before, spentToday: before.spentToday + 1_000 });
+  });
+
   it('recognises the same file: run.find and run.start answer the earlier runs of its digest, the person\'s own only', async () => {
     const found = await payer.request('run.find', { digest: DIGEST_B });
     expect(found.runs).toHaveLength(1);
