@@ -11,6 +11,19 @@ export const relayConfigSchema = z.strictObject({
   host: z.string().min(1).default('127.0.0.1'),
   tcpPort: z.number().int().min(0).max(65535).default(1234),
   wsPort: z.number().int().min(0).max(65535).default(1235),
+  /**
+   * The legacy gateway's port (docs/LEGACY.md): serves the old Qt bank client's XOR-ed plaintext
+   * protocol on `host`. Off unless set (null or absent: off); 0 for any free port.
+   */
+  legacyPort: z.number().int().min(0).max(65535).nullable().optional(),
+  /**
+   * How the gateway ties the Qt client's dashboard connection to its Login: "address" (a Login
+   * leaves a 120 s grant for the next connection from the same address) or "connection" (only a
+   * Login on the same connection signs it in; the stock client's dashboards then stay signed out).
+   */
+  legacyBinding: z.enum(['address', 'connection']).default('address'),
+  /** Each legacy connection starts with a PROXY protocol v1 line (from a TLS tunnel) naming the real client address. */
+  legacyProxyProtocol: z.boolean().default(false),
   /** WebSocket origins allowed to connect; by default the project's own extension. */
   allowedOrigins: z.array(z.string().min(1)).default([EXTENSION_ORIGIN]),
   requireOrigin: z.boolean().default(false),

@@ -11,6 +11,7 @@ import type { LedgerStore } from './ledger/ledger-store.js';
 import type { MinuteRateLimit, WindowRateLimit } from './session/rate-limit.js';
 import type { FailureBudget } from './auth/failure-budget.js';
 import type { DailyLookupBudget } from './session/daily-lookups.js';
+import type { LegacyAliases } from './legacy/aliases.js';
 
 /** Everything an op handler may use. Built once by the relay and shared by all connections. */
 export interface RelayContext {
@@ -38,4 +39,6 @@ export interface RelayContext {
   loginFailuresByIp: FailureBudget | null;
   /** `auth.register` calls by IP address (null: no limit). */
   registrationsByIp: WindowRateLimit | null;
+  /** Old usernames and account numbers of users imported from the Qt bank (relay/legacy/aliases.ts). */
+  legacy: LegacyAliases;
 }

@@ -2,6 +2,9 @@ import type net from 'node:net';
 import { resolveConfig, type RelayConfig, type RelayConfigInput } from './config.js';
 import { createLogger, type Logger } from './log.js';
 import { UserStore } from './auth/users.js';
+import { LegacyAliases } from './legacy/aliases.js';
+import { LegacyGateway } from './legacy/gateway/listener.js';
+import { aliasDirectory } from './legacy/gateway/directory.js';
 import { SessionStore } from './auth/sessions.js';
 import { LiveConnections } from './session/live.js';
 import { EventBus } from './session/events.js';
@@ -43,6 +46,9 @@ export class Relay {
   tcpAddress!: net.AddressInfo;
   wsAddress!: net.AddressInfo;
   bootstrappedAdmin: BootstrappedAdmin | undefined;
+  /** The legacy gateway (`legacyPort`), when on, and where it listens. */
+  legacyGateway: LegacyGateway | undefined;
+  legacyAddress: net.AddressInfo | undefined;
   private stopSessionTimers: () => void = () => {};
 
   private constructor(
@@ -121,6 +127,7 @@ export class Relay {
         loginFailuresByIp:
           config.loginThrottle.maxFailuresPerIp > 0 ? new FailureBudget(new WindowRateLimit(config.loginThrottle.maxFailuresPerIp, config.loginThrottle.windowMs, clock)) : null,
         registrationsByIp: config.registrationsPerIpPerHour > 0 ? new WindowRateLimit(config.registrationsPerIpPerHour, 60 * 60_000, clock) : null,
+        legacy: new LegacyAliases(bank, { clock }),
       };
       const dispatch = createDispatcher(context, registry, metrics);
       acceptConnection = (wire: Wire): ClientConnection => {
@@ -132,6 +139,26 @@ export class Relay {
       relay = new Relay(context, tcp, ws, metrics, store, cap);
       relay.wsAddress = wsAddress;
       relay.tcpAddress = await tcp.listen();
+      if (config.legacyPort !== undefined && config.legacyPort !== null) {
+        const gateway = new LegacyGateway({
+          host: config.host,
+          port: config.legacyPort,
+          relay: context,
+          dispatch,
+          directory: aliasDirectory(context.legacy, context.ledger),
+          cap,
+          binding: config.legacyBinding,
+          proxyProtocol: config.legacyProxyProtocol,
+          onCommand: (command, outcome, seconds) => metrics.legacyCommand(command, outcome, seconds),
+        });
+        try {
+          relay.legacyAddress = await gateway.listen();
+        } catch (err) {
+          await tcp.stopAccepting();
+          throw err;
+        }
+        relay.legacyGateway = gateway;
+      }
       try {
         // Only once both ports are ours: a start that fails must not create an admin whose
         // generated password nobody ever saw.
@@ -186,6 +213,7 @@ export class Relay {
     const { live, commits } = this.context;
     this.store.beginClose();
     const stopTcp = this.tcp.stopAccepting();
+    const stopLegacy = this.legacyGateway?.stopAccepting();
     // The HTTP port stays open until the database is closed: /healthz answers 503 "stopping"
     // meanwhile and WebSocket upgrades are refused (ready() is false).
     const deadline = Date.now() + DRAIN_MS;
@@ -193,8 +221,11 @@ export class Relay {
       await new Promise((r) => setTimeout(r, 10));
     }
     for (const conn of [...live.all]) conn.close(CloseCode.goingAway, 'relay shutting down');
+    this.legacyGateway?.dropGrants();
     await commits.drain();
     this.tcp.destroyAll();
+    this.legacyGateway?.destroyAll();
+    await stopLegacy;
     this.ws.destroyAll();
     await stopTcp;
     await this.store.close();

@@ -40,11 +40,20 @@ export type Limits = z.infer<typeof limitsSchema>;
 export const allowanceSchema = limitsSchema.extend({ spentToday: z.number().int().min(0) });
 export type Allowance = z.infer<typeof allowanceSchema>;
 
+/** Who a user was in the old Qt bank, when imported from it: the old username and, for a customer, the old account number. */
+export const legacyIdentitySchema = z.object({
+  username: z.string().min(1).max(256),
+  account: z.string().min(1).max(64).optional(),
+});
+export type LegacyIdentity = z.infer<typeof legacyIdentitySchema>;
+
 export const publicUserSchema = z.object({
   username: usernameSchema,
   displayName: displayNameSchema,
   role: roleSchema,
   status: userStatusSchema,
+  /** Set for users imported from the old Qt bank (an addition: "Legacy import" in PROTOCOL). */
+  legacy: legacyIdentitySchema.optional(),
 });
 export type PublicUser = z.infer<typeof publicUserSchema>;
 
@@ -86,6 +95,33 @@ export const entrySchema = z.object({
   balanceAfter: minorUnitsSchema,
 });
 export type Entry = z.infer<typeof entrySchema>;
+
+/**
+ * An entry of the history imported from the old Qt bank (`bank-relay legacy import`): read-only,
+ * kept as the old system recorded it (a date, a signed amount that may be 0, its own transaction
+ * id or one the import made up), never a transfer of this ledger: no transferId, no balanceAfter.
+ * `account.history` returns them only when asked (`legacy: true`), in their own list
+ * (`legacyEntries`), after every entry of the account's own.
+ */
+export const legacyEntrySchema = z.object({
+  kind: z.literal('legacy'),
+  legacyId: z.string().min(1).max(64),
+  /** The old system's `yyyy-MM-dd`; `ts` is that day at 00:00 UTC, for clients that sort and group by time. */
+  date: z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'must be a date yyyy-MM-dd'),
+  ts: isoDateSchema,
+  amount: minorUnitsSchema,
+  /** The old account number the entry was recorded on, exactly as the old system wrote it. */
+  legacyAccount: z.string().min(1).max(64),
+});
+export type LegacyEntry = z.infer<typeof legacyEntrySchema>;
+
+/** What `account.history` lists: the ledger's entries and, when asked, the imported ones. */
+export const historyEntrySchema = z.union([entrySchema, legacyEntrySchema]);
+export type HistoryEntry = Entry | LegacyEntry;
+
+export function isLegacyEntry(e: HistoryEntry): e is LegacyEntry {
+  return (e as { kind?: unknown }).kind === 'legacy';
+}
 
 /** Most rows in one payment run (a file of payments, deposits or withdrawals). */
 export const RUN_ROWS_MAX = 5000;

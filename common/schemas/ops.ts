@@ -7,6 +7,7 @@ import {
   auditEntrySchema,
   auditHeadSchema,
   entrySchema,
+  legacyEntrySchema,
   publicUserSchema,
   RUN_ROWS_MAX,
   runKindSchema,
@@ -64,6 +65,11 @@ export const loginResultSchema = z.object({
   expiresAt: isoDateSchema,
   user: publicUserSchema,
   accounts: z.array(accountSchema),
+  /**
+   * An addition ("Legacy import" in PROTOCOL): the password was imported from the old Qt bank
+   * below today's policy; the client makes the person choose a new one.
+   */
+  mustChangePassword: z.literal(true).optional(),
 });
 export type LoginResult = z.infer<typeof loginResultSchema>;
 
@@ -173,8 +179,12 @@ export const opDefs = {
       account: accountNumberSchema.optional(),
       limit: limitSchema(LIST_MAX, LIST_DEFAULT),
       before: cursorSchema.optional(),
+      // An addition: also the history imported from the old Qt bank, after the account's own entries.
+      legacy: z.boolean().optional(),
     }),
-    result: z.object({ entries: z.array(entrySchema), next: cursorSchema.optional() }),
+    // `legacyEntries` (an addition) only with `legacy: true`: the imported entries of this page,
+    // which come after every entry of the account's own (`entries`), newest first.
+    result: z.object({ entries: z.array(entrySchema), legacyEntries: z.array(legacyEntrySchema).optional(), next: cursorSchema.optional() }),
   },
   'account.lookup': {
     role: 'user',
@@ -356,7 +366,8 @@ export const opDefs = {
     role: 'admin',
     args: noArgs,
     result: z.object({
-      connections: z.object({ tcp: count, ws: count }),
+      // `legacy` (an addition): the old Qt clients on the legacy gateway.
+      connections: z.object({ tcp: count, ws: count, legacy: count.optional() }),
       sessions: count,
       uptimeS: z.number().min(0),
       // Counters by name (e.g. requests per op); §5 leaves the keys to the relay.

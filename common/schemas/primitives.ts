@@ -162,7 +162,8 @@ export const sha256HexSchema = z.string().regex(/^[0-9a-f]{64}$/, 'must be a low
 export const roleSchema = z.enum(['user', 'admin']);
 export const userStatusSchema = z.enum(['pending', 'active', 'frozen', 'closed']);
 export const accountStatusSchema = z.enum(['active', 'frozen', 'closed']);
-export const transportSchema = z.enum(['tcp', 'ws']);
+/** `legacy` (an addition): the old Qt bank client on the legacy gateway (docs/LEGACY.md). */
+export const transportSchema = z.enum(['tcp', 'ws', 'legacy']);
 
 export type Role = z.infer<typeof roleSchema>;
 export type UserStatus = z.infer<typeof userStatusSchema>;

@@ -5,6 +5,7 @@ import type { ClientConnection } from '../session/client-connection.js';
 import { CloseCode } from '../transport/wire.js';
 import type { SessionHandle } from './sessions.js';
 import type { UserRecord } from './records.js';
+import { mustChangePassword } from '../legacy/record.js';
 
 /**
  * Attaches a session to this connection. A session lives on one connection at a time: if
@@ -29,7 +30,16 @@ export async function signedInResult(relay: RelayContext, user: UserRecord, toke
   return {
     token,
     expiresAt: new Date(relay.sessions.expiresAt(session.record)).toISOString(),
-    user: { username: user.username, displayName: user.displayName, role: user.role, status: user.status },
+    user: {
+      username: user.username,
+      displayName: user.displayName,
+      role: user.role,
+      status: user.status,
+      // An addition for users imported from the old Qt bank ("Legacy import" in PROTOCOL).
+      ...(user.legacy && { legacy: { username: user.legacy.username, ...(user.legacy.account !== undefined && { account: user.legacy.account }) } }),
+    },
     accounts: await relay.ledger.accountsOf(user.username),
+    // An addition for passwords imported from the old Qt bank below today's policy.
+    ...(mustChangePassword(user) && { mustChangePassword: true as const }),
   };
 }

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { limitsSchema } from '../../common/schemas/models.js';
 import { roleSchema, userStatusSchema } from '../../common/schemas/primitives.js';
+import { legacyRecordSchema } from '../legacy/record.js';
 
 /** What the relay keeps per user. Never sent as is: ops map it to the wire's `User`. */
 export const userRecordSchema = z.object({
@@ -20,6 +21,8 @@ export const userRecordSchema = z.object({
     .object({ passwordHash: z.string(), requestedBy: z.string(), requestedAt: z.number(), expiresAt: z.number() })
     .optional(),
   accounts: z.array(z.string()).default([]),
+  /** Who the user was in the old Qt bank and its history, when imported from it (relay/legacy/record.ts). */
+  legacy: legacyRecordSchema.optional(),
   /**
    * Bumped by every change. A change names the version it was made from and the writer refuses
    * it when the stored record has moved on, so relays sharing a store never lose each other's

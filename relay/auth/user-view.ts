@@ -21,5 +21,6 @@ export async function toWireUser(ledger: LedgerStore, u: UserRecord, now: number
       reset.expiresAt > now && {
         passwordReset: { requestedBy: reset.requestedBy, requestedAt: new Date(reset.requestedAt).toISOString(), expiresAt: new Date(reset.expiresAt).toISOString() },
       }),
+    ...(u.legacy && { legacy: { username: u.legacy.username, ...(u.legacy.account !== undefined && { account: u.legacy.account }) } }),
   };
 }

@@ -22,6 +22,7 @@ export const relayFlags = {
   host: { type: 'string' },
   'tcp-port': { type: 'string' },
   'ws-port': { type: 'string' },
+  'legacy-port': { type: 'string' },
   'allow-origin': { type: 'string', multiple: true },
   'require-origin': { type: 'boolean' },
   'allow-firefox-extensions': { type: 'boolean' },
@@ -44,6 +45,7 @@ export interface RelayFlagValues {
   host?: string | undefined;
   'tcp-port'?: string | undefined;
   'ws-port'?: string | undefined;
+  'legacy-port'?: string | undefined;
   'allow-origin'?: string[] | undefined;
   'require-origin'?: boolean | undefined;
   'allow-firefox-extensions'?: boolean | undefined;
@@ -86,6 +88,9 @@ const KEY_HINTS: Record<string, string> = {
   host: 'the address to listen on, e.g. "127.0.0.1" or "0.0.0.0" (flag --host)',
   tcpPort: 'a port number 0-65535, 0 for any free port (flag --tcp-port)',
   wsPort: 'a port number 0-65535, 0 for any free port (flag --ws-port)',
+  legacyPort: 'a port number 0-65535 for the old Qt client\'s gateway, off when absent or null (flag --legacy-port; docs/LEGACY.md)',
+  legacyBinding: '"address" (a Login\'s grant binds the next connection from the same address) or "connection"',
+  legacyProxyProtocol: 'true or false: legacy connections start with a PROXY protocol v1 line from a TLS tunnel',
   allowedOrigins: 'a list of origins, e.g. ["chrome-extension://…"] (flag --allow-origin, repeatable)',
   requireOrigin: 'true or false (flag --require-origin)',
   allowFirefoxExtensions: 'true or false: accept any moz-extension:// origin (flag --allow-firefox-extensions)',
@@ -235,6 +240,7 @@ export function flagsToInput(values: RelayFlagValues): Partial<ConfigFile> {
     ...(values.host !== undefined && { host: values.host }),
     ...(values['tcp-port'] !== undefined && { tcpPort: intOption('--tcp-port', values['tcp-port'], 0, 65535) }),
     ...(values['ws-port'] !== undefined && { wsPort: intOption('--ws-port', values['ws-port'], 0, 65535) }),
+    ...(values['legacy-port'] !== undefined && { legacyPort: intOption('--legacy-port', values['legacy-port'], 0, 65535) }),
     ...(values['allow-origin'] !== undefined && { allowedOrigins: values['allow-origin'] }),
     ...(values['require-origin'] !== undefined && { requireOrigin: values['require-origin'] }),
     ...(values['allow-firefox-extensions'] !== undefined && { allowFirefoxExtensions: values['allow-firefox-extensions'] }),

@@ -14,6 +14,7 @@ import { auditCheckpointCommand } from './commands/audit-checkpoint.js';
 import { backupCommand } from './commands/backup.js';
 import { restoreCommand } from './commands/restore.js';
 import { migrateCommand, migrateUsage } from './commands/migrate.js';
+import { legacyImportCommand, legacyImportUsage } from './commands/legacy-import.js';
 
 const USAGE = `bank-relay: the Distributed Bank relay
 
@@ -29,6 +30,7 @@ usage:
   bank-relay restore --in FILE --data NEWDIR
   bank-relay demo [--data DIR | --store postgres://…]
   ${migrateUsage}
+  ${legacyImportUsage}
   bank-relay bench [--scenario transfers|hot|hot-both|batch|paced|events|connections|scale|store]... [--transport tcp|ws|both]
                    [--connections C] [--pipeline P] [--accounts A] [--duration S] [--rate R] [--event-rate R]
                    [--batch-size N] [--batch-connections C]
@@ -58,6 +60,7 @@ const commands: Record<string, (argv: string[]) => Promise<void>> = {
   backup: backupCommand,
   restore: restoreCommand,
   migrate: migrateCommand,
+  'legacy import': legacyImportCommand,
 };
 
 async function main(argv: string[]): Promise<void> {

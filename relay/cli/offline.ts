@@ -20,7 +20,7 @@ import { StartupError } from '../startup/startup-error.js';
 import { CliError } from './errors.js';
 import { Ledger } from '../ledger/ledger.js';
 import { ledgerRules } from '../ledger/rules.js';
-import { LedgerWriter } from '../ledger/writer.js';
+import { LedgerWriter, type CommitSink } from '../ledger/writer.js';
 
 /** A LevelDB bank opened to write without a relay (operator commands, the bench's set-up). */
 export interface OfflineBank {
@@ -102,6 +102,9 @@ export interface BankToWrite {
   option: '--data' | '--store';
   users: UserStore;
   ledger(): Promise<LedgerStore>;
+  /** The store's reads and the bank's one writer, for commands that write users beside the ledger (`legacy import`). */
+  bank: BankStore;
+  commits: CommitSink;
   close(): Promise<void>;
 }
 
@@ -118,11 +121,11 @@ export async function openBankToWrite(values: { data?: string | undefined; store
     const opened = await openPgOffline(resolveConfig({ store: values.store })).catch((err: unknown) => {
       throw new CliError(`cannot open the PostgreSQL store at ${where}: ${(err as Error).message}`);
     });
-    return { where, option: '--store', users: opened.users, ledger: () => Promise.resolve(opened.ledger), close: () => opened.close() };
+    return { where, option: '--store', users: opened.users, ledger: () => Promise.resolve(opened.ledger), bank: opened.bank, commits: opened.commits, close: () => opened.close() };
   }
   const config = resolveConfig({ dataDir: values.data ?? './data' });
   const offline = await openBankOffline(config);
-  return { where: config.dataDir, option: '--data', users: offline.users, ledger: () => Promise.resolve(offline.ledger), close: () => offline.close() };
+  return { where: config.dataDir, option: '--data', users: offline.users, ledger: () => Promise.resolve(offline.ledger), bank: offline.bank, commits: offline.commits, close: () => offline.close() };
 }
 
 /**

@@ -3,7 +3,7 @@ import type { TransportName } from '../transport/wire.js';
 
 /** What the scrape-time gauges read: plain in-memory figures, so a scrape costs O(connections) at most. */
 export interface MetricsSource {
-  connectionsByTransport(): { tcp: number; ws: number };
+  connectionsByTransport(): { tcp: number; ws: number; legacy?: number };
   sessions(): number;
   auditHeadSeq(): number;
   ledgerAccounts(): number;
@@ -50,6 +50,8 @@ export class RelayMetrics {
   private readonly writeSeconds: Histogram;
   private readonly batchFailures: Counter;
   private readonly slowConsumerDrops: Counter<'transport'>;
+  private readonly legacyCommands: Counter<'command' | 'outcome'>;
+  private readonly legacyCommandSeconds: Histogram<'command'>;
   private readonly connectionsRefused: Counter<'reason'>;
 
   constructor(source: MetricsSource) {
@@ -90,6 +92,19 @@ export class RelayMetrics {
       labelNames: ['transport'] as const,
       registers,
     });
+    this.legacyCommands = new Counter({
+      name: 'bankrelay_legacy_commands_total',
+      help: 'Commands of the old Qt client on the legacy gateway, by command and outcome (answered, bad_args, unknown_command, size_mismatch, garbage).',
+      labelNames: ['command', 'outcome'] as const,
+      registers,
+    });
+    this.legacyCommandSeconds = new Histogram({
+      name: 'bankrelay_legacy_command_duration_seconds',
+      help: 'Time from a legacy command being decoded to its reply being written (its ops included).',
+      labelNames: ['command'] as const,
+      buckets: LATENCY_BUCKETS,
+      registers,
+    });
     this.connectionsRefused = new Counter({
       name: 'bankrelay_connections_refused_total',
       help: 'Sockets closed on arrival, by reason ("per_ip_cap": the address already held maxConnectionsPerIp).',
@@ -102,9 +117,10 @@ export class RelayMetrics {
       labelNames: ['transport'] as const,
       registers,
       collect() {
-        const { tcp, ws } = source.connectionsByTransport();
+        const { tcp, ws, legacy } = source.connectionsByTransport();
         this.set({ transport: 'tcp' }, tcp);
         this.set({ transport: 'ws' }, ws);
+        this.set({ transport: 'legacy' }, legacy ?? 0);
       },
     });
     new Gauge({
@@ -179,6 +195,12 @@ export class RelayMetrics {
     }
     this.batchJobs.observe(jobs);
     this.writeSeconds.observe(seconds);
+  }
+
+  /** One command of the old Qt client on the legacy gateway, by name and outcome. */
+  legacyCommand(command: string, outcome: string, seconds: number): void {
+    this.legacyCommands.inc({ command, outcome });
+    this.legacyCommandSeconds.observe({ command }, seconds);
   }
 
   slowConsumerDropped(transport: TransportName): void {

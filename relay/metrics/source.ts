@@ -13,7 +13,7 @@ interface RelayView {
  */
 export function relayMetricsSource(relay: () => RelayView | undefined): MetricsSource {
   return {
-    connectionsByTransport: () => relay()?.context.live.countByTransport() ?? { tcp: 0, ws: 0 },
+    connectionsByTransport: () => relay()?.context.live.countByTransport() ?? { tcp: 0, ws: 0, legacy: 0 },
     sessions: () => relay()?.context.live.sessionCount ?? 0,
     auditHeadSeq: () => relay()?.context.commits.auditHead.seq ?? 0,
     ledgerAccounts: () => relay()?.context.ledger.counts().accounts ?? 0,

@@ -126,7 +126,7 @@ export function renderView(state: ViewState, width: number, height: number): str
     lines.push(
       fit(
         [
-          ['conn ', 'dim'], `tcp ${s.connections.tcp} ws ${s.connections.ws}`,
+          ['conn ', 'dim'], `tcp ${s.connections.tcp} ws ${s.connections.ws}${s.connections.legacy ? ` legacy ${s.connections.legacy}` : ''}`,
           ['  sessions ', 'dim'], `${s.sessions}`,
           ['  accounts ', 'dim'], `${s.ledger.accounts}`,
           ['  transfers ', 'dim'], `${s.ledger.transfers}`,

@@ -17,7 +17,7 @@ export interface RequestSample {
 
 /** `admin.stats` (§5, plus `commits` from §8). */
 export interface RelayStats {
-  connections: { tcp: number; ws: number };
+  connections: { tcp: number; ws: number; legacy?: number };
   sessions: number;
   uptimeS: number;
   ops: Record<string, number>;

@@ -88,10 +88,15 @@ export class LiveConnections {
     return this.bySession.size;
   }
 
-  countByTransport(): { tcp: number; ws: number } {
+  countByTransport(): { tcp: number; ws: number; legacy: number } {
     let tcp = 0;
     let ws = 0;
-    for (const c of this.all) c.transport === 'tcp' ? tcp++ : ws++;
-    return { tcp, ws };
+    let legacy = 0;
+    for (const c of this.all) {
+      if (c.transport === 'tcp') tcp++;
+      else if (c.transport === 'ws') ws++;
+      else legacy++;
+    }
+    return { tcp, ws, legacy };
   }
 }

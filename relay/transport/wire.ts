@@ -1,4 +1,5 @@
-export type TransportName = 'tcp' | 'ws';
+/** `legacy`: the old Qt client's protocol on the legacy gateway (relay/legacy/gateway/). */
+export type TransportName = 'tcp' | 'ws' | 'legacy';
 
 /** What the session layer needs from a transport: frames out, a way to hang up, and backpressure. */
 export interface Wire {

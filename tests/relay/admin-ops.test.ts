@@ -835,7 +835,7 @@ describe('admin.stats', () => {
 
     const stats = await admin.request('admin.stats', {});
     expect(opDefs['admin.stats'].result.safeParse(stats).success).toBe(true);
-    expect(stats.connections).toEqual({ tcp: 2, ws: 2 });
+    expect(stats.connections).toEqual({ tcp: 2, ws: 2, legacy: 0 });
     expect(stats.sessions).toBe(3);
     expect(stats.ledger).toEqual({ accounts: 3, transfers: 2 });
     expect(stats.uptimeS).toBeGreaterThanOrEqual(0);
@@ -846,7 +846,7 @@ describe('admin.stats', () => {
     await vi.waitFor(
       async () => {
         const after = await admin.request('admin.stats', {});
-        expect(after.connections).toEqual({ tcp: 1, ws: 1 });
+        expect(after.connections).toEqual({ tcp: 1, ws: 1, legacy: 0 });
         expect(after.sessions).toBe(2);
       },
       { timeout: 5000, interval: 20 },

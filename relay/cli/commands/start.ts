@@ -6,7 +6,7 @@ import { resolveConfig } from '../../config.js';
 import { CliError } from '../errors.js';
 import { buildConfig, formatIssues, relayFlags } from '../config-file.js';
 
-export const startUsage = `bank-relay start [--config FILE] [--data DIR] [--store leveldb|postgres://…] [--host H] [--tcp-port N] [--ws-port N]
+export const startUsage = `bank-relay start [--config FILE] [--data DIR] [--store leveldb|postgres://…] [--host H] [--tcp-port N] [--ws-port N] [--legacy-port N]
                  [--allow-origin O]... [--allow-firefox-extensions] [--require-origin]
                  [--psk-file F] [--tls-cert F --tls-key F]
                  [--max-frame BYTES] [--log-format json|pretty] [--log-level L] [--request-log on|off]
@@ -60,7 +60,15 @@ export async function startCommand(argv: string[]): Promise<void> {
     allowedOrigins: cfg.allowedOrigins,
     allowFirefoxExtensions: cfg.allowFirefoxExtensions,
     psk: cfg.psk.length > 0,
+    ...(relay.legacyAddress && { legacy: `${relay.legacyAddress.address}:${relay.legacyAddress.port}` }),
   });
+  if (relay.legacyAddress) {
+    log.warn('legacy gateway on: the old Qt protocol is plaintext with a public key; serve it only on a trusted network or through a TLS tunnel (docs/LEGACY.md)', {
+      legacy: `${relay.legacyAddress.address}:${relay.legacyAddress.port}`,
+      binding: cfg.legacyBinding,
+      proxyProtocol: cfg.legacyProxyProtocol,
+    });
+  }
   if (relay.context.identity.created) log.info('created a new identity key', { fingerprint: formatFingerprint(relay.fingerprint) });
   const admin = relay.bootstrappedAdmin;
   if (admin?.generatedPassword) {

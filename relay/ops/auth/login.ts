@@ -5,9 +5,10 @@ import { withFailureBudget } from '../../auth/failure-budget.js';
 import { defineOp } from '../registry.js';
 
 export default defineOp('auth.login', async ({ args, conn, relay }) =>
-  withFailureBudget(relay.loginFailuresByIp, conn.address, 'failed sign-ins', () =>
+  withFailureBudget(relay.loginFailuresByIp, conn.address, 'failed sign-ins', async () =>
     // Issued and bound under the user's lock, so a concurrent revocation sees this session.
-    relay.users.checkPassword(args.username, args.password, conn, async (user) => {
+    // A name today's rules do not allow may be an old username from the Qt bank (legacy import).
+    relay.users.checkPassword((await relay.legacy.signInName(args.username)) ?? args.username, args.password, conn, async (user) => {
       assertMaySignIn(user);
       // Not even issued for a connection that has gone (its token could reach nobody).
       if (!conn.isOpen) throw new BankError('UNAVAILABLE', 'the connection closed before the sign-in finished');

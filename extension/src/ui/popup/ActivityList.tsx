@@ -1,7 +1,7 @@
 import type { JSX } from 'preact';
 import { useRef } from 'preact/hooks';
 import { CASH_ACCOUNT, formatAccountNumber } from '../../../../common/account-number.js';
-import type { Entry } from '../../../../common/schemas/models.js';
+import type { Entry, LegacyEntry } from '../../../../common/schemas/models.js';
 import { Button } from '../components/Button.js';
 import { EmptyState } from '../components/EmptyState.js';
 import { Icon } from '../components/Icon.js';
@@ -42,6 +42,29 @@ function ActivityRow({ entry, currency, fresh }: { entry: Entry; currency: strin
   );
 }
 
+/** An entry imported from the old bank: read-only, marked as imported, with its old id and account. */
+function ImportedRow({ entry, currency }: { entry: LegacyEntry; currency: string }): JSX.Element {
+  const incoming = entry.amount > 0;
+  return (
+    <li class={['row', 'row--imported', incoming ? 'row--in' : 'row--out'].join(' ')}>
+      <span class="row__icon">
+        <Icon name={incoming ? 'in' : 'out'} size={16} />
+      </span>
+      <span class="row__main">
+        <span class="row__title">
+          {t('activity_imported_entry', ltr(entry.legacyId))} <span class="tag">{t('activity_imported_tag')}</span>
+        </span>
+        <span class="row__sub">
+          <time dateTime={entry.date}>{entry.date}</time>
+          {t('common_list_separator')}
+          <span dir="ltr">{entry.legacyAccount}</span>
+        </span>
+      </span>
+      <Money minor={entry.amount} currency={currency} signed class="row__amount" />
+    </li>
+  );
+}
+
 export interface ActivityListProps {
   history: History;
   currency: string;
@@ -50,7 +73,7 @@ export interface ActivityListProps {
 
 /** Newest first, in day groups; incoming money green with "+", outgoing neutral with "−". */
 export function ActivityList({ history, currency, now }: ActivityListProps): JSX.Element {
-  const { entries, hasMore, loading, error, loadMore } = history;
+  const { entries, imported, hasMore, loading, error, loadMore } = history;
   // Rows that arrive while the popup is open (live events) get a brief highlight; older pages don't.
   const newestAtOpen = useRef<number>();
   newestAtOpen.current ??= entries.length > 0 ? Date.parse(entries[0]!.ts) : -Infinity;
@@ -74,6 +97,16 @@ export function ActivityList({ history, currency, now }: ActivityListProps): JSX
           </div>
         ))
       )}
+      {imported.length > 0 ? (
+        <div class="day day--imported">
+          <h3 class="day__label">{t('activity_imported_title')}</h3>
+          <ul class="rows">
+            {imported.map((e, i) => (
+              <ImportedRow key={`${e.legacyId}-${i}`} entry={e} currency={currency} />
+            ))}
+          </ul>
+        </div>
+      ) : null}
       {error ? (
         <Notice tone="error" title={t('activity_older_error')}>
           {error.message}

@@ -5,7 +5,7 @@ import { CopyButton } from '../components/CopyButton.js';
 import { Money } from '../components/Money.js';
 import { Sparkline } from '../components/Sparkline.js';
 import { statusWord } from '../status-words.js';
-import { t } from '../../shared/i18n.js';
+import { ltr, t } from '../../shared/i18n.js';
 import { formatMoney, formatNumber } from '../format.js';
 
 export interface BalanceCardProps {
@@ -14,10 +14,12 @@ export interface BalanceCardProps {
   entries: readonly Entry[];
   /** Not live: the balance is the last one the relay confirmed. */
   stale: boolean;
+  /** The account number in the old bank, for a person imported from it. */
+  legacyAccount?: string | undefined;
 }
 
 /** The balance, the account number with Copy, and how the balance moved lately. */
-export function BalanceCard({ account, entries, stale }: BalanceCardProps): JSX.Element {
+export function BalanceCard({ account, entries, stale, legacyAccount }: BalanceCardProps): JSX.Element {
   const series = entries
     .slice(0, 30)
     .map((e) => e.balanceAfter)
@@ -41,6 +43,7 @@ export function BalanceCard({ account, entries, stale }: BalanceCardProps): JSX.
           {formatAccountNumber(account.account)}
         </span>
         <CopyButton text={account.account} label={t('balance_copy_account')} />
+        {legacyAccount ? <span class="muted small balance__legacy">{t('balance_old_account', ltr(legacyAccount))}</span> : null}
       </div>
       {series.length >= 2 ? <Sparkline values={series} label={label} class="balance__spark" height={44} /> : null}
     </section>

@@ -26,7 +26,7 @@ export function Wallet({ state }: { state: AppState }): JSX.Element {
   const account = state.accounts[0];
   const [view, setView] = useState<View>('home');
   const [cameBack, setCameBack] = useState(false);
-  const history = useHistory(state.recent, state.recentNext);
+  const history = useHistory(state.recent, state.recentNext, user.legacy?.account !== undefined);
   const [unfinished, setUnfinished] = useState<SendSession | undefined>(() => getSendSession(user.username));
 
   useEffect(() => {
@@ -83,7 +83,7 @@ export function Wallet({ state }: { state: AppState }): JSX.Element {
             {t('wallet_account_inactive_text')}
           </Notice>
         ) : null}
-        <BalanceCard account={account} entries={history.entries} stale={stale} />
+        <BalanceCard account={account} entries={history.entries} stale={stale} legacyAccount={user.legacy?.account} />
         {pending ? (
           <Notice
             tone="warning"

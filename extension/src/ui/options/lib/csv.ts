@@ -1,4 +1,4 @@
-import type { Entry, Transfer } from '../../../../../common/schemas/models.js';
+import type { Entry, LegacyEntry, Transfer } from '../../../../../common/schemas/models.js';
 import { toCsv } from '../../../../../common/csv.js';
 import { formatMinorDecimal } from './format.js';
 
@@ -6,11 +6,15 @@ import { formatMinorDecimal } from './format.js';
 
 export const STATEMENT_HEADER = ['date', 'transferId', 'amount', 'counterparty', 'memo', 'balanceAfter'] as const;
 
-/** A statement: one line per entry, amounts signed (negative = money out) as exact decimals. */
-export function statementCsv(entries: readonly Entry[], currency: string): string {
-  return toCsv(
-    STATEMENT_HEADER,
-    entries.map((e) => [
+/**
+ * A statement: one line per entry, amounts signed (negative = money out) as exact decimals.
+ * Entries imported from the old bank (`imported`, oldest first) come first, as they are older:
+ * no transferId, counterparty or balance after, and a memo that says where they come from.
+ */
+export function statementCsv(entries: readonly Entry[], currency: string, imported: readonly LegacyEntry[] = []): string {
+  return toCsv(STATEMENT_HEADER, [
+    ...imported.map((e) => [e.date, '', formatMinorDecimal(e.amount, currency), '', `Imported from the old bank: ${e.legacyAccount} transaction ${e.legacyId}`, '']),
+    ...entries.map((e) => [
       e.ts,
       e.transferId,
       formatMinorDecimal(e.amount, currency),
@@ -18,7 +22,7 @@ export function statementCsv(entries: readonly Entry[], currency: string): strin
       e.memo ?? '',
       formatMinorDecimal(e.balanceAfter, currency),
     ]),
-  );
+  ]);
 }
 
 export const TRANSFERS_HEADER = ['date', 'transferId', 'from', 'to', 'amount', 'memo'] as const;

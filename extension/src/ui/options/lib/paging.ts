@@ -1,4 +1,4 @@
-import type { Entry, Transfer } from '../../../../../common/schemas/models.js';
+import type { Entry, LegacyEntry, Transfer } from '../../../../../common/schemas/models.js';
 
 /*
  * Walking cursor-paged lists to the end, for exports. A cursor that repeats (a relay bug) ends
@@ -37,6 +37,36 @@ export async function collectStatement(
     }
     onProgress?.(found.length);
     if (!page.next || seen.has(page.next) || page.entries.length === 0) return found.reverse();
+    seen.add(page.next);
+    before = page.next;
+  }
+}
+
+export interface ImportedPage {
+  legacyEntries?: LegacyEntry[] | undefined;
+  next?: string | undefined;
+}
+
+/**
+ * The entries imported from the old bank with since ≤ ts ≤ until, oldest first: the history's
+ * imported part alone, from its own cursor (`legacy:0`, PROTOCOL "Legacy import").
+ */
+export async function collectImported(
+  fetchPage: (before: string) => Promise<ImportedPage>,
+  range: { since?: string | undefined; until?: string | undefined },
+): Promise<LegacyEntry[]> {
+  const since = range.since ? Date.parse(range.since) : -Infinity;
+  const until = range.until ? Date.parse(range.until) : Infinity;
+  const found: LegacyEntry[] = [];
+  const seen = new Set<string>();
+  let before = 'legacy:0';
+  for (;;) {
+    const page = await fetchPage(before);
+    for (const entry of page.legacyEntries ?? []) {
+      const ts = Date.parse(entry.ts);
+      if (ts >= since && ts <= until) found.push(entry);
+    }
+    if (!page.next || seen.has(page.next) || !page.legacyEntries?.length) return found.reverse();
     seen.add(page.next);
     before = page.next;
   }

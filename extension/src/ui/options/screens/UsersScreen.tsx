@@ -226,6 +226,7 @@ function UserRow({ user, me, onDialog }: { user: User; me: string | undefined; o
       </td>
       <td class="o-mono o-nowrap">
         {account ? <span dir="ltr">{formatAccount(account.account)}</span> : <span class="o-muted">{t('users_no_account')}</span>}
+        {user.legacy?.account ? <span class="o-cell-sub">{t('users_old_account', ltr(user.legacy.account), ltr(user.legacy.username))}</span> : null}
       </td>
       <td class="o-num">{account ? <Money minor={account.balance} currency={currency} /> : <span class="o-muted">{t('common_none_dash')}</span>}</td>
       <td class="o-nowrap o-small">

@@ -1,7 +1,7 @@
 import type { JSX } from 'preact';
 import { useState } from 'preact/hooks';
 import { ltr, t, tPlural } from '../../../../shared/i18n.js';
-import { call } from '../../../bridge.js';
+import { call, UiCallError } from '../../../bridge.js';
 import { Button } from '../../../components/Button.js';
 import { Notice } from '../../../components/Notice.js';
 import { TextField } from '../../../components/TextField.js';
@@ -11,7 +11,7 @@ import { parseDateRange, toDateInput } from '../../lib/dates.js';
 import { downloadText } from '../../lib/download.js';
 import { errorMessage } from '../../lib/errors.js';
 import { formatAccount, formatCount } from '../../lib/format.js';
-import { EXPORT_PAGE, collectStatement } from '../../lib/paging.js';
+import { EXPORT_PAGE, collectImported, collectStatement } from '../../lib/paging.js';
 
 /** Own statement as CSV for a date range, read page by page from account.history. */
 export function StatementPanel({ account, currency }: { account: string; currency: string }): JSX.Element {
@@ -35,12 +35,17 @@ export function StatementPanel({ account, currency }: { account: string; currenc
         range,
         setProgress,
       );
-      if (entries.length === 0) {
+      // History imported from the old bank, when there is any (a relay without it refuses `legacy`).
+      const imported = await collectImported((before) => call('account.history', { account, limit: EXPORT_PAGE, legacy: true, before }), range).catch((err: unknown) => {
+        if (err instanceof UiCallError && err.code === 'BAD_REQUEST') return [];
+        throw err;
+      });
+      if (entries.length + imported.length === 0) {
         setResult({ tone: 'info', text: t('statement_nothing') });
         return;
       }
-      downloadText(`statement-${account}-${from}-to-${to}.csv`, statementCsv(entries, currency));
-      setResult({ tone: 'success', text: tPlural('statement_saved', entries.length) });
+      downloadText(`statement-${account}-${from}-to-${to}.csv`, statementCsv(entries, currency, imported));
+      setResult({ tone: 'success', text: tPlural('statement_saved', entries.length + imported.length) });
     } catch (err) {
       setResult({ tone: 'error', text: errorMessage(err) });
     } finally {

@@ -1,0 +1,69 @@
+import { isValidAccountNumber, normalizeAccountNumber } from '../../../common/account-number.js';
+
+/**
+ * How names and numbers typed into the old client map onto this bank. After `bank-relay legacy
+ * import`, an old account number (`ACC1003`) is an alias of a new account and an old username may
+ * be a sign-in alias; without an import, old numbers are simply this bank's account numbers and
+ * usernames its usernames.
+ */
+export interface LegacyDirectory {
+  /** The bank's account number for what the person typed, or undefined when it names no account. */
+  accountOf(typed: string): Promise<string | undefined>;
+  /** The bank's username for a typed name (the sign-in alias when there is one). */
+  userOf(typed: string): Promise<string>;
+  /** How replies show an account: its old number when it has one, else the bank's number. */
+  shownAccount(account: string): Promise<string>;
+  /** How replies show a user: their old name when they have one, else the bank's username. */
+  shownUser(username: string): Promise<string>;
+  /**
+   * Records an old account number for an account CreateNewUser just opened, when the directory
+   * keeps aliases; false when it does not (the reply then names the bank's own number).
+   */
+  link?(typed: string, account: string, username: string): Promise<boolean>;
+}
+
+/** Without an import: the bank's own numbers and names, as typed (spaces and case ignored in numbers). */
+export const plainDirectory: LegacyDirectory = {
+  accountOf: async (typed) => (isValidAccountNumber(typed) ? normalizeAccountNumber(typed) : undefined),
+  userOf: async (typed) => typed,
+  shownAccount: async (account) => account,
+  shownUser: async (username) => username,
+};
+
+/** What the alias directory needs of the import's index (relay/legacy/aliases.ts) and of the ledger. */
+export interface AliasIndex {
+  byLegacyUsername(legacyUsername: string): Promise<{ username: string } | undefined>;
+  byLegacyAccount(legacyAccount: string): Promise<{ username: string } | undefined>;
+  byUsername(username: string): Promise<{ legacyUsername: string; legacyAccount?: string } | undefined>;
+}
+
+export interface AccountOwners {
+  account(number: string): Promise<{ owner: string | null } | undefined>;
+  accountStatesOf(owner: string): Promise<{ account: string }[]>;
+}
+
+/**
+ * After `bank-relay legacy import`: old account numbers and usernames, matched exactly as the old
+ * system did (case-sensitive), name the imported users; anything else is read as this bank's own.
+ * Replies show an imported user's old name and number.
+ */
+export function aliasDirectory(aliases: AliasIndex, ledger: AccountOwners): LegacyDirectory {
+  return {
+    async accountOf(typed) {
+      const alias = await aliases.byLegacyAccount(typed);
+      if (alias) return (await ledger.accountStatesOf(alias.username))[0]?.account;
+      return plainDirectory.accountOf(typed);
+    },
+    async userOf(typed) {
+      return (await aliases.byLegacyUsername(typed))?.username ?? typed;
+    },
+    async shownAccount(account) {
+      const owner = (await ledger.account(account))?.owner;
+      const legacy = owner ? (await aliases.byUsername(owner))?.legacyAccount : undefined;
+      return legacy ?? account;
+    },
+    async shownUser(username) {
+      return (await aliases.byUsername(username))?.legacyUsername ?? username;
+    },
+  };
+}
