@@ -20,6 +20,8 @@ export interface OpRule {
   reserved?: true;
   /** Turns the relay's request feed for this socket on or off (asked again on a new socket). */
   monitor?: true;
+  /** Done, it sets the person's password: a new one asked of them is no longer due. */
+  changesPassword?: true;
 }
 
 const READ: OpRule = { lostAnswer: 'resend', unauthenticated: 'session-over' };
@@ -34,7 +36,7 @@ export const OP_RULES: Record<OpName, OpRule> = {
   'auth.login': SESSION,
   'auth.resume': SESSION,
   'auth.logout': SESSION,
-  'auth.changePassword': { lostAnswer: 'in-doubt', unauthenticated: 'answer' },
+  'auth.changePassword': { lostAnswer: 'in-doubt', unauthenticated: 'answer', changesPassword: true },
   'account.list': READ,
   'account.balance': READ,
   'account.history': READ,

@@ -147,6 +147,7 @@ export class SessionController implements LinkOwner {
       await this.endSession('expired', t('signed_out_session_ended'));
     }
     if (r.ok && rule.monitor) this.monitorOn = (args as { on?: unknown } | null)?.on === true;
+    if (r.ok && rule.changesPassword) this.store.dispatch({ type: 'password-changed' });
     return r;
   }
 
@@ -180,7 +181,7 @@ export class SessionController implements LinkOwner {
     await this.deps.session.save(record);
     if (this.session !== record) return { ok: true, result: this.store.get() }; // locked meanwhile
     if (!this.store.get().user) await this.restoreView(result.user.username, result.user);
-    this.store.dispatch({ type: 'signed-in', user: result.user, accounts: result.accounts, at: this.at() });
+    this.store.dispatch({ type: 'signed-in', user: result.user, accounts: result.accounts, at: this.at(), mustChangePassword: result.mustChangePassword === true });
     if (!link.current || link.client.closed) this.socket.connectNow(); // resume on the new socket
     else await this.refreshHistory(link);
     return { ok: true, result: this.store.get() };
@@ -237,7 +238,7 @@ export class SessionController implements LinkOwner {
       const record: SessionRecord = { ...session, user: result.user };
       this.session = record;
       await this.deps.session.save(record).catch((err: unknown) => this.log('could not save the session', err));
-      this.store.dispatch({ type: 'signed-in', user: result.user, accounts: result.accounts, at: this.at() });
+      this.store.dispatch({ type: 'signed-in', user: result.user, accounts: result.accounts, at: this.at(), mustChangePassword: result.mustChangePassword === true });
       return true;
     }
     if (SESSION_OVER.has(r.error.code)) {

@@ -36,7 +36,10 @@ export type StateAction =
   | { type: 'policy'; policy: ManagedPolicy }
   /** A cached (or remembered) view of a user, before the relay confirms it. */
   | { type: 'view.restored'; view: UserView }
-  | { type: 'signed-in'; user: PublicUser; accounts: Account[]; at: string }
+  /** `mustChangePassword`: the relay asks for a new password before anything else (an imported one below today's rules). */
+  | { type: 'signed-in'; user: PublicUser; accounts: Account[]; at: string; mustChangePassword?: boolean }
+  /** The person's password was changed: nothing is asked of them any more. */
+  | { type: 'password-changed' }
   | { type: 'signed-out'; reason?: string }
   /** `noticeId` names the notification an admin alert becomes (the caller makes it unique). */
   | { type: 'relay-event'; event: string; data: unknown; ts: string; at: string; noticeId: string }
@@ -51,7 +54,7 @@ export function initialState(settings: Settings = DEFAULT_SETTINGS): AppState {
 
 /** Everything that belongs to the signed-in person, dropped when they sign out or lock. */
 function withoutUser(state: AppState): AppState {
-  const { syncedAt: _syncedAt, recentNext: _recentNext, runs: _runs, ...rest } = state;
+  const { syncedAt: _syncedAt, recentNext: _recentNext, runs: _runs, mustChangePassword: _must, ...rest } = state;
   return { ...rest, user: null, accounts: [], recent: [], notifications: [], unread: 0 };
 }
 
@@ -98,8 +101,9 @@ export function reduce(state: AppState, action: StateAction): AppState {
     }
     case 'signed-in': {
       const same = state.user?.username === action.user.username;
-      const { signedOutReason: _reason, ...rest } = same ? state : withoutUser(state);
-      return { ...rest, user: action.user, accounts: action.accounts, syncedAt: action.at };
+      const { signedOutReason: _reason, mustChangePassword: _must, ...rest } = same ? state : withoutUser(state);
+      const next: AppState = { ...rest, user: action.user, accounts: action.accounts, syncedAt: action.at };
+      return action.mustChangePassword ? { ...next, mustChangePassword: true } : next;
     }
     case 'signed-out': {
       const out = withoutUser(state);
@@ -120,6 +124,10 @@ export function reduce(state: AppState, action: StateAction): AppState {
       );
     case 'runs':
       return state.user ? { ...state, runs: action.runs } : state;
+    case 'password-changed': {
+      const { mustChangePassword: _must, ...rest } = state;
+      return rest;
+    }
   }
 }
 

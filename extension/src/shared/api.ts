@@ -108,6 +108,11 @@ export interface AppState {
    * progress (rows done, amount sent, failures); pushed as they change. Absent until loaded.
    */
   runs?: RunSummary[];
+  /**
+   * The relay asks this person to choose a new password before anything else (one imported from
+   * the old bank below today's rules): the popup shows only that until it is done.
+   */
+  mustChangePassword?: true;
 }
 
 /** Requests from a page to the background; each gets a UiResponse. */

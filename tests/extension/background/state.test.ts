@@ -115,6 +115,16 @@ describe('signing in and out', () => {
     expect(s).toMatchObject({ user: ALICE, accounts: [account(500)], syncedAt: T0, recent: [], unread: 0 });
   });
 
+  it('holds that the relay asks for a new password until it is changed, and forgets it on sign-out', () => {
+    let s = apply(initialState(), { type: 'signed-in', user: ALICE, accounts: [account(500)], at: T0, mustChangePassword: true });
+    expect(s.mustChangePassword).toBe(true);
+    expect(apply(s, { type: 'password-changed' }).mustChangePassword).toBeUndefined();
+    expect(apply(s, { type: 'signed-out' }).mustChangePassword).toBeUndefined();
+    // A resume whose answer no longer asks for it (changed elsewhere) clears it too.
+    s = apply(s, { type: 'signed-in', user: ALICE, accounts: [account(500)], at: T1 });
+    expect(s.mustChangePassword).toBeUndefined();
+  });
+
   it('keeps the activity and notifications when the same user resumes', () => {
     let s = signedIn(10_000, [entry(1, 10_000, 10_000)]);
     s = apply(s, event('transfer.received', { transfer: transfer(2, THEIRS, MINE, 100) }));

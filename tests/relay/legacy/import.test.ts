@@ -1,12 +1,9 @@
-import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CASH_ACCOUNT } from '../../../common/account-number.js';
-import { resolveConfig } from '../../../relay/config.js';
-import { openBankOffline } from '../../../relay/cli/offline.js';
-import { openingTransferId, runLegacyImport, type ImportReport } from '../../../relay/legacy/import/apply.js';
-import { parseLegacyFile } from '../../../relay/legacy/import/parse.js';
+import { openingTransferId, type ImportReport } from '../../../relay/legacy/import/apply.js';
+import { importLegacyFile } from '../../helpers/legacy-import.js';
 import { connect, loginAs, startTestRelay, tempDir, type TestRelay } from '../../helpers/relay.js';
 
 /*
@@ -17,20 +14,8 @@ import { connect, loginAs, startTestRelay, tempDir, type TestRelay } from '../..
  * changes nothing.
  */
 const text = readFileSync(new URL('../../fixtures/legacy/BankDatabase.json', import.meta.url), 'utf8');
-const sha256 = createHash('sha256').update(text).digest('hex');
 
-async function importInto(dataDir: string, dryRun = false): Promise<ImportReport> {
-  const offline = await openBankOffline(resolveConfig({ dataDir, scryptLog2N: 12 }));
-  try {
-    return await runLegacyImport(
-      { bank: offline.bank, write: { users: offline.users, ledger: offline.ledger, commits: offline.commits } },
-      parseLegacyFile(text),
-      { file: 'BankDatabase.json', sha256, dryRun },
-    );
-  } finally {
-    await offline.close();
-  }
-}
+const importInto = (dataDir: string, dryRun = false): Promise<ImportReport> => importLegacyFile(dataDir, text, dryRun);
 
 let dataDir: string;
 let first: ImportReport;

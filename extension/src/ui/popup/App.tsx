@@ -1,6 +1,7 @@
 import type { JSX } from 'preact';
 import { useAppState } from '../bridge.js';
 import { useActivityPing } from './activity.js';
+import { ChoosePassword } from './ChoosePassword.js';
 import { KeyChangedPanel } from './KeyChangedPanel.js';
 import { LoadingScreen } from './LoadingScreen.js';
 import { SignedOut } from './SignedOut.js';
@@ -14,5 +15,6 @@ export function PopupApp(): JSX.Element {
   // A changed relay key blocks everything, signed in or not, until the person decides.
   if (state.status === 'key-changed') return <KeyChangedPanel state={state} />;
   if (!state.user) return <SignedOut state={state} />;
+  if (state.mustChangePassword) return <ChoosePassword state={state} />;
   return <Wallet key={state.user.username} state={state} />;
 }

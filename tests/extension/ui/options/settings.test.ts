@@ -4,7 +4,7 @@ import { h } from 'preact';
 import { describe, expect, it, vi } from 'vitest';
 import { App } from '../../../../extension/src/ui/options/App.js';
 import { validateSettings } from '../../../../extension/src/ui/options/lib/settings-form.js';
-import { validatePasswordChange } from '../../../../extension/src/ui/options/screens/settings/PasswordPanel.js';
+import { validatePasswordChange } from '../../../../extension/src/ui/password-change.js';
 import { UiCallError, answerCalls, callsOf, send, setAppState } from './fake-bridge.js';
 import { appState, customerState } from './fixtures.js';
 import './setup.js';

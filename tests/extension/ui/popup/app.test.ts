@@ -5,7 +5,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { PopupApp } from '../../../../extension/src/ui/popup/App.js';
 import { resetActivityThrottle } from '../../../../extension/src/ui/popup/activity.js';
 import { openOptionsPage } from '../../../../extension/src/ui/popup/platform.js';
-import { resetBridge, send, setState } from './fake-bridge.js';
+import { call, resetBridge, send, setState } from './fake-bridge.js';
 import { NOW, signedOutState, walletState } from './fixtures.js';
 
 vi.mock('../../../../extension/src/ui/bridge.js', () => import('./fake-bridge.js'));
@@ -32,6 +32,26 @@ describe('popup shell', () => {
     render(h(PopupApp, null));
     expect(screen.getByText('Loading your wallet…')).toBeTruthy();
     expect(document.querySelector('.skeleton')).not.toBeNull();
+    act(() => setState(walletState()));
+    expect(screen.getByText('Alice Smith')).toBeTruthy();
+  });
+
+  it('asks for a new password before the wallet when the relay asks for one, checking it before sending', async () => {
+    setState(walletState({ mustChangePassword: true }));
+    render(h(PopupApp, null));
+    expect(screen.getByRole('heading', { name: 'Choose a new password' })).toBeTruthy();
+    expect(screen.queryByText('Send')).toBeNull();
+    const field = (label: string) => screen.getByLabelText(label) as HTMLInputElement;
+    fireEvent.input(field('Current password'), { target: { value: 'old1' } });
+    fireEvent.input(field('New password'), { target: { value: 'short' } });
+    fireEvent.submit(field('New password').form!);
+    await waitFor(() => expect(document.activeElement).toBe(field('New password')));
+    expect(call).not.toHaveBeenCalled();
+    fireEvent.input(field('New password'), { target: { value: 'a much better password' } });
+    fireEvent.input(field('Repeat the new password'), { target: { value: 'a much better password' } });
+    fireEvent.submit(field('New password').form!);
+    await waitFor(() => expect(call).toHaveBeenCalledWith('auth.changePassword', { oldPassword: 'old1', newPassword: 'a much better password' }));
+    // The background clears the request once the relay took the new password: the wallet opens.
     act(() => setState(walletState()));
     expect(screen.getByText('Alice Smith')).toBeTruthy();
   });
