@@ -1,9 +1,14 @@
+import { BankError } from '../../common/errors.js';
 import { loginUsernameSchema, normalizeUsername, usernameSchema } from '../../common/schemas/primitives.js';
 import type { Role } from '../../common/schemas/primitives.js';
 import type { UserRecord } from '../auth/records.js';
+import type { Actor, UserStore } from '../auth/users.js';
 import type { LedgerStore } from '../ledger/ledger-store.js';
 import type { AccountState } from '../ledger/types.js';
+import type { CommitSink } from '../ledger/writer.js';
 import type { BankStore } from '../store/bank-store.js';
+import { KeyedLock } from '../store/keyed-lock.js';
+import { gatewayLegacyRecord, LEGACY_ALIAS_ACTION, LEGACY_ACCOUNT_MAX } from './record.js';
 
 /**
  * Who answers to an old name or number of the Qt bank: the lookup API for the legacy gateway and
@@ -14,6 +19,15 @@ import type { BankStore } from '../store/bank-store.js';
  * so the index read once stays right as long as whoever writes a user with a `legacy` field here
  * calls `remember`. On PostgreSQL an import may run while relays serve the bank, so a miss reads
  * the users again, at most once per `refreshMs` (so unknown names cannot make it scan often).
+ *
+ * Writing (`reserve`, `link`): the legacy gateway's CreateNewUser records the account number the
+ * administrator typed as the new user's old identity, on the user's record through the bank's one
+ * writer (a `user` RecordWrite from the version read, with a `legacy.alias` audit entry), so it
+ * survives a restart like an imported one. An old number names one account for good: one already
+ * an alias (of an open or a closed user) is refused, and `reserve` holds a number on this
+ * process from the check until the link, so two creations cannot both take it. Across relays of
+ * one PostgreSQL bank the check reads the index (refreshed on a miss at most every `refreshMs`):
+ * two relays creating the same old number within that window could both take it (docs/LEGACY.md).
  */
 
 /** A user of this bank as the old system knew them. */
@@ -25,6 +39,27 @@ export interface LegacyAlias {
   legacyUsername: string;
   /** A customer's old account number, exactly as the old system wrote it. */
   legacyAccount?: string;
+}
+
+/** The bank's writer, for recording an identity (the relay's own UserStore and CommitSink). */
+export interface AliasWriter {
+  users: Pick<UserStore, 'get' | 'withUser'>;
+  commits: Pick<CommitSink, 'commit'>;
+}
+
+/** An old identity to record for a user this bank made on the legacy gateway. */
+export interface NewLegacyIdentity {
+  /** The user in this bank. */
+  username: string;
+  /** The name the administrator typed, exactly. */
+  legacyUsername: string;
+  /** The account number the administrator typed, exactly. */
+  legacyAccount: string;
+}
+
+/** A number held by `reserve` until the user it is for is linked (or not made). */
+export interface AliasReservation {
+  release(): void;
 }
 
 export interface LegacyAliasOptions {
@@ -39,6 +74,9 @@ export class LegacyAliases {
   private byNewName = new Map<string, LegacyAlias>();
   /** The old username's bankrelay/1 sign-in form (normalized) → user, for names today's rules cannot keep. */
   private bySignIn = new Map<string, string>();
+  /** Old account numbers held by `reserve` on this process. */
+  private readonly reserved = new Set<string>();
+  private readonly numberLock = new KeyedLock();
   private loadedAt: number | undefined;
   private loading: Promise<void> | undefined;
   private readonly clock: () => number;
@@ -93,6 +131,56 @@ export class LegacyAliases {
     if (!alias) return undefined;
     const [account] = await ledger.accountStatesOf(alias.username);
     return account ? { alias, account } : undefined;
+  }
+
+  /**
+   * Holds an old account number for a user about to be made (the gateway's CreateNewUser), or
+   * undefined when it is taken: an alias already (of any user, closed ones included) or held.
+   * Release it once the user is linked or was not made.
+   */
+  async reserve(legacyAccount: string): Promise<AliasReservation | undefined> {
+    return this.numberLock.run(legacyAccount, async () => {
+      if (this.reserved.has(legacyAccount) || (await this.byLegacyAccount(legacyAccount)) !== undefined) return undefined;
+      this.reserved.add(legacyAccount);
+      let held = true;
+      return {
+        release: () => {
+          if (held) this.reserved.delete(legacyAccount);
+          held = false;
+        },
+      };
+    });
+  }
+
+  /**
+   * Records `identity` on its user's record through the bank's writer, audited as
+   * `legacy.alias` by `by`, and indexes it: later commands with the old number reach the user's
+   * account, also after a restart. Refused (CONFLICT) when the number is another user's alias or
+   * the user already has an old identity; NOT_FOUND when the user is gone. Reserve the number
+   * first (`reserve`) so the check and the write cannot interleave with another creation.
+   */
+  async link(writer: AliasWriter, identity: NewLegacyIdentity, by: Actor, at: Date = new Date(this.clock())): Promise<LegacyAlias> {
+    const { username, legacyUsername, legacyAccount } = identity;
+    if (legacyAccount.length === 0 || legacyAccount.length > LEGACY_ACCOUNT_MAX) throw new BankError('BAD_REQUEST', `legacyAccount: must be 1 to ${LEGACY_ACCOUNT_MAX} characters`);
+    if (legacyUsername.length === 0) throw new BankError('BAD_REQUEST', 'legacyUsername: must not be empty');
+    const holder = await this.byLegacyAccount(legacyAccount);
+    if (holder !== undefined && holder.username !== username) throw new BankError('CONFLICT', `the old account number ${legacyAccount} is taken`);
+    const written = await writer.users.withUser(username, async () => {
+      const user = await writer.users.get(username);
+      if (!user) throw new BankError('NOT_FOUND', `no user ${username}`);
+      if (user.legacy) {
+        if (user.legacy.account === legacyAccount && user.legacy.username === legacyUsername) return user;
+        throw new BankError('CONFLICT', `${username} already has an old identity (${user.legacy.username})`);
+      }
+      const next: UserRecord = { ...user, legacy: gatewayLegacyRecord(legacyUsername, legacyAccount, at) };
+      await writer.commits.commit(
+        [{ type: 'user', user: next, from: user.version }],
+        [{ ...by, action: LEGACY_ALIAS_ACTION, target: username, outcome: 'ok', details: { legacyUsername, legacyAccount, via: 'legacy gateway CreateNewUser' } }],
+      );
+      return next;
+    });
+    this.remember(written);
+    return (await this.byUsername(username))!;
   }
 
   /** Every alias known, by new username (for reports and tests). */

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { z } from 'zod';
 
 /**
@@ -27,8 +28,9 @@ export const legacyRecordSchema = z.object({
   username: z.string().min(1),
   /** A customer's old account number, exactly as written (`ACC1003`, `Acc1001773`). */
   account: z.string().min(1).optional(),
+  /** When the import (or the gateway's CreateNewUser) recorded it. */
   importedAt: z.string(),
-  /** SHA-256 (hex) of the file it came from. */
+  /** SHA-256 (hex) of the file it came from, or LEGACY_GATEWAY_SOURCE for a user created on the legacy gateway. */
   source: z.string(),
   /**
    * The hash the import stored for a password below today's policy. While the user's password
@@ -44,4 +46,33 @@ export type LegacyRecord = z.output<typeof legacyRecordSchema>;
 export function mustChangePassword(user: { passwordHash: string; legacy?: LegacyRecord | undefined }): boolean {
   const weak = user.legacy?.weakPasswordHash;
   return weak !== undefined && weak === user.passwordHash;
+}
+
+/** `LegacyRecord.source` of an identity recorded by the legacy gateway's CreateNewUser (no file). */
+export const LEGACY_GATEWAY_SOURCE = 'legacy-gateway';
+
+/** The audit action of an old identity recorded for a user after the fact (the gateway's CreateNewUser). */
+export const LEGACY_ALIAS_ACTION = 'legacy.alias';
+
+/** The longest old account number kept (the wire's `legacyAccount`). */
+export const LEGACY_ACCOUNT_MAX = 64;
+
+/**
+ * The identity the legacy gateway's CreateNewUser records for the user it made: the name and the
+ * account number the administrator typed, exactly, with no imported history.
+ */
+export function gatewayLegacyRecord(username: string, account: string, at: Date): LegacyRecord {
+  return { username, account, importedAt: at.toISOString(), source: LEGACY_GATEWAY_SOURCE, history: [] };
+}
+
+/**
+ * The transfer id of the import's opening deposit for an old account number: the same on every
+ * run (so it posts once), and how the legacy gateway knows that entry (the old client never
+ * showed one: its history is the old one, continued).
+ */
+export function openingTransferId(legacyAccount: string): string {
+  const h = createHash('sha256').update(`bank-relay/legacy-import/opening/${legacyAccount}`).digest('hex');
+  // UUID layout, version 8 (custom) and the RFC 9562 variant, so it passes as any client's UUID.
+  const variant = ((parseInt(h[16]!, 16) & 0x3) | 0x8).toString(16);
+  return `${h.slice(0, 8)}-${h.slice(8, 12)}-8${h.slice(13, 16)}-${variant}${h.slice(17, 20)}-${h.slice(20, 32)}`;
 }

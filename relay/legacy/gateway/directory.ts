@@ -1,4 +1,6 @@
 import { isValidAccountNumber, normalizeAccountNumber } from '../../../common/account-number.js';
+import type { Actor } from '../../auth/users.js';
+import type { AliasReservation, AliasWriter, NewLegacyIdentity } from '../aliases.js';
 
 /**
  * How names and numbers typed into the old client map onto this bank. After `bank-relay legacy
@@ -16,10 +18,13 @@ export interface LegacyDirectory {
   /** How replies show a user: their old name when they have one, else the bank's username. */
   shownUser(username: string): Promise<string>;
   /**
-   * Records an old account number for an account CreateNewUser just opened, when the directory
-   * keeps aliases; false when it does not (the reply then names the bank's own number).
+   * Holds an old account number for CreateNewUser until `link` (undefined: taken, as an alias of
+   * anyone, closed users included). Absent when the directory keeps no aliases: CreateNewUser's
+   * reply then names the bank's own number.
    */
-  link?(typed: string, account: string, username: string): Promise<boolean>;
+  reserve?(typed: string): Promise<AliasReservation | undefined>;
+  /** Records the typed name and number as the old identity of the user CreateNewUser just made (through the bank's writer, audited). */
+  link?(writer: AliasWriter, identity: NewLegacyIdentity, by: Actor): Promise<void>;
 }
 
 /** Without an import: the bank's own numbers and names, as typed (spaces and case ignored in numbers). */
@@ -35,6 +40,9 @@ export interface AliasIndex {
   byLegacyUsername(legacyUsername: string): Promise<{ username: string } | undefined>;
   byLegacyAccount(legacyAccount: string): Promise<{ username: string } | undefined>;
   byUsername(username: string): Promise<{ legacyUsername: string; legacyAccount?: string } | undefined>;
+  /** Writing (relay/legacy/aliases.ts): absent on a read-only index. */
+  reserve?(legacyAccount: string): Promise<AliasReservation | undefined>;
+  link?(writer: AliasWriter, identity: NewLegacyIdentity, by: Actor): Promise<unknown>;
 }
 
 export interface AccountOwners {
@@ -65,5 +73,12 @@ export function aliasDirectory(aliases: AliasIndex, ledger: AccountOwners): Lega
     async shownUser(username) {
       return (await aliases.byUsername(username))?.legacyUsername ?? username;
     },
+    ...(aliases.reserve &&
+      aliases.link && {
+        reserve: (typed: string) => aliases.reserve!(typed),
+        link: async (writer: AliasWriter, identity: NewLegacyIdentity, by: Actor) => {
+          await aliases.link!(writer, identity, by);
+        },
+      }),
   };
 }

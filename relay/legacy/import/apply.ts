@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto';
 import { CASH_ACCOUNT } from '../../../common/account-number.js';
 import { isBankError } from '../../../common/errors.js';
 import { BATCH_MAX } from '../../../common/schemas/ops.js';
@@ -10,7 +9,7 @@ import type { LedgerStore } from '../../ledger/ledger-store.js';
 import type { CommitSink } from '../../ledger/writer.js';
 import type { BankStore } from '../../store/bank-store.js';
 import { LegacyAliases } from '../aliases.js';
-import type { LegacyRecord } from '../record.js';
+import { openingTransferId, type LegacyRecord } from '../record.js';
 import type { Finding, LegacyCustomer, ParsedLegacyFile } from './parse.js';
 import { planImport, type PlannedRecord } from './plan.js';
 
@@ -91,14 +90,6 @@ export interface Tally {
 
 const OPERATOR = { actor: 'operator', role: 'system' as const };
 const ACTION = 'legacy.import';
-
-/** The opening deposit's transfer id: the same for the same old account number on every run. */
-export function openingTransferId(legacyAccount: string): string {
-  const h = createHash('sha256').update(`bank-relay/legacy-import/opening/${legacyAccount}`).digest('hex');
-  // UUID layout, version 8 (custom) and the RFC 9562 variant, so it passes as any client's UUID.
-  const variant = ((parseInt(h[16]!, 16) & 0x3) | 0x8).toString(16);
-  return `${h.slice(0, 8)}-${h.slice(8, 12)}-8${h.slice(13, 16)}-${variant}${h.slice(17, 20)}-${h.slice(20, 32)}`;
-}
 
 export async function runLegacyImport(target: ImportTarget, parsed: ParsedLegacyFile, opts: ImportOptions): Promise<ImportReport> {
   const now = opts.now ?? (() => new Date());

@@ -2,7 +2,8 @@ import { readFileSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CASH_ACCOUNT } from '../../../common/account-number.js';
-import { openingTransferId, type ImportReport } from '../../../relay/legacy/import/apply.js';
+import type { ImportReport } from '../../../relay/legacy/import/apply.js';
+import { openingTransferId } from '../../../relay/legacy/record.js';
 import { importLegacyFile } from '../../helpers/legacy-import.js';
 import { connect, loginAs, startTestRelay, tempDir, type TestRelay } from '../../helpers/relay.js';
 

@@ -1,5 +1,8 @@
 import { randomUUID } from 'node:crypto';
-import { normalizeUsername } from '../../../../common/schemas/primitives.js';
+import { isValidAccountNumber } from '../../../../common/account-number.js';
+import { normalizeUsername, usernameSchema } from '../../../../common/schemas/primitives.js';
+import { mapUsername } from '../../import/plan.js';
+import { LEGACY_ACCOUNT_MAX } from '../../record.js';
 import { readLegacyBalance } from '../amount.js';
 import { T } from '../texts.js';
 import { commonRefusal, isBoundAdmin, type LegacyCommand, type LegacyCommandContext } from './context.js';
@@ -7,6 +10,7 @@ import { adminFindAccount, adminFindUser } from './lookup.js';
 
 const CREATE_KEYS = ['username', 'password', 'account_number', 'balance'] as const;
 const UPDATE_KEYS = new Set(['username', 'password', 'balance']);
+const CONTROL = /[\u0000-\u001f\u007f]/;
 
 /** The names the old forms use for this bank's fields, in refusals. */
 const FIELD_NAMES: Record<string, string> = { username: 'user name', password: 'password', displayName: 'user name', openingDeposit: 'balance' };
@@ -14,8 +18,13 @@ const FIELD_NAMES: Record<string, string> = { username: 'user name', password: '
 /**
  * CreateNewUser → admin.user.create (role user, displayName = the name typed, opening deposit =
  * `balance`). Only the 4 keys, with their types; the password must meet the relay's policy. The
- * bank gives the account its number: the typed `account_number` becomes its legacy alias when the
- * directory keeps aliases, else the reply names the bank's number.
+ * bank gives the account its own number; the typed `account_number` becomes its old number (an
+ * alias, recorded on the user through the bank's writer and audited, relay/legacy/aliases.ts), so
+ * the reply and every later command use what the administrator typed, also after a restart. A
+ * number already taken, as an old number (of anyone, closed users included) or as one of this
+ * bank's accounts, gets the old text; one in the bank's own numbering that names no account is
+ * refused (the bank may give it out later). A name today's rules cannot keep (`new user`) is
+ * made a valid username as the import does, and stays the sign-in name on this port.
  */
 export const createNewUser: LegacyCommand = async (ctx, [adminName, json]) => {
   if (!(await isBoundAdmin(ctx, adminName!))) return T.createOnlyAdmins;
@@ -27,32 +36,52 @@ export const createNewUser: LegacyCommand = async (ctx, [adminName, json]) => {
   if (typeof typedName !== 'string') return T.secure.createBadField('user name', 'it must be text');
   if (typeof password !== 'string') return T.secure.createBadField('password', 'it must be text');
   if (typeof typedAccount !== 'string' || typedAccount.trim() === '') return T.secure.createBadField('account number', 'it must be text');
+  const keepsAliases = ctx.directory.reserve !== undefined && ctx.directory.link !== undefined;
+  if (keepsAliases && (typedAccount.length > LEGACY_ACCOUNT_MAX || CONTROL.test(typedAccount))) {
+    return T.secure.createBadField('account number', `it must be at most ${LEGACY_ACCOUNT_MAX} characters, without control characters`);
+  }
   const opening = readLegacyBalance(balance);
   if (!opening.ok) return T.secure.createBadField('balance', 'it must be a number, not negative, with at most 2 decimals');
-  const username = normalizeUsername(await ctx.directory.userOf(typedName));
+  const known = await ctx.directory.userOf(typedName);
+  // A name today's rules cannot keep becomes a valid username (as the import maps it) when the typed one stays its alias.
+  const username = keepsAliases && known === typedName && !usernameSchema.safeParse(typedName).success ? mapUsername(typedName).username : normalizeUsername(known);
   const existing = await adminFindUser(ctx, username);
   if (existing.refusal) return commonRefusal(existing.refusal, T.createOnlyAdmins, T.createOnlyAdmins);
   if (existing.user) return existing.user.role === 'admin' ? T.createNameIsAdmin : T.createUserExists;
   const taken = await ctx.directory.accountOf(typedAccount);
   if (taken !== undefined && (await ctx.relay.ledger.account(taken)) !== undefined) return T.createAccountExists;
-  const answer = await ctx.conn.call('admin.user.create', {
-    username,
-    password,
-    displayName: typedName,
-    role: 'user',
-    ...(opening.minor > 0 && { openingDeposit: opening.minor }),
-  });
-  if (!answer.ok) {
-    if (answer.code === 'CONFLICT') return T.createUserExists;
-    if (answer.code === 'BAD_REQUEST') {
-      const [field, why] = splitFieldMessage(answer.message);
-      return T.secure.createBadField(FIELD_NAMES[field] ?? field, why);
+  if (keepsAliases && isValidAccountNumber(typedAccount)) return T.secure.createBadField('account number', "it is in this bank's own numbering, which only the bank gives out; type another");
+  const reservation = keepsAliases ? await ctx.directory.reserve!(typedAccount) : undefined;
+  if (keepsAliases && !reservation) return T.createAccountExists;
+  try {
+    const answer = await ctx.conn.call('admin.user.create', {
+      username,
+      password,
+      displayName: typedName,
+      role: 'user',
+      ...(opening.minor > 0 && { openingDeposit: opening.minor }),
+    });
+    if (!answer.ok) {
+      if (answer.code === 'CONFLICT') return T.createUserExists;
+      if (answer.code === 'BAD_REQUEST') {
+        const [field, why] = splitFieldMessage(answer.message);
+        return T.secure.createBadField(FIELD_NAMES[field] ?? field, why);
+      }
+      return commonRefusal(answer, T.createOnlyAdmins, T.createOnlyAdmins);
     }
-    return commonRefusal(answer, T.createOnlyAdmins, T.createOnlyAdmins);
+    const account = answer.result.accounts[0]!.account;
+    if (!reservation) return T.created(await ctx.directory.shownAccount(account));
+    try {
+      await ctx.directory.link!({ users: ctx.relay.users, commits: ctx.relay.commits }, { username, legacyUsername: typedName, legacyAccount: typedAccount }, { actor: ctx.conn.auth!.username, role: 'admin' });
+      return T.created(typedAccount);
+    } catch (err) {
+      // The user exists without the old number: say which number it has.
+      ctx.relay.log.warn('legacy CreateNewUser: the old account number was not recorded', { err: err instanceof Error ? err.message : String(err), username, legacyAccount: typedAccount });
+      return T.created(account);
+    }
+  } finally {
+    reservation?.release();
   }
-  const account = answer.result.accounts[0]!.account;
-  const linked = ctx.directory.link ? await ctx.directory.link(typedAccount, account, username) : false;
-  return T.created(linked ? typedAccount : await ctx.directory.shownAccount(account));
 };
 
 /**

@@ -2,6 +2,7 @@ import type { Transfer, User } from '../../../../common/schemas/models.js';
 import { normalizeUsername } from '../../../../common/schemas/primitives.js';
 import { bankTable, legacyDate, T, type DbTableUser } from '../texts.js';
 import { commonRefusal, isBoundAdmin, type LegacyCommand } from './context.js';
+import { importedView, legacyRowId } from './imported.js';
 import { adminFindUser } from './lookup.js';
 
 /** Pages of admin.user.list read for one ViewBankDataBase (500 users each). */
@@ -13,7 +14,8 @@ const RECENT_TRANSFERS = 500;
  * ViewBankDataBase → admin.user.list, admin.session.list and admin.transfer.list, for the signed-in
  * administrator only (the old server took any admin's name as proof). The Password column shows
  * `********`: passwords are hashed and never shown. "Is Logged In" is whether the customer has a
- * session connected now; each customer's transactions are theirs among the bank's latest 500.
+ * session connected now; each customer's transactions are theirs among the bank's latest 500,
+ * then an imported customer's old ones (with their old ids; the import's opening deposit is left out).
  */
 export const viewBankDatabase: LegacyCommand = async (ctx, [adminName]) => {
   if (!(await isBoundAdmin(ctx, adminName!))) return T.noPrivilegeDb;
@@ -44,16 +46,23 @@ export const viewBankDatabase: LegacyCommand = async (ctx, [adminName]) => {
   const rows: DbTableUser[] = [];
   for (const u of users) {
     const account = u.accounts[0]!;
+    // An imported customer: the old history after the new (with the old ids), without the import's opening deposit.
+    const imported = u.legacy?.account !== undefined ? await importedView(ctx, u.username, account.account) : undefined;
     rows.push({
       name: await ctx.directory.shownUser(u.username),
       account: await ctx.directory.shownAccount(account.account),
       balance: account.balance,
       loggedIn: connected.has(u.username),
-      transactions: (byAccount.get(account.account) ?? []).map((t) => ({
-        date: legacyDate(t.ts),
-        amount: t.from === account.account ? -t.amount : t.amount,
-        id: t.id,
-      })),
+      transactions: [
+        ...(byAccount.get(account.account) ?? [])
+          .filter((t) => t.id !== imported?.openingId)
+          .map((t) => ({
+            date: legacyDate(t.ts),
+            amount: t.from === account.account ? -t.amount : t.amount,
+            id: t.id,
+          })),
+        ...(imported?.history ?? []).map((item) => ({ date: item.date, amount: item.amount, id: legacyRowId(item) })),
+      ],
     });
   }
   return bankTable(rows);

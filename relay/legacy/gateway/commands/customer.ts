@@ -2,6 +2,8 @@ import { randomUUID } from 'node:crypto';
 import { normalizeUsername } from '../../../../common/schemas/primitives.js';
 import { readLegacyAmount } from '../amount.js';
 import { historyTable, legacyDate, shortAmount, T } from '../texts.js';
+import { openingTransferId } from '../../record.js';
+import { importedView } from './imported.js';
 import { adminFindAccount } from './lookup.js';
 import { boundRole, commonRefusal, type LegacyCommand, type LegacyCommandContext } from './context.js';
 
@@ -42,10 +44,15 @@ export const viewAccountBalance: LegacyCommand = async (ctx, [typed]) => {
   return T.balance(typed!, shortAmount(answer.result.balance));
 };
 
+/** Pages read for one Viewtransactionhistory (the import's opening deposit, left out, can push a row onto the next). */
+const HISTORY_PAGES = 3;
+
 /**
- * Viewtransactionhistory → account.history (own accounts) or admin.transfer.list, newest first,
- * at most HISTORY_CAP rows. A count that is not a whole number, below 1 or above what there is
- * shows everything (up to the cap), as the old server did.
+ * Viewtransactionhistory → account.history with the imported history (own accounts) or, for an
+ * administrator, admin.transfer.list and the imported history; newest first, at most HISTORY_CAP
+ * rows. A count that is not a whole number, below 1 or above what there is shows everything (up
+ * to the cap), as the old server did. The import's opening deposit is left out: the old client's
+ * history is the old one, continued by what happened since (bankrelay/1 shows the deposit).
  */
 export const viewTransactionHistory: LegacyCommand = async (ctx, [typed, countText]) => {
   const role = boundRole(ctx);
@@ -54,25 +61,37 @@ export const viewTransactionHistory: LegacyCommand = async (ctx, [typed, countTe
   if (account === undefined) return T.userDoesNotExist;
   const count = /^\s*[+-]?\d+\s*$/.test(countText!) ? Number.parseInt(countText!, 10) : 0;
   const limit = count >= 1 && count <= HISTORY_CAP ? count : HISTORY_CAP;
-  let rows: { date: string; amount: number }[];
+  const rows: { date: string; amount: number }[] = [];
   if (role === 'admin') {
     const found = await adminFindAccount(ctx, account);
     if (found.refusal) return commonRefusal(found.refusal, T.onlyLoggedInUsers, T.onlyAdmins);
-    if (!found.account) return T.userDoesNotExist;
-    const answer = await ctx.conn.call('admin.transfer.list', { account, limit });
-    if (!answer.ok) return commonRefusal(answer, T.onlyLoggedInUsers, T.onlyAdmins);
-    rows = answer.result.transfers.map((t) => ({ date: legacyDate(t.ts), amount: t.from === account ? -t.amount : t.amount }));
+    if (!found.account || !found.user) return T.userDoesNotExist;
+    const imported = await importedView(ctx, found.user.username, account);
+    let cursor: string | undefined;
+    for (let page = 0; page < HISTORY_PAGES && rows.length < limit; page++) {
+      const answer = await ctx.conn.call('admin.transfer.list', { account, limit, ...(cursor !== undefined && { cursor }) });
+      if (!answer.ok) return commonRefusal(answer, T.onlyLoggedInUsers, T.onlyAdmins);
+      for (const t of answer.result.transfers) if (t.id !== imported?.openingId) rows.push({ date: legacyDate(t.ts), amount: t.from === account ? -t.amount : t.amount });
+      cursor = answer.result.next;
+      if (cursor === undefined) break;
+    }
+    for (const item of imported?.history ?? []) rows.push({ date: item.date, amount: item.amount });
   } else {
-    const answer = await ctx.conn.call('account.history', { account, limit, legacy: true });
-    if (!answer.ok) return answer.code === 'NOT_FOUND' ? T.userDoesNotExist : commonRefusal(answer, T.onlyLoggedInUsers, T.onlyLoggedInUsers);
-    rows = answer.result.entries.map((e) => {
-      // Imported legacy history (bank-relay legacy import) keeps its own date.
-      const entry = e as { ts?: string; date?: string; amount: number };
-      return { date: entry.date ?? legacyDate(entry.ts!), amount: entry.amount };
-    });
+    const shown = await ctx.directory.shownAccount(account);
+    const openingId = shown !== account ? openingTransferId(shown) : undefined;
+    let before: string | undefined;
+    for (let page = 0; page < HISTORY_PAGES && rows.length < limit; page++) {
+      const answer = await ctx.conn.call('account.history', { account, limit, legacy: true, ...(before !== undefined && { before }) });
+      if (!answer.ok) return answer.code === 'NOT_FOUND' ? T.userDoesNotExist : commonRefusal(answer, T.onlyLoggedInUsers, T.onlyLoggedInUsers);
+      for (const e of answer.result.entries) if (e.transferId !== openingId) rows.push({ date: legacyDate(e.ts), amount: e.amount });
+      // The history imported from the old bank keeps its own date.
+      for (const e of answer.result.legacyEntries ?? []) rows.push({ date: e.date, amount: e.amount });
+      before = answer.result.next;
+      if (before === undefined) break;
+    }
   }
   if (rows.length === 0) return T.noTransactions;
-  return historyTable(rows);
+  return historyTable(rows.slice(0, limit));
 };
 
 /**
