@@ -1,6 +1,8 @@
 #!/usr/bin/env node
 // Regenerates the README's screenshots from the real UI: docs/popup.png (a customer's wallet),
-// docs/admin-users.png and docs/admin-relay.png (the admin dashboard on the options page).
+// docs/payments-preview.png and docs/payments-done.png (a customer's payment file, previewed
+// and then sent), docs/admin-users.png and docs/admin-relay.png (the admin dashboard on the
+// options page).
 //
 // Needs the relay and the extension built (`npm run screenshots` builds both first) and
 // Debian's Chromium (CHROMIUM_PATH, else /usr/bin/chromium). It starts a relay with the demo
@@ -21,6 +23,7 @@ import { silentLogger } from '../dist/relay/log.js';
 import { BankClient } from '../dist/common/client/bank-client.js';
 import { nodeCryptoSuite } from '../dist/common/protocol/crypto-node.js';
 import { tcpTransport } from '../dist/relay/client/node-transports.js';
+import { isValidAccountNumber } from '../dist/common/account-number.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const EXTENSION_DIR = path.join(ROOT, 'dist/extension/chrome-mv3');
@@ -142,14 +145,72 @@ async function signIn(popup, username, password) {
   await popup.getByRole('button', { name: 'Sign in' }).click();
 }
 
-async function shoot(page, name) {
+/**
+ * `until`: the window is made as tall as the page down to that element (a screen taller than
+ * the window), and the page is shown from its top.
+ */
+async function shoot(page, name, { until } = {}) {
   const file = path.join(DOCS, name);
   // Let transitions and the live pill settle; keep the caret and focus rings out of the picture.
   await page.evaluate(() => document.activeElement instanceof HTMLElement && document.activeElement.blur());
   await page.mouse.move(0, 0);
   await sleep(400);
+  if (until) {
+    const bottom = await page.locator(until).evaluate((e) => Math.ceil(e.getBoundingClientRect().bottom + window.scrollY));
+    await page.setViewportSize({ width: page.viewportSize().width, height: Math.max(800, bottom + 24) });
+    await page.evaluate(() => window.scrollTo(0, 0));
+    await sleep(200);
+  }
   await page.screenshot({ path: file, animations: 'disabled', caret: 'hide' });
   log(`wrote docs/${name} (${Math.round((await stat(file)).size / 1024)} KB)`);
+}
+
+/** An account number with a typo: one digit changed so that its check digits no longer fit. */
+function withTypo(account) {
+  for (let d = 1; d <= 9; d++) {
+    const i = account.length - 3;
+    const typo = `${account.slice(0, i)}${(Number(account[i]) + d) % 10}${account.slice(i + 1)}`;
+    if (!isValidAccountNumber(typo)) return typo;
+  }
+  throw new Error(`no typo of ${account} fails its check digits`);
+}
+
+/**
+ * Jane, who does the books for her book club and a few neighbours, pays a small file: the
+ * preview (masked names, one row with a mistyped account number flagged, her limits), then the
+ * run sent without that row.
+ */
+async function paymentRun(browser, { john, alice, bob, carol }) {
+  const rows = [
+    ['account', 'amount', 'memo', 'name'],
+    [john.account, '120.00', 'May garden work', 'John Doe'],
+    [alice.account, '85.50', 'Book club venue', 'Alice Wong'],
+    [bob.account, '240.00', 'Van hire 12 May', 'Bob Brown'],
+    [withTypo(carol.account), '64.25', 'Catering deposit', 'Carol White'],
+    [carol.account, '99.00', 'Flowers', 'Carol White'],
+  ];
+  const csv = rows.map((r) => r.join(',')).join('\r\n');
+  const page = await browser.options('#/payments');
+  await page.getByLabel('CSV file').setInputFiles({ name: 'may-payments.csv', mimeType: 'text/csv', buffer: Buffer.from(csv, 'utf8') });
+  await waitForText(page, /Bob B\./);
+  await waitForText(page, /Left to send today/i);
+  await waitForText(page, /not a valid account number/);
+  await shoot(page, 'payments-preview.png', { until: '#payments-summary' });
+
+  await page.getByRole('checkbox', { name: 'Include line 5' }).uncheck();
+  const total = usd(12_000 + 8_550 + 24_000 + 9_900);
+  const dialog = page.getByRole('alertdialog');
+  // "Review and send" waits until the bank has answered about earlier runs of the file.
+  for (let tries = 0; (await dialog.count()) === 0; tries++) {
+    if (tries > 60) throw new Error('the confirmation never opened');
+    await page.getByRole('button', { name: 'Review and send' }).click();
+    await sleep(500);
+  }
+  await dialog.getByRole('button', { name: `Send ${total}` }).click();
+  await waitForText(page, /Finished/, 30_000);
+  await waitForText(page, /4 of 4 rows done/);
+  await shoot(page, 'payments-done.png', { until: '#payments-run' });
+  await page.close();
 }
 
 async function main() {
@@ -194,12 +255,15 @@ async function main() {
     await waitForText(popup, /activity/i);
     // Money arriving while her wallet is open: it shows up live, with the unread badge.
     await pay(alice, jane, 4_275, 'Thanks for the tickets!');
-    const janeBalance = relay.context.ledger.accountsOf('jane_smith')[0].balance;
+    const janeBalance = (await relay.context.ledger.accountsOf('jane_smith'))[0].balance;
     await waitForText(popup, new RegExp(usd(janeBalance).replace(/[$.]/g, '\\$&')));
     await waitForText(popup, /Thanks for the tickets/);
     await waitForText(popup, /live/i);
     await popup.locator('.balance__spark').waitFor({ state: 'visible' });
     await shoot(popup, 'popup.png');
+
+    log('a payment file…');
+    await paymentRun(browser, { john, alice, bob, carol });
 
     log('the admin dashboard…');
     await popup.getByRole('button', { name: 'Sign out' }).click();

@@ -7,7 +7,7 @@ import type { Run } from '../../../../common/schemas/models.js';
 import { App } from '../../../../extension/src/ui/options/App.js';
 import type { LocalRun, RunSummary, UiRequest } from '../../../../extension/src/shared/api.js';
 import { nameMatches } from '../../../../extension/src/ui/options/lib/name-match.js';
-import { answerCalls, answerRequests, requestsOf, setAppState } from './fake-bridge.js';
+import { answerCalls, answerRequests, callsOf, requestsOf, setAppState } from './fake-bridge.js';
 import { adminState, customerState } from './fixtures.js';
 import './setup.js';
 
@@ -104,6 +104,7 @@ describe('the Payments screen', () => {
       'runs.start': () => summary(),
       'runs.get': () => localRun(['posted', 'posted', 'excluded', 'failed']),
     });
+    answerCalls({ 'account.list': () => ({ accounts: customerState().accounts, allowance: { perTransfer: 5_000_000, perDay: 20_000_000, spentToday: 0 } }) });
     openPayments();
     await screen.findByRole('heading', { level: 1, name: 'Payments' });
     await upload(FILE);
@@ -216,6 +217,74 @@ describe('the Payments screen', () => {
     await waitFor(() => expect(requestsOf('payments.lookup').at(-1)).toEqual({ type: 'payments.lookup', accounts: [BOB] }));
     expect(await screen.findByText('Bob B.')).toBeTruthy();
     expect(screen.getAllByText('$4.50').length).toBeGreaterThan(0);
+  });
+
+  it('shows the limits the run would hit: a row over the per-transfer limit, and the first row the daily limit would refuse', async () => {
+    answerRequests({
+      'payments.lookup': lookups,
+      'runs.find': () => ({ relay: [], local: [] }),
+      'runs.history': () => ({ runs: [] }),
+    });
+    // $50.00 a payment, $100.00 a day, $70.00 sent already today: $30.00 left.
+    answerCalls({ 'account.list': () => ({ accounts: customerState().accounts, allowance: { perTransfer: 5_000, perDay: 10_000, spentToday: 7_000 } }) });
+    openPayments();
+    await upload(['account,amount', `${ALICE},12.50`, `${BOB},60.00`, `${CAROL},15.00`, `${ALICE},9.00`, `${BOB},2.00`].join('\n'));
+    const table = within(await screen.findByRole('table', { name: /Rows of the file/ }));
+    await table.findAllByText('Alice W.');
+    expect(callsOf('account.list')).toEqual([{}]);
+
+    // Line 3 is over the per-transfer limit: an error, it would be refused.
+    expect(await table.findByText('Over your limit of $50.00 a payment: the bank would refuse it.')).toBeTruthy();
+    // $12.50 + $15.00 fit in the $30.00 left (line 3 sends nothing); line 5's $9.00 does not, line 6's $2.00 still does.
+    const overDay = table.getAllByText('With the rows before it, over your daily limit of $100.00: the bank would refuse it today.');
+    expect(overDay).toHaveLength(1);
+    expect(overDay[0]!.closest('tr')!.querySelector('td')!.textContent).toBe('5');
+    const summaryPanel = within(screen.getByRole('region', { name: 'Total and confirmation' }));
+    expect(summaryPanel.getByText('Left to send today')).toBeTruthy();
+    expect(summaryPanel.getByText('$30.00')).toBeTruthy();
+    expect(summaryPanel.getByText('of $100.00 a day; up to $50.00 a payment')).toBeTruthy();
+    expect(summaryPanel.getByText('The daily limit would stop part of this run')).toBeTruthy();
+    expect(summaryPanel.getByText(/^Line 5 is the first payment your daily limit would refuse: \$30\.00 is left to send today of your \$100\.00\./)).toBeTruthy();
+    expect(screen.queryByText(/the bank does not show them here/)).toBeNull();
+
+    fireEvent.click(screen.getByRole('button', { name: 'Review and send' }));
+    expect(await screen.findByText('Fix or exclude the 1 row with an error.')).toBeTruthy();
+
+    // Without line 3 and line 5 the run fits both limits.
+    fireEvent.click(screen.getByRole('checkbox', { name: 'Include line 3' }));
+    expect(summaryPanel.getByText(/^Line 5 is the first payment/)).toBeTruthy();
+    fireEvent.click(screen.getByRole('checkbox', { name: 'Include line 5' }));
+    await waitFor(() => expect(summaryPanel.queryByText('The daily limit would stop part of this run')).toBeNull());
+    expect(table.queryByText(/over your daily limit/)).toBeNull();
+    expect(table.queryByText(/a payment: the bank would refuse it/)).toBeNull();
+  });
+
+  it('says when the limits could not be checked, and still previews the file', async () => {
+    answerRequests({
+      'payments.lookup': lookups,
+      'runs.find': () => ({ relay: [], local: [] }),
+      'runs.history': () => ({ runs: [] }),
+    });
+    answerCalls({});
+    openPayments();
+    await upload(`${ALICE},12.50\n`);
+    expect(await screen.findByText('Your limits could not be checked')).toBeTruthy();
+    expect(await screen.findByText('Alice W.')).toBeTruthy();
+    expect(screen.queryByText('Left to send today')).toBeNull();
+  });
+
+  it('leaves limits out of an administrator\'s deposits', async () => {
+    answerRequests({
+      'payments.lookup': lookups,
+      'runs.find': () => ({ relay: [], local: [] }),
+      'runs.history': () => ({ runs: [] }),
+    });
+    answerCalls({ 'account.list': () => ({ accounts: [], allowance: { perTransfer: 100, perDay: 100, spentToday: 100 } }) });
+    openPayments(adminState());
+    await upload(`${ALICE},12.50\n`);
+    expect(await screen.findByText('Alice W.')).toBeTruthy();
+    expect(callsOf('account.list')).toEqual([]);
+    expect(screen.queryByText(/over your/)).toBeNull();
   });
 
   it('says what is wrong with a file it cannot use', async () => {

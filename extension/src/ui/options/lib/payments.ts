@@ -1,10 +1,10 @@
 import type { FileProblem, PaymentFile, PaymentRow, RowProblem } from '../../../../../common/payments/payment-file.js';
 import { runDigest } from '../../../../../common/payments/digest.js';
-import type { RunKind } from '../../../../../common/schemas/models.js';
+import type { Allowance, RunKind } from '../../../../../common/schemas/models.js';
 import type { LookupItemResult } from '../../../../../common/schemas/ops.js';
 import { ltr, t, tPlural } from '../../../shared/i18n.js';
 import type { NewRun, RunRowStatus } from '../../../shared/runs.js';
-import { formatCount } from './format.js';
+import { formatCount, formatMoney } from './format.js';
 import { nameMatches } from './name-match.js';
 
 /*
@@ -79,8 +79,40 @@ export interface RowIssue {
 /** Payee answers that mean the row cannot be paid. */
 const PAYEE_REFUSED = new Set(['NOT_FOUND', 'ACCOUNT_FROZEN', 'BAD_REQUEST']);
 
+/**
+ * The payer's limits against the file (account.list's allowance): the relay refuses a payment
+ * over `perTransfer`, and one that would take what was sent today (UTC) over `perDay`. It checks
+ * each payment in turn and a refused one adds nothing, so a smaller row after a refused one may
+ * still go: `overDaily` is exactly the rows the daily limit would refuse, sent in file order.
+ */
+export interface LimitCheck {
+  allowance: Allowance;
+  currency: string;
+  /** What may still be sent today before this run. */
+  left: number;
+  /** Lines of included rows the daily limit would refuse. */
+  overDaily: ReadonlySet<number>;
+  /** The first of them in file order. */
+  firstOverDaily?: number;
+}
+
+export function limitCheck(rows: readonly PreviewRow[], lookups: ReadonlyMap<string, PayeeLookup>, allowance: Allowance, currency: string): LimitCheck {
+  const left = Math.max(0, allowance.perDay - allowance.spentToday);
+  const check: LimitCheck = { allowance, currency, left, overDaily: new Set() };
+  const overDaily = new Set<number>();
+  let sent = 0;
+  for (const row of [...rows].sort((a, b) => a.line - b.line)) {
+    // Rows that cannot go (or would be refused for another reason) spend nothing.
+    if (row.excluded || row.amount === null || hasError(row, lookups.get(row.account), check)) continue;
+    if (sent + row.amount > left) overDaily.add(row.line);
+    else sent += row.amount;
+  }
+  const [first] = overDaily;
+  return { ...check, overDaily, ...(first !== undefined && { firstOverDaily: first }) };
+}
+
 /** What is wrong with a row (errors must be fixed or the row excluded; warnings are for the person to judge). */
-export function rowIssues(row: PreviewRow, lookup: PayeeLookup | undefined): RowIssue[] {
+export function rowIssues(row: PreviewRow, lookup: PayeeLookup | undefined, limits?: LimitCheck): RowIssue[] {
   const issues: RowIssue[] = row.problems.map((p) => ({ tone: 'error', text: rowProblemText(p) }));
   if (issues.length > 0) return issues;
   if (lookup && !lookup.ok) {
@@ -88,12 +120,19 @@ export function rowIssues(row: PreviewRow, lookup: PayeeLookup | undefined): Row
   } else if (lookup?.ok && row.name !== undefined && !nameMatches(row.name, lookup.displayName)) {
     issues.push({ tone: 'warning', text: t('payments_name_mismatch', row.name, lookup.displayName) });
   }
+  if (limits && !row.excluded && row.amount !== null) {
+    if (row.amount > limits.allowance.perTransfer) {
+      issues.push({ tone: 'error', text: t('payments_over_per_transfer', formatMoney(limits.allowance.perTransfer, limits.currency)) });
+    } else if (limits.overDaily.has(row.line)) {
+      issues.push({ tone: 'warning', text: t('payments_over_per_day', formatMoney(limits.allowance.perDay, limits.currency)) });
+    }
+  }
   if (row.duplicateOf !== undefined) issues.push({ tone: 'warning', text: t('payments_duplicate_of', formatCount(row.duplicateOf)) });
   return issues;
 }
 
-export function hasError(row: PreviewRow, lookup: PayeeLookup | undefined): boolean {
-  return rowIssues(row, lookup).some((i) => i.tone === 'error');
+export function hasError(row: PreviewRow, lookup: PayeeLookup | undefined, limits?: LimitCheck): boolean {
+  return rowIssues(row, lookup, limits).some((i) => i.tone === 'error');
 }
 
 export interface PreviewTotals {
@@ -106,7 +145,7 @@ export interface PreviewTotals {
   warnings: number;
 }
 
-export function previewTotals(rows: readonly PreviewRow[], lookups: ReadonlyMap<string, PayeeLookup>): PreviewTotals {
+export function previewTotals(rows: readonly PreviewRow[], lookups: ReadonlyMap<string, PayeeLookup>, limits?: LimitCheck): PreviewTotals {
   const totals: PreviewTotals = { rows: 0, total: 0, excluded: 0, errors: 0, warnings: 0 };
   for (const row of rows) {
     if (row.excluded) {
@@ -115,7 +154,7 @@ export function previewTotals(rows: readonly PreviewRow[], lookups: ReadonlyMap<
     }
     totals.rows++;
     totals.total += row.amount ?? 0;
-    const issues = rowIssues(row, lookups.get(row.account));
+    const issues = rowIssues(row, lookups.get(row.account), limits);
     if (issues.some((i) => i.tone === 'error')) totals.errors++;
     else if (issues.length > 0) totals.warnings++;
   }

@@ -2,11 +2,11 @@ import type { JSX } from 'preact';
 import { useEffect, useMemo, useState } from 'preact/hooks';
 import { fractionDigitsOf } from '../../../../../../common/money.js';
 import { parsePaymentFile, type PaymentFile } from '../../../../../../common/payments/payment-file.js';
-import type { RunKind } from '../../../../../../common/schemas/models.js';
+import type { Allowance, RunKind } from '../../../../../../common/schemas/models.js';
 import { BATCH_MAX } from '../../../../../../common/schemas/ops.js';
 import type { AppState, PreviewLookups, RunsFound, RunSummary } from '../../../../shared/api.js';
 import { t, tPlural } from '../../../../shared/i18n.js';
-import { send } from '../../../bridge.js';
+import { call, send } from '../../../bridge.js';
 import { Button } from '../../../components/Button.js';
 import { ConfirmDialog } from '../../../components/Modal.js';
 import { Notice } from '../../../components/Notice.js';
@@ -17,6 +17,7 @@ import { currencyOf, formatCount, formatDateTime, formatMoney } from '../../lib/
 import {
   fileProblemText,
   isValidRow,
+  limitCheck,
   lookupsByAccount,
   newRunOf,
   previewDigest,
@@ -31,6 +32,8 @@ import { PreviewTable } from './PreviewTable.js';
 import { UploadPanel } from './UploadPanel.js';
 
 type Lookups = { state: 'idle' | 'loading' | 'done'; error?: string; remaining?: number };
+/** The payer's limits and today's spending (account.list), for payments only. */
+type Limits = { state: 'idle' | 'loading' } | { state: 'done'; allowance: Allowance | undefined } | { state: 'failed'; error: string };
 type Found = { state: 'idle' | 'loading' } | { state: 'done'; found: RunsFound } | { state: 'failed'; error: string };
 
 /** Upload or paste → preview and fix → confirm the total → the run is created and started. */
@@ -42,6 +45,7 @@ export function NewRunFlow({ state, onStarted, onOpenRun }: { state: AppState; o
   const [rows, setRows] = useState<PreviewRow[]>([]);
   const [lookups, setLookups] = useState<Map<string, PayeeLookup>>(new Map());
   const [lookupState, setLookupState] = useState<Lookups>({ state: 'idle' });
+  const [limits, setLimits] = useState<Limits>({ state: 'idle' });
   const [digest, setDigest] = useState<string>();
   const [found, setFound] = useState<Found>({ state: 'idle' });
   const [acknowledged, setAcknowledged] = useState(false);
@@ -52,7 +56,9 @@ export function NewRunFlow({ state, onStarted, onOpenRun }: { state: AppState; o
   /** The run made by a confirmation whose start then failed: trying again starts it, never a second one. */
   const [createdRunId, setCreatedRunId] = useState<string>();
 
-  const totals = useMemo(() => previewTotals(rows, lookups), [rows, lookups]);
+  const allowance = kind === 'payments' && limits.state === 'done' ? limits.allowance : undefined;
+  const checked = useMemo(() => (allowance ? limitCheck(rows, lookups, allowance, currency) : undefined), [rows, lookups, allowance, currency]);
+  const totals = useMemo(() => previewTotals(rows, lookups, checked), [rows, lookups, checked]);
   // A run made for other choices is not the one to start.
   useEffect(() => setCreatedRunId(undefined), [kind, atomic]);
 
@@ -69,6 +75,16 @@ export function NewRunFlow({ state, onStarted, onOpenRun }: { state: AppState; o
     }
   }
 
+  /** What the relay would hold this run to: asked anew for each file, as today's spending moves. */
+  async function fetchLimits(): Promise<void> {
+    setLimits({ state: 'loading' });
+    try {
+      setLimits({ state: 'done', allowance: (await call('account.list', {}))?.allowance });
+    } catch (err) {
+      setLimits({ state: 'failed', error: errorMessage(err) });
+    }
+  }
+
   function read(text: string, name: string): void {
     const parsed = parsePaymentFile(text, { fractionDigits: fractionDigitsOf(currency) });
     const fresh = previewRows(parsed);
@@ -80,6 +96,8 @@ export function NewRunFlow({ state, onStarted, onOpenRun }: { state: AppState; o
     setAttempted(false);
     setAtomic(false);
     setCreatedRunId(undefined);
+    setLimits({ state: 'idle' });
+    if (kind === 'payments' && parsed.problems.length === 0) void fetchLimits();
     void lookUp(fresh.filter(isValidRow).map((r) => r.account));
   }
 
@@ -183,19 +201,33 @@ export function NewRunFlow({ state, onStarted, onOpenRun }: { state: AppState; o
         <PreviewTable
           rows={rows}
           lookups={lookups}
+          limits={checked}
           currency={currency}
           onExclude={(line, excluded) => update(rows.map((r) => (r.line === line ? { ...r, excluded } : r)))}
           onEdit={setEditing}
         />
       </Panel>
       <Panel title={t('payments_summary_title')} id="payments-summary">
-        <dl class="o-stats">
+        <dl class="o-stats o-stats--money">
           <Stat label={t('payments_stat_rows')} value={formatCount(totals.rows)} sub={totals.excluded > 0 ? tPlural('payments_excluded_count', totals.excluded) : undefined} />
           <Stat label={t('payments_stat_total')} value={totalText} />
           {balanceAfter !== undefined ? <Stat label={t('payments_stat_balance_after')} value={formatMoney(balanceAfter, currency)} /> : null}
+          {checked ? (
+            <Stat
+              label={t('payments_stat_left_today')}
+              value={formatMoney(checked.left, currency)}
+              sub={t('payments_limits_of', formatMoney(checked.allowance.perDay, currency), formatMoney(checked.allowance.perTransfer, currency))}
+            />
+          ) : null}
         </dl>
         {balanceAfter !== undefined && balanceAfter < 0 ? <Notice tone="warning">{t('payments_over_balance')}</Notice> : null}
-        <p class="o-muted o-note">{kind === 'payments' ? t('payments_limits_note') : t('payments_limits_note_admin')}</p>
+        {checked?.firstOverDaily !== undefined ? (
+          <Notice tone="warning" title={t('payments_daily_limit_title')}>
+            {t('payments_daily_limit_first', formatCount(checked.firstOverDaily), formatMoney(checked.left, currency), formatMoney(checked.allowance.perDay, currency))}
+          </Notice>
+        ) : null}
+        {limits.state === 'failed' ? <Notice tone="warning" title={t('payments_limits_failed')}>{limits.error}</Notice> : null}
+        {kind === 'payments' ? null : <p class="o-muted o-note">{t('payments_limits_note_admin')}</p>}
         {found.state === 'failed' ? <Notice tone="warning" title={t('payments_find_failed')}>{found.error}</Notice> : null}
         {seenBefore && earlier ? (
           <Notice tone="warning" title={t('payments_seen_before_title')}>

@@ -7,7 +7,7 @@ import { Badge } from '../../components/Badge.js';
 import { CheckboxField } from '../../components/CheckboxField.js';
 import { Pager, TableState } from '../../components/TableState.js';
 import { formatAccount, formatCount } from '../../lib/format.js';
-import { rowIssues, type PayeeLookup, type PreviewRow } from '../../lib/payments.js';
+import { rowIssues, type LimitCheck, type PayeeLookup, type PreviewRow } from '../../lib/payments.js';
 import { useLocalPages } from './local-pages.js';
 
 export const PREVIEW_PAGE = 100;
@@ -16,18 +16,21 @@ export const PREVIEW_PAGE = 100;
 export function PreviewTable({
   rows,
   lookups,
+  limits,
   currency,
   onExclude,
   onEdit,
 }: {
   rows: readonly PreviewRow[];
   lookups: ReadonlyMap<string, PayeeLookup>;
+  /** The payer's limits against the file, when known (payments only). */
+  limits?: LimitCheck | undefined;
   currency: string;
   onExclude: (line: number, excluded: boolean) => void;
   onEdit: (row: PreviewRow) => void;
 }): JSX.Element {
   const [onlyIssues, setOnlyIssues] = useState(false);
-  const shown = onlyIssues ? rows.filter((r) => r.excluded || rowIssues(r, lookups.get(r.account)).length > 0) : rows;
+  const shown = onlyIssues ? rows.filter((r) => r.excluded || rowIssues(r, lookups.get(r.account), limits).length > 0) : rows;
   const pages = useLocalPages(shown, PREVIEW_PAGE, [onlyIssues]);
   return (
     <>
@@ -53,7 +56,7 @@ export function PreviewTable({
           </thead>
           <tbody>
             {pages.items.map((row) => (
-              <PreviewRowView key={row.line} row={row} lookup={lookups.get(row.account)} currency={currency} onExclude={onExclude} onEdit={onEdit} />
+              <PreviewRowView key={row.line} row={row} lookup={lookups.get(row.account)} limits={limits} currency={currency} onExclude={onExclude} onEdit={onEdit} />
             ))}
           </tbody>
         </table>
@@ -66,17 +69,19 @@ export function PreviewTable({
 function PreviewRowView({
   row,
   lookup,
+  limits,
   currency,
   onExclude,
   onEdit,
 }: {
   row: PreviewRow;
   lookup: PayeeLookup | undefined;
+  limits: LimitCheck | undefined;
   currency: string;
   onExclude: (line: number, excluded: boolean) => void;
   onEdit: (row: PreviewRow) => void;
 }): JSX.Element {
-  const issues = rowIssues(row, lookup);
+  const issues = rowIssues(row, lookup, limits);
   const line = formatCount(row.line);
   return (
     <tr class={row.excluded ? 'o-row--excluded' : undefined}>

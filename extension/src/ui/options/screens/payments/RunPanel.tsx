@@ -93,7 +93,7 @@ export function RunPanel({ summary, onClose }: { summary: RunSummary; onClose: (
       <p class="sr-only" role="status">
         {summary.state === 'done' || summary.state === 'paused' ? `${runStateText(summary.state)}. ${progressText}` : ''}
       </p>
-      <dl class="o-stats">
+      <dl class="o-stats o-stats--money">
         <Stat label={t('payments_stat_total')} value={formatMoney(summary.total, summary.currency)} sub={tPlural('payments_rows_count', summary.rows)} />
         <Stat label={t('payments_stat_sent')} value={formatMoney(summary.sent, summary.currency)} sub={tPlural('payments_posted_count', summary.posted)} />
         <Stat label={t('payments_stat_failed')} value={formatCount(summary.failed)} />
