@@ -117,3 +117,18 @@ export async function legacyConnect(port: number, from?: string): Promise<Legacy
   await s.greeting();
   return s;
 }
+
+/** A connection signed in with Login on itself (the same connection stays bound to it). */
+export async function legacySignedIn(port: number, name: string, password: string): Promise<LegacySocket> {
+  const s = await legacyConnect(port);
+  const reply = await s.send('Login', [name, password]);
+  if (JSON.parse(reply).pass !== true) throw new Error(`Login as ${name} failed: ${reply}`);
+  return s;
+}
+
+/** Today as the old server dates history rows (yyyy-MM-dd, the relay's local day). */
+export function legacyToday(): string {
+  const d = new Date();
+  const p = (n: number) => String(n).padStart(2, '0');
+  return `${d.getFullYear()}-${p(d.getMonth() + 1)}-${p(d.getDate())}`;
+}

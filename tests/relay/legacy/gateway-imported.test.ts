@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { BankClient } from '../../../common/client/bank-client.js';
 import { makeAccountNumber } from '../../../common/account-number.js';
 import type { ImportReport } from '../../../relay/legacy/import/apply.js';
-import { encodeRequest, legacyConnect, type LegacySocket } from '../../helpers/legacy.js';
+import { encodeRequest, legacyConnect, legacySignedIn, legacyToday, type LegacySocket } from '../../helpers/legacy.js';
 import { importLegacyFile } from '../../helpers/legacy-import.js';
 import { loginAs, startTestRelay, tempDir, type TestRelay } from '../../helpers/relay.js';
 
@@ -20,11 +20,7 @@ import { loginAs, startTestRelay, tempDir, type TestRelay } from '../../helpers/
  */
 
 const text = readFileSync(new URL('../../fixtures/legacy/BankDatabase.json', import.meta.url), 'utf8');
-const today = (() => {
-  const d = new Date();
-  const p = (n: number) => String(n).padStart(2, '0');
-  return `${d.getFullYear()}-${p(d.getMonth() + 1)}-${p(d.getDate())}`;
-})();
+const today = legacyToday();
 const HEAD = 'Date                  | Amount               \n------------------|------------------\n';
 const row = (date: string, amount: string) => `${date.padEnd(15)} | ${amount.padEnd(15)}\n`;
 const DENIED = 'Permission Denied Only users who are logged in Have the privilege of such feature........';
@@ -48,13 +44,7 @@ async function stop(): Promise<void> {
   await t?.stop();
 }
 
-/** A connection signed in with Login on itself. */
-async function signedIn(name: string, password: string): Promise<LegacySocket> {
-  const s = await legacyConnect(port);
-  const reply = await s.send('Login', [name, password]);
-  expect(JSON.parse(reply).pass, reply).toBe(true);
-  return s;
-}
+const signedIn = (name: string, password: string): Promise<LegacySocket> => legacySignedIn(port, name, password);
 
 /** The new bank's account of an imported customer (bankrelay/1's number). */
 function newAccountOf(legacyAccount: string): string {

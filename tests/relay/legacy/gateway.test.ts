@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ADMIN_PASSWORD, loginAs, startTestRelay, type TestRelay } from '../../helpers/relay.js';
 import type { BankClient } from '../../../common/client/bank-client.js';
-import { encodeRequest, legacyConnect, LegacySocket, xor } from '../../helpers/legacy.js';
+import { encodeRequest, legacyConnect, legacySignedIn, LegacySocket, legacyToday, xor } from '../../helpers/legacy.js';
 
 /*
  * LEGACY-PROTOCOL §5's conformance checklist, in secure mode, over real sockets against a real
@@ -11,11 +11,7 @@ import { encodeRequest, legacyConnect, LegacySocket, xor } from '../../helpers/l
  * old account number is simply this bank's account number.
  */
 
-const today = (() => {
-  const d = new Date();
-  const p = (n: number) => String(n).padStart(2, '0');
-  return `${d.getFullYear()}-${p(d.getMonth() + 1)}-${p(d.getDate())}`;
-})();
+const today = legacyToday();
 
 let t: TestRelay;
 let port: number;
@@ -28,13 +24,7 @@ async function customer(username: string, password: string, displayName: string,
   for (const amount of deposits) await admin.request('admin.account.deposit', { transferId: crypto.randomUUID(), account: acct[username]!, amount });
 }
 
-/** A connection signed in with Login on itself (its grant is then claimed by nobody: the same connection stays bound). */
-async function signedIn(name: string, password: string): Promise<LegacySocket> {
-  const s = await legacyConnect(port);
-  const reply = await s.send('Login', [name, password]);
-  expect(JSON.parse(reply).pass, reply).toBe(true);
-  return s;
-}
+const signedIn = (name: string, password: string): Promise<LegacySocket> => legacySignedIn(port, name, password);
 
 beforeAll(async () => {
   t = await startTestRelay({ legacyPort: 0 });
