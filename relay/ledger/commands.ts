@@ -121,14 +121,22 @@ export interface BatchNeeds {
   cash: boolean;
   /** Users whose records are written: their stored versions are read. */
   users: Set<string>;
+  /** Old Qt-bank account numbers those records carry: who holds each is read (one number, one user). */
+  legacyAccounts: Set<string>;
   /** Payment runs declared or counted: their stored records are read. */
   runs: Set<string>;
 }
 
 export function needsOf(commands: readonly LedgerCommand[]): BatchNeeds {
-  const needs: BatchNeeds = { transferIds: new Set(), accounts: new Set(), owners: new Set(), statusOwners: new Set(), open: false, cash: false, users: new Set(), runs: new Set() };
+  const needs: BatchNeeds = { transferIds: new Set(), accounts: new Set(), owners: new Set(), statusOwners: new Set(), open: false, cash: false, users: new Set(), legacyAccounts: new Set(), runs: new Set() };
   for (const c of commands) {
-    if (c.kind !== 'move' && c.kind !== 'cash' && c.kind !== 'run') for (const w of c.writes ?? []) if (w.type === 'user') needs.users.add(w.user.username);
+    if (c.kind !== 'move' && c.kind !== 'cash' && c.kind !== 'run') {
+      for (const w of c.writes ?? []) {
+        if (w.type !== 'user') continue;
+        needs.users.add(w.user.username);
+        if (w.user.legacy?.account !== undefined) needs.legacyAccounts.add(w.user.legacy.account);
+      }
+    }
     switch (c.kind) {
       case 'move':
         if (c.batch?.runId !== undefined) needs.runs.add(c.batch.runId);

@@ -13,6 +13,8 @@ export interface StoredForBatch {
   transfers: ReadonlyMap<string, TransferRecord>;
   /** The stored version of each user the batch writes (absent: no such user). */
   users: ReadonlyMap<string, number>;
+  /** Who holds each old Qt-bank account number the batch's user records carry (absent: nobody). */
+  legacyHolders: ReadonlyMap<string, string>;
   /** The payment runs the batch declares or counts, as stored. */
   runs: ReadonlyMap<string, RunRecord>;
 }
@@ -30,7 +32,9 @@ export interface ExecutedBatch {
  * as it goes, so one transfer id posts at most once whatever arrives together. Each audit entry
  * is sealed onto `head` in the order of the changes it records. `stored.users` holds the stored
  * version of each user the batch writes; a command whose user write was made from another
- * version is refused whole with StaleUser, before it changes anything. Payment runs are
+ * version is refused whole with StaleUser, before it changes anything, and one that gives a user
+ * an old account number another user holds (`stored.legacyHolders`) with CONFLICT: an old number
+ * names one account, whichever relay records it. Payment runs are
  * declared and counted here too (runs.ts), in the same write as the money they count.
  *
  * A refused command (a BankError) changes nothing and answers its error; any other error is a
@@ -45,6 +49,7 @@ export function executeBatch(
 ): ExecutedBatch {
   const known = new Map(stored.transfers);
   const versions = new Map(stored.users);
+  const legacyHolders = new Map(stored.legacyHolders);
   const runs = new Map(stored.runs);
   /** Runs declared or counted by this batch: written once each, in their final state. */
   const runsChanged = new Set<string>();
@@ -65,15 +70,21 @@ export function executeBatch(
     audit.push(entry);
     return entry;
   };
-  /** Refuses writes made from a user's older record; call before the command changes anything. */
-  const checkVersions = (ws: readonly RecordWrite[] | undefined) => {
+  /** Refuses writes made from a user's older record, or taking another's old account number; call before the command changes anything. */
+  const checkUserWrites = (ws: readonly RecordWrite[] | undefined) => {
     const seen = new Map<string, number | undefined>();
+    const claimed = new Map<string, string>();
     for (const w of ws ?? []) {
       if (w.type !== 'user') continue;
       const name = w.user.username;
       const current = seen.has(name) ? seen.get(name) : versions.get(name);
       if (w.from !== (current ?? null)) throw new StaleUser(name);
       seen.set(name, w.from === null ? 0 : w.from + 1);
+      const old = w.user.legacy?.account;
+      if (old === undefined) continue;
+      const holder = claimed.get(old) ?? legacyHolders.get(old);
+      if (holder !== undefined && holder !== name) throw new BankError('CONFLICT', `the old account number ${old} is another user's`);
+      claimed.set(old, name);
     }
   };
   const write = (ws: readonly RecordWrite[] | undefined, endedReason?: string) => {
@@ -82,6 +93,7 @@ export function executeBatch(
       if (w.type === 'user') {
         const version = w.from === null ? 0 : w.from + 1;
         versions.set(w.user.username, version);
+        if (w.user.legacy?.account !== undefined) legacyHolders.set(w.user.legacy.account, w.user.username);
         writes.push({ ...w, user: { ...w.user, version } });
         continue;
       }
@@ -92,7 +104,7 @@ export function executeBatch(
   };
 
   const run = (c: LedgerCommand): CommandResult => {
-    if (c.kind !== 'move' && c.kind !== 'cash' && c.kind !== 'run') checkVersions(c.writes);
+    if (c.kind !== 'move' && c.kind !== 'cash' && c.kind !== 'run') checkUserWrites(c.writes);
     switch (c.kind) {
       case 'move':
         return { kind: 'move', items: runMove(c) };

@@ -25,6 +25,8 @@ export interface BatchTransaction {
   readonly stored: ReadonlyMap<string, TransferRecord>;
   /** The stored version of each user the needs named that exists. */
   readonly users: ReadonlyMap<string, number>;
+  /** Who holds each of the needs' old account numbers that a stored user holds. */
+  readonly legacyHolders: ReadonlyMap<string, string>;
   /** The stored payment runs among those the needs named. */
   readonly runs: ReadonlyMap<string, RunRecord>;
   /** The audit chain's head the batch's entries follow. */

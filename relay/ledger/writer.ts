@@ -129,7 +129,7 @@ export class LedgerWriter implements CommitSink {
     }
     let executed: ExecutedBatch;
     try {
-      executed = executeBatch(txn.engine, commands, { transfers: txn.stored, users: txn.users, runs: txn.runs }, txn.head, this.now());
+      executed = executeBatch(txn.engine, commands, { transfers: txn.stored, users: txn.users, legacyHolders: txn.legacyHolders, runs: txn.runs }, txn.head, this.now());
     } catch (err) {
       await txn.release(true).catch(() => undefined);
       this.report(() => {

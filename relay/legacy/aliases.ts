@@ -25,9 +25,9 @@ import { gatewayLegacyRecord, LEGACY_ALIAS_ACTION, LEGACY_ACCOUNT_MAX } from './
  * writer (a `user` RecordWrite from the version read, with a `legacy.alias` audit entry), so it
  * survives a restart like an imported one. An old number names one account for good: one already
  * an alias (of an open or a closed user) is refused, and `reserve` holds a number on this
- * process from the check until the link, so two creations cannot both take it. Across relays of
- * one PostgreSQL bank the check reads the index (refreshed on a miss at most every `refreshMs`):
- * two relays creating the same old number within that window could both take it (docs/LEGACY.md).
+ * process from the check until the link, so two creations rarely get as far as the write. The
+ * writer is what guarantees it (execute.ts): a record giving a number another user holds is
+ * refused with CONFLICT, also when another relay of one PostgreSQL bank recorded it moments ago.
  */
 
 /** A user of this bank as the old system knew them. */

@@ -284,6 +284,7 @@ describe('the writer\'s idempotency decision, with the store\'s timing scripted'
               engine,
               stored: new Map([...needs.transferIds].flatMap((id) => (durable.has(id) ? [[id, durable.get(id)!] as const] : []))),
               users: new Map(),
+              legacyHolders: new Map(),
               runs: new Map(),
               head,
               commit: (effects) => {

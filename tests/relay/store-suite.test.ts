@@ -16,6 +16,7 @@ import type { RunDeclaration, RunRecord } from '../../relay/ledger/runs.js';
 import { migrate } from '../../relay/store/postgres/migrations.js';
 import { PgBank } from '../../relay/store/postgres/pg-bank.js';
 import { openPgWriters } from '../../relay/store/postgres/pg-writers.js';
+import { gatewayLegacyRecord } from '../../relay/legacy/record.js';
 import { openLevelBank } from '../helpers/stores.js';
 import { prng } from '../helpers/ledger.js';
 import { startPostgres, type TestPostgres } from '../helpers/postgres.js';
@@ -267,6 +268,29 @@ describe.each([
       { type: 'user', user: { ...changed, displayName: 'Carol C.' }, from: 3 },
     ]);
     expect(await store.user('carol')).toMatchObject({ displayName: 'Carol C.', version: 4 });
+  });
+
+  it('gives an old Qt-bank account number to one user only: a write giving another user\'s is refused whole, in one batch or racing', async () => {
+    const user = (username: string): UserRecord => ({ username, displayName: username, role: 'user', status: 'active', createdAt: 'x', passwordHash: 'h', failedLogins: [], accounts: [], version: 0 });
+    const dave = { ...user('dave'), legacy: gatewayLegacyRecord('Dave', 'ACC7001', NOW()) };
+    await store.records([{ type: 'user', user: dave, from: null }]);
+    // Dave's own later changes keep his number.
+    await store.records([{ type: 'user', user: { ...dave, displayName: 'Dave D.' }, from: 0 }]);
+    await expect(store.records([{ type: 'user', user: { ...user('erin'), legacy: gatewayLegacyRecord('Erin', 'ACC7001', NOW()) }, from: null }])).rejects.toMatchObject({ code: 'CONFLICT' });
+    expect(await store.user('erin')).toBeUndefined();
+    // Two users given one number in one commit: the second write is refused, and the first with it.
+    const both = store.records([
+      { type: 'user', user: { ...user('fred'), legacy: gatewayLegacyRecord('Fred', 'ACC7002', NOW()) }, from: null },
+      { type: 'user', user: { ...user('gina'), legacy: gatewayLegacyRecord('Gina', 'ACC7002', NOW()) }, from: null },
+    ]);
+    await expect(both).rejects.toMatchObject({ code: 'CONFLICT' });
+    expect(await store.user('fred')).toBeUndefined();
+    // Racing commits: exactly one takes the number.
+    const racing = await Promise.allSettled(
+      ['hana', 'ivan', 'jude', 'kofi'].map((name) => store.records([{ type: 'user', user: { ...user(name), legacy: gatewayLegacyRecord(name, 'ACC7003', NOW()) }, from: null }])),
+    );
+    expect(racing.filter((r) => r.status === 'fulfilled')).toHaveLength(1);
+    expect(racing.filter((r) => r.status === 'rejected').map((r) => (r as PromiseRejectedResult).reason.code)).toEqual(['CONFLICT', 'CONFLICT', 'CONFLICT']);
   });
 
   describe('transfer.batch', () => {

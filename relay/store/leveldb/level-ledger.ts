@@ -48,6 +48,11 @@ export class LevelLedger implements LedgerStorage, LedgerReads {
   private ownersLoading = new Map<string, Promise<void>>();
   private readonly ownerLookup: BatchedGet<OwnerState>;
   private halted: Error | undefined;
+  /**
+   * Old Qt-bank account number → the user holding it, read from the users on the first batch
+   * that records one (only a bank migrated from the old system ever does), then kept by commit.
+   */
+  private legacyIndex: Map<string, string> | undefined;
   /** A reload after a batch that ran but was not written; begin waits for it. */
   private reloading: Promise<void> | undefined;
   /** Called once when a write fails (disk recovery takes over). */
@@ -108,6 +113,7 @@ export class LevelLedger implements LedgerStorage, LedgerReads {
     this.bank.chunks.clear();
     this.ownersKnown = new Set();
     this.ownersLoading = new Map();
+    this.legacyIndex = undefined;
     this.halted = undefined;
   }
 
@@ -115,7 +121,13 @@ export class LevelLedger implements LedgerStorage, LedgerReads {
     if (this.reloading) await this.reloading;
     this.assertRunning();
     const loaded = this.loaded;
-    const [, stored, users, runs] = await Promise.all([this.ensureOwners(needs.owners), this.lookupIds(needs.transferIds), this.userVersions(needs.users), this.storedRuns(needs.runs)]);
+    const [, stored, users, runs, legacyHolders] = await Promise.all([
+      this.ensureOwners(needs.owners),
+      this.lookupIds(needs.transferIds),
+      this.userVersions(needs.users),
+      this.storedRuns(needs.runs),
+      this.legacyHolders(needs.legacyAccounts),
+    ]);
     this.assertRunning();
     if (loaded !== this.loaded) throw new BankError('UNAVAILABLE', 'the bank re-read its ledger meanwhile; nothing was changed: try again');
     return {
@@ -123,6 +135,7 @@ export class LevelLedger implements LedgerStorage, LedgerReads {
       stored,
       users,
       runs,
+      legacyHolders,
       head: loaded.head,
       commit: (effects) => this.commit(effects),
       release: async (executed) => {
@@ -143,6 +156,22 @@ export class LevelLedger implements LedgerStorage, LedgerReads {
       if (user !== undefined) versions.set(name, user.version ?? 0);
     });
     return versions;
+  }
+
+  /** Who holds each of these old account numbers (batches commit one at a time, so it stays so until this one commits). */
+  private async legacyHolders(numbers: ReadonlySet<string>): Promise<Map<string, string>> {
+    const found = new Map<string, string>();
+    if (numbers.size === 0) return found;
+    if (!this.legacyIndex) {
+      const index = new Map<string, string>();
+      for await (const user of this.bank.users()) if (user.legacy?.account !== undefined) index.set(user.legacy.account, user.username);
+      this.legacyIndex ??= index;
+    }
+    for (const n of numbers) {
+      const holder = this.legacyIndex.get(n);
+      if (holder !== undefined) found.set(n, holder);
+    }
+    return found;
   }
 
   /** The stored payment runs among `ids` (batches commit one at a time, so they stay so until this one commits). */
@@ -250,6 +279,7 @@ export class LevelLedger implements LedgerStorage, LedgerReads {
     }
     for (const m of e.posted) loaded.ids.add(m.transfer.id, m.transfer.seq);
     if (e.posted.length > 0) loaded.openChunk = { chunk, rows };
+    if (this.legacyIndex) for (const w of e.writes) if (w.type === 'user' && w.user.legacy?.account !== undefined) this.legacyIndex.set(w.user.legacy.account, w.user.username);
     loaded.head = e.head;
   }
 

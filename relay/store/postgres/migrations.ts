@@ -154,6 +154,15 @@ export const MIGRATIONS: readonly Migration[] = [
       CREATE INDEX runs_by_owner ON runs (owner, created_at, run_id);
     `,
   },
+  {
+    version: 6,
+    name: "old Qt-bank account numbers: one user each, found without a scan",
+    // The writer checks under the audit-head lock who holds a number it is about to record
+    // (execute.ts); the index makes that a lookup and refuses a second holder outright.
+    sql: `
+      CREATE UNIQUE INDEX users_by_legacy_account ON users ((record->'legacy'->>'account'));
+    `,
+  },
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1]!.version;

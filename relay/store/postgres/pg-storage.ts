@@ -64,6 +64,10 @@ export class PgLedgerStorage implements LedgerStorage {
       ...(needs.open ? [{ text: 'SELECT coalesce(max(substring(account from 5)::bigint), 0) + 1 AS next FROM accounts' }] : []),
       ...(needs.users.size > 0 ? [{ text: `SELECT username, coalesce((record->>'version')::bigint, 0) AS version FROM users WHERE username = ANY($1::text[])`, values: [[...needs.users]] }] : []),
       ...(needs.runs.size > 0 ? [{ text: 'SELECT record FROM runs WHERE run_id = ANY($1::text[])', values: [[...needs.runs]] }] : []),
+      // users_by_legacy_account (migration 6) answers this, and backs it: one old number, one user.
+      ...(needs.legacyAccounts.size > 0
+        ? [{ text: `SELECT record->'legacy'->>'account' AS legacy_account, username FROM users WHERE record->'legacy'->>'account' = ANY($1::text[])`, values: [[...needs.legacyAccounts]] }]
+        : []),
     ]);
     const headRow = read[1] as pg.QueryResult<{ seq: string; hash: string }>;
     const stored = read[2] as pg.QueryResult<{ record: TransferRecord }>;
@@ -74,6 +78,7 @@ export class PgLedgerStorage implements LedgerStorage {
     let next = needs.open ? 7 : 6;
     const users = (needs.users.size > 0 ? read[next++] : undefined) as pg.QueryResult<{ username: string; version: string }> | undefined;
     const runs = (needs.runs.size > 0 ? read[next++] : undefined) as pg.QueryResult<{ record: RunRecord }> | undefined;
+    const holders = (needs.legacyAccounts.size > 0 ? read[next++] : undefined) as pg.QueryResult<{ legacy_account: string; username: string }> | undefined;
     if (headRow.rows.length !== 1) throw new Error('audit_head has no row: the schema was not migrated');
     const head: AuditHead = { seq: Number(headRow.rows[0]!.seq), hash: headRow.rows[0]!.hash };
     const engine = new LedgerEngine(this.rules);
@@ -94,6 +99,7 @@ export class PgLedgerStorage implements LedgerStorage {
       stored: new Map(stored.rows.map((r) => [r.record.id, r.record])),
       users: new Map((users?.rows ?? []).map((r) => [r.username, Number(r.version)])),
       runs: new Map((runs?.rows ?? []).map((r) => [r.record.runId, r.record])),
+      legacyHolders: new Map((holders?.rows ?? []).map((r) => [r.legacy_account, r.username])),
       head,
       commit: async (effects) => {
         try {
