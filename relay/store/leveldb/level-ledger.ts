@@ -121,12 +121,11 @@ export class LevelLedger implements LedgerStorage, LedgerReads {
     if (this.reloading) await this.reloading;
     this.assertRunning();
     const loaded = this.loaded;
-    const [, stored, users, runs, legacyHolders] = await Promise.all([
+    const [, stored, { users, legacyHolders }, runs] = await Promise.all([
       this.ensureOwners(needs.owners),
       this.lookupIds(needs.transferIds),
-      this.userVersions(needs.users),
+      this.storedUsers(needs.users, needs.legacyAccounts),
       this.storedRuns(needs.runs),
-      this.legacyHolders(needs.legacyAccounts),
     ]);
     this.assertRunning();
     if (loaded !== this.loaded) throw new BankError('UNAVAILABLE', 'the bank re-read its ledger meanwhile; nothing was changed: try again');
@@ -145,33 +144,37 @@ export class LevelLedger implements LedgerStorage, LedgerReads {
     };
   }
 
-  /** The stored version of each of these users that exists (batches commit one at a time, so it stays so until this one commits). */
-  private async userVersions(names: ReadonlySet<string>): Promise<Map<string, number>> {
-    const versions = new Map<string, number>();
-    if (names.size === 0) return versions;
+  /**
+   * The stored version of each of these users that exists, and who holds each of these old
+   * account numbers (batches commit one at a time, so both stay so until this one commits). A
+   * number its user's stored record already holds (any later change of an imported user) needs
+   * nothing more; only a number new to its user reads the index, built on first need.
+   */
+  private async storedUsers(names: ReadonlySet<string>, numbers: ReadonlySet<string>): Promise<{ users: Map<string, number>; legacyHolders: Map<string, string> }> {
+    const users = new Map<string, number>();
+    const legacyHolders = new Map<string, string>();
+    if (names.size === 0) return { users, legacyHolders };
     const wanted = [...names];
     const found = await this.bank.getUsers(wanted);
     wanted.forEach((name, i) => {
       const user = found[i];
-      if (user !== undefined) versions.set(name, user.version ?? 0);
+      if (user === undefined) return;
+      users.set(name, user.version ?? 0);
+      const held = user.legacy?.account;
+      if (held !== undefined && numbers.has(held)) legacyHolders.set(held, name);
     });
-    return versions;
-  }
-
-  /** Who holds each of these old account numbers (batches commit one at a time, so it stays so until this one commits). */
-  private async legacyHolders(numbers: ReadonlySet<string>): Promise<Map<string, string>> {
-    const found = new Map<string, string>();
-    if (numbers.size === 0) return found;
+    const unknown = [...numbers].filter((n) => !legacyHolders.has(n));
+    if (unknown.length === 0) return { users, legacyHolders };
     if (!this.legacyIndex) {
       const index = new Map<string, string>();
       for await (const user of this.bank.users()) if (user.legacy?.account !== undefined) index.set(user.legacy.account, user.username);
       this.legacyIndex ??= index;
     }
-    for (const n of numbers) {
+    for (const n of unknown) {
       const holder = this.legacyIndex.get(n);
-      if (holder !== undefined) found.set(n, holder);
+      if (holder !== undefined) legacyHolders.set(n, holder);
     }
-    return found;
+    return { users, legacyHolders };
   }
 
   /** The stored payment runs among `ids` (batches commit one at a time, so they stay so until this one commits). */

@@ -1,5 +1,5 @@
 import { rm } from 'node:fs/promises';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { UserRecord } from '../../../relay/auth/records.js';
 import type { LedgerRules } from '../../../relay/ledger/types.js';
 import { gatewayLegacyRecord } from '../../../relay/legacy/record.js';
@@ -51,10 +51,14 @@ describe('old account numbers on the embedded store', () => {
 
     const again = await openLevelBank(dir, RULES, NOW);
     try {
+      // A change of the holder that keeps its number (a sign-in's failure count, say) reads no other user.
+      const scans = vi.spyOn(again.bank, 'users');
+      await again.writer.commit([{ type: 'user', user: { ...withOldNumber('lena', 'ACC1003'), failedLogins: [1] }, from: 0 }]);
+      expect(scans).not.toHaveBeenCalled();
       await expect(again.writer.commit([{ type: 'user', user: withOldNumber('mats', 'ACC1003'), from: null }])).rejects.toMatchObject({ code: 'CONFLICT' });
       expect((await again.bank.getUsers(['mats']))[0]).toBeUndefined();
       // Its holder's own changes go on, and another number is free.
-      await again.writer.commit([{ type: 'user', user: { ...withOldNumber('lena', 'ACC1003'), displayName: 'Lena N.' }, from: 0 }]);
+      await again.writer.commit([{ type: 'user', user: { ...withOldNumber('lena', 'ACC1003'), displayName: 'Lena N.' }, from: 1 }]);
       await again.writer.commit([{ type: 'user', user: withOldNumber('mats', 'ACC1004'), from: null }]);
       expect((await again.bank.getUsers(['mats']))[0]?.legacy?.account).toBe('ACC1004');
     } finally {
