@@ -1,4 +1,5 @@
 import net from 'node:net';
+import { expect } from 'vitest';
 
 /*
  * An encoder for the old Qt bank client's requests, written here from LEGACY-PROTOCOL §1.2–1.3
@@ -131,4 +132,32 @@ export function legacyToday(): string {
   const d = new Date();
   const p = (n: number) => String(n).padStart(2, '0');
   return `${d.getFullYear()}-${p(d.getMonth() + 1)}-${p(d.getDate())}`;
+}
+
+/** Login on `s`, its JSON reply parsed. */
+export async function legacyLogin(s: LegacySocket, name: string, password: string): Promise<unknown> {
+  return JSON.parse(await s.send('Login', [name, password]));
+}
+
+/** The old server's Login reply to a sign-in (LEGACY-PROTOCOL §5, steps 2 and 6). */
+export function loginAccepted(name: string, role: 'user' | 'admin' = 'user'): { isAdmin: boolean; message: string; pass: true } {
+  return { isAdmin: role === 'admin', message: `${name} successfully logged in as ${role}.`, pass: true };
+}
+
+/** Its reply to a wrong password and to an unknown user alike (steps 4 and 5). */
+export function loginRefused(name: string): { isAdmin: false; message: string; pass: false } {
+  return { isAdmin: false, message: `Incorrect password for user ${name}.`, pass: false };
+}
+
+/** Steps 2 and 3: a customer's Login answers the old server's exact JSON text, and again on a new connection (no is_logged_in flag). */
+export async function expectLoginTwice(port: number, name: string, password: string): Promise<void> {
+  const s = await legacyConnect(port);
+  const again = await legacyConnect(port);
+  try {
+    expect(await s.send('Login', [name, password])).toBe(`{\n    "isAdmin": false,\n    "message": "${name} successfully logged in as user.",\n    "pass": true\n}\n`);
+    expect(await legacyLogin(again, name, password)).toEqual(loginAccepted(name));
+  } finally {
+    s.close();
+    again.close();
+  }
 }

@@ -5,6 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { newClient } from '../../relay/store/postgres/connect.js';
+import { migrate } from '../../relay/store/postgres/migrations.js';
 
 const run = promisify(execFile);
 
@@ -20,6 +21,8 @@ export interface TestPostgres {
   port: number;
   /** A fresh, empty database on this server; its URL. */
   createDatabase(name: string): Promise<string>;
+  /** A fresh database with the bank's schema (every migration applied), as a relay's first start leaves it; its URL. */
+  createBank(name: string): Promise<string>;
   stop(): Promise<void>;
 }
 
@@ -64,19 +67,31 @@ export async function startPostgres(): Promise<TestPostgres> {
   const options = `-c listen_addresses=127.0.0.1 -p ${port} -k ${dir} -c max_connections=200`;
   await run(...asPostgres(path.join(bin, 'pg_ctl'), ['-D', data, '-o', options, '-l', path.join(dir, 'server.log'), '-w', '-t', '60', 'start']));
   const url = `postgres://postgres@127.0.0.1:${port}/postgres`;
+  async function createDatabase(name: string): Promise<string> {
+    if (!/^[a-z_][a-z0-9_]*$/.test(name)) throw new Error(`not a plain database name: ${name}`);
+    const admin = newClient(url);
+    await admin.connect();
+    try {
+      await admin.query(`CREATE DATABASE ${name}`);
+    } finally {
+      await admin.end();
+    }
+    return `postgres://postgres@127.0.0.1:${port}/${name}`;
+  }
   return {
     url,
     port,
-    async createDatabase(name) {
-      if (!/^[a-z_][a-z0-9_]*$/.test(name)) throw new Error(`not a plain database name: ${name}`);
-      const admin = newClient(url);
-      await admin.connect();
+    createDatabase,
+    async createBank(name) {
+      const bankUrl = await createDatabase(name);
+      const client = newClient(bankUrl);
+      await client.connect();
       try {
-        await admin.query(`CREATE DATABASE ${name}`);
+        await migrate(client);
       } finally {
-        await admin.end();
+        await client.end();
       }
-      return `postgres://postgres@127.0.0.1:${port}/${name}`;
+      return bankUrl;
     },
     async stop() {
       await run(...asPostgres(path.join(bin, 'pg_ctl'), ['-D', data, '-m', 'fast', '-w', 'stop'])).catch(() => undefined);

@@ -5,7 +5,6 @@ import { CASH_ACCOUNT } from '../../common/account-number.js';
 import type { Ledger } from '../../relay/ledger/ledger.js';
 import type { AccountState, LedgerRules, TransferRecord } from '../../relay/ledger/types.js';
 import { openPool } from '../../relay/store/postgres/connect.js';
-import { migrate } from '../../relay/store/postgres/migrations.js';
 import { PgBank } from '../../relay/store/postgres/pg-bank.js';
 import { chunkKey, chunkOf, legKey, toRow, type JournalRow } from '../../relay/store/leveldb/journal.js';
 import { startPostgres, type TestPostgres } from '../helpers/postgres.js';
@@ -85,10 +84,8 @@ describe('ledger verify against the audit log: a transfer re-pointed consistentl
     });
 
     it('is caught, naming the transfer and both payees', async () => {
-      const pool = openPool(await server!.createDatabase('repointed'), 3);
+      const pool = openPool(await server!.createBank('repointed'), 3);
       try {
-        const c = await pool.connect();
-        await migrate(c).finally(() => c.release());
         const { ledger, writer } = pgRelayLedger(pool, RULES);
         await ledger.openCashAccount();
         const { transfer: t, carol } = await makeBank(ledger);

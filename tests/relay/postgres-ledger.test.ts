@@ -7,7 +7,6 @@ import type { AuditHead } from '../../common/schemas/models.js';
 import { isBankError } from '../../common/errors.js';
 import { verifyChain } from '../../relay/audit/chain.js';
 import type { AccountState, LedgerRules, TransferRecord } from '../../relay/ledger/types.js';
-import { migrate } from '../../relay/store/postgres/migrations.js';
 import { EventListener, type RelayNotice } from '../../relay/store/postgres/event-hub.js';
 import type { MoveRequest } from '../../relay/ledger/engine.js';
 import { prng } from '../helpers/ledger.js';
@@ -32,14 +31,8 @@ interface Bank {
 }
 
 async function openBank(server: TestPostgres, name: string, customers: number, opening: number): Promise<Bank> {
-  const url = await server.createDatabase(name);
+  const url = await server.createBank(name);
   const pools = [openPool(url, 4), openPool(url, 4)];
-  const c = await pools[0]!.connect();
-  try {
-    await migrate(c);
-  } finally {
-    c.release();
-  }
   const relays = pools.map((p, i) => pgRelayLedger(p, RULES, { relayName: `relay-${'AB'[i]}` }));
   // The bank's cash account, as a relay's first start opens it.
   await relays[0]!.ledger.openCashAccount();

@@ -13,7 +13,6 @@ import type { AuditEntry } from '../../common/schemas/models.js';
 import type { LedgerRules, TransferRecord } from '../../relay/ledger/types.js';
 import type { BankStore, RunFilter, RunPlace } from '../../relay/store/bank-store.js';
 import type { RunDeclaration, RunRecord } from '../../relay/ledger/runs.js';
-import { migrate } from '../../relay/store/postgres/migrations.js';
 import { PgBank } from '../../relay/store/postgres/pg-bank.js';
 import { openPgWriters } from '../../relay/store/postgres/pg-writers.js';
 import { gatewayLegacyRecord } from '../../relay/legacy/record.js';
@@ -108,14 +107,7 @@ let server: TestPostgres | undefined;
 let databases = 0;
 
 async function postgresStore(): Promise<MoneyStore> {
-  const url = await server!.createDatabase(`suite_${++databases}`);
-  const pool = openPool(url, 3);
-  const c = await pool.connect();
-  try {
-    await migrate(c);
-  } finally {
-    c.release();
-  }
+  const pool = openPool(await server!.createBank(`suite_${++databases}`), 3);
   const bank = new PgBank(pool);
   const { writer, ledger } = await openPgWriters(bank, RULES, { now: NOW });
   return moneyStore(ledger, bank, writer, async () => {

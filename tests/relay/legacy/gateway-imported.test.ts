@@ -4,8 +4,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { BankClient } from '../../../common/client/bank-client.js';
 import { makeAccountNumber } from '../../../common/account-number.js';
 import type { ImportReport } from '../../../relay/legacy/import/apply.js';
-import { encodeRequest, legacyConnect, legacySignedIn, legacyToday, type LegacySocket } from '../../helpers/legacy.js';
+import { encodeRequest, expectLoginTwice, legacyConnect, legacyLogin, legacySignedIn, legacyToday, loginAccepted, loginRefused, type LegacySocket } from '../../helpers/legacy.js';
 import { importLegacyFile } from '../../helpers/legacy-import.js';
+import { gatewayLegacyRecord } from '../../../relay/legacy/record.js';
 import { loginAs, startTestRelay, tempDir, type TestRelay } from '../../helpers/relay.js';
 
 /*
@@ -70,42 +71,35 @@ afterAll(async () => {
 
 describe('§5 on an imported bank, with the old identities', () => {
   it('2, 3: Login with the old name answers the exact JSON, again on a new connection', async () => {
-    const s = await legacyConnect(port);
-    expect(await s.send('Login', ['David_hector', 'pa55word!'])).toBe(
-      '{\n    "isAdmin": false,\n    "message": "David_hector successfully logged in as user.",\n    "pass": true\n}\n',
-    );
-    const again = await legacyConnect(port);
-    expect(JSON.parse(await again.send('Login', ['David_hector', 'pa55word!']))).toEqual({ isAdmin: false, message: 'David_hector successfully logged in as user.', pass: true });
-    s.close();
-    again.close();
+    await expectLoginTwice(port, 'David_hector', 'pa55word!');
   });
 
   it('names today\'s rules renamed sign in exactly as the Qt client types them, and only so', async () => {
     const s = await legacyConnect(port);
-    expect(JSON.parse(await s.send('Login', ['adham hossam', 'adham-pass-88']))).toEqual({ isAdmin: false, message: 'adham hossam successfully logged in as user.', pass: true });
-    expect(JSON.parse(await s.send('Login', ['Youssef', 'youssef!2025']))).toEqual({ isAdmin: false, message: 'Youssef successfully logged in as user.', pass: true });
-    expect(JSON.parse(await s.send('Login', ['Mariam_Ali', 'mariam#77']))).toEqual({ isAdmin: false, message: 'Mariam_Ali successfully logged in as user.', pass: true });
+    expect(await legacyLogin(s, 'adham hossam', 'adham-pass-88')).toEqual(loginAccepted('adham hossam'));
+    expect(await legacyLogin(s, 'Youssef', 'youssef!2025')).toEqual(loginAccepted('Youssef'));
+    expect(await legacyLogin(s, 'Mariam_Ali', 'mariam#77')).toEqual(loginAccepted('Mariam_Ali'));
     // The old server matched names exactly: another spelling is not that person on this port.
-    expect(JSON.parse(await s.send('Login', ['adham  hossam', 'adham-pass-88']))).toEqual({ isAdmin: false, message: 'Incorrect password for user adham  hossam.', pass: false });
+    expect(await legacyLogin(s, 'adham  hossam', 'adham-pass-88')).toEqual(loginRefused('adham  hossam'));
     s.close();
   });
 
   it('4-6: a wrong password, an unknown user; an imported administrator signs in as admin', async () => {
     const s = await legacyConnect(port);
-    expect(JSON.parse(await s.send('Login', ['admin2', 'wrong']))).toEqual({ isAdmin: false, message: 'Incorrect password for user admin2.', pass: false });
-    expect(JSON.parse(await s.send('Login', ['nobody', 'x']))).toEqual({ isAdmin: false, message: 'Incorrect password for user nobody.', pass: false });
-    expect(JSON.parse(await s.send('Login', ['admin2', 'superAdmin!']))).toEqual({ isAdmin: true, message: 'admin2 successfully logged in as admin.', pass: true });
+    expect(await legacyLogin(s, 'admin2', 'wrong')).toEqual(loginRefused('admin2'));
+    expect(await legacyLogin(s, 'nobody', 'x')).toEqual(loginRefused('nobody'));
+    expect(await legacyLogin(s, 'admin2', 'superAdmin!')).toEqual(loginAccepted('admin2', 'admin'));
     s.close();
   });
 
   it('an imported password below today\'s policy is still accepted on the legacy port (customer and administrator)', async () => {
     const s = await legacyConnect(port);
-    expect(JSON.parse(await s.send('Login', ['omar.k', '1234']))).toEqual({ isAdmin: false, message: 'omar.k successfully logged in as user.', pass: true });
+    expect(await legacyLogin(s, 'omar.k', '1234')).toEqual(loginAccepted('omar.k'));
     expect(await s.send('ViewAccountbalance', ['ACC1005'])).toBe('user Account : ACC1005  - user Balance : 8010');
     expect(await s.send('GetAccountnumber', ['omar.k'])).toBe('User Name : omar.k   -  Account Number -> ACC1005');
     s.close();
     const a = await legacyConnect(port);
-    expect(JSON.parse(await a.send('Login', ['admin3', 'root3']))).toEqual({ isAdmin: true, message: 'admin3 successfully logged in as admin.', pass: true });
+    expect(await legacyLogin(a, 'admin3', 'root3')).toEqual(loginAccepted('admin3', 'admin'));
     expect(await a.send('GetAccountnumberByAdmin', ['admin3', 'omar.k'])).toBe('Account Number => ACC1005');
     a.close();
   });
@@ -304,11 +298,28 @@ describe('§5 on an imported bank, with the old identities', () => {
     a1.close();
     a2.close();
     const laila = await legacyConnect(port);
-    expect(JSON.parse(await laila.send('Login', ['Laila Hassan', 'spaced-password']))).toEqual({ isAdmin: false, message: 'Laila Hassan successfully logged in as user.', pass: true });
+    expect(await legacyLogin(laila, 'Laila Hassan', 'spaced-password')).toEqual(loginAccepted('Laila Hassan'));
     expect(await laila.send('GetAccountnumber', ['Laila Hassan'])).toBe('User Name : Laila Hassan   -  Account Number -> ACC3002');
     laila.close();
     const made = (await admin.request('admin.user.list', { query: 'laila' })).users[0]!;
     expect(made).toMatchObject({ username: 'laila_hassan', displayName: 'Laila Hassan', legacy: { username: 'Laila Hassan', account: 'ACC3002' } });
+  });
+
+  it('CreateNewUser with a number another relay recorded moments ago (not yet in this relay\'s index): the user is made, without it, and the reply names the bank\'s own number', async () => {
+    // Another relay of the bank recording ACC3003, as its writer does: this relay's alias index never heard of it.
+    const { users, commits } = t.relay.context;
+    await admin.request('admin.user.create', { username: 'elsewhere_user', password: 'elsewhere-pass', displayName: 'Elsewhere', role: 'user' });
+    const elsewhere = (await users.get('elsewhere_user'))!;
+    await commits.commit([{ type: 'user', user: { ...elsewhere, legacy: gatewayLegacyRecord('Elsewhere', 'ACC3003', new Date()) }, from: elsewhere.version ?? 0 }]);
+
+    const a = await signedIn('admin1', 'admin-one-pass');
+    const reply = await a.send('CreateNewUser', ['admin1', JSON.stringify({ account_number: 'ACC3003', balance: 0, password: 'late-user-pass', username: 'late_user' })]);
+    a.close();
+    const late = (await admin.request('admin.user.list', { query: 'late_user' })).users[0]!;
+    expect(reply).toBe(`Success: New user with account number ${late.accounts[0]!.account} has been successfully created.`);
+    expect(late.legacy).toBeUndefined();
+    const holders = (await admin.request('admin.user.list', { query: '_user' })).users.filter((u) => u.legacy?.account === 'ACC3003');
+    expect(holders.map((u) => u.username)).toEqual(['elsewhere_user']);
   });
 
   it('18: after a restart the typed number still reaches the new account; Delete refuses money, then closes', async () => {

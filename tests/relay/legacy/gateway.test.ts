@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ADMIN_PASSWORD, loginAs, startTestRelay, type TestRelay } from '../../helpers/relay.js';
 import type { BankClient } from '../../../common/client/bank-client.js';
-import { encodeRequest, legacyConnect, legacySignedIn, LegacySocket, legacyToday, xor } from '../../helpers/legacy.js';
+import { encodeRequest, expectLoginTwice, legacyConnect, legacyLogin, legacySignedIn, LegacySocket, legacyToday, loginAccepted, loginRefused, xor } from '../../helpers/legacy.js';
 
 /*
  * LEGACY-PROTOCOL §5's conformance checklist, in secure mode, over real sockets against a real
@@ -60,26 +60,19 @@ describe('§5 conformance (secure mode)', () => {
   });
 
   it('2, 3: Login answers the exact JSON, and again on a new connection (no is_logged_in flag)', async () => {
-    const s = await legacyConnect(port);
-    expect(await s.send('Login', ['David_hector', 'pa55word!'])).toBe(
-      '{\n    "isAdmin": false,\n    "message": "David_hector successfully logged in as user.",\n    "pass": true\n}\n',
-    );
-    const again = await legacyConnect(port);
-    expect(JSON.parse(await again.send('Login', ['David_hector', 'pa55word!']))).toEqual({ isAdmin: false, message: 'David_hector successfully logged in as user.', pass: true });
-    s.close();
-    again.close();
+    await expectLoginTwice(port, 'David_hector', 'pa55word!');
   });
 
   it('4, 5: a wrong password and an unknown user get the same reply', async () => {
     const s = await legacyConnect(port);
-    expect(JSON.parse(await s.send('Login', ['admin2', 'wrong']))).toEqual({ isAdmin: false, message: 'Incorrect password for user admin2.', pass: false });
-    expect(JSON.parse(await s.send('Login', ['nobody', 'x']))).toEqual({ isAdmin: false, message: 'Incorrect password for user nobody.', pass: false });
+    expect(await legacyLogin(s, 'admin2', 'wrong')).toEqual(loginRefused('admin2'));
+    expect(await legacyLogin(s, 'nobody', 'x')).toEqual(loginRefused('nobody'));
     s.close();
   });
 
   it('6: an administrator signs in as admin', async () => {
     const s = await legacyConnect(port);
-    expect(JSON.parse(await s.send('Login', ['admin2', 'superAdmin!']))).toEqual({ isAdmin: true, message: 'admin2 successfully logged in as admin.', pass: true });
+    expect(await legacyLogin(s, 'admin2', 'superAdmin!')).toEqual(loginAccepted('admin2', 'admin'));
     s.close();
   });
 

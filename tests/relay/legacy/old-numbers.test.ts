@@ -4,7 +4,6 @@ import type { UserRecord } from '../../../relay/auth/records.js';
 import type { LedgerRules } from '../../../relay/ledger/types.js';
 import { gatewayLegacyRecord } from '../../../relay/legacy/record.js';
 import { openPool } from '../../../relay/store/postgres/connect.js';
-import { migrate } from '../../../relay/store/postgres/migrations.js';
 import { startPostgres, type TestPostgres } from '../../helpers/postgres.js';
 import { tempDir } from '../../helpers/relay.js';
 import { openLevelBank, pgRelayLedger } from '../../helpers/stores.js';
@@ -77,15 +76,9 @@ describe('old account numbers with two relays on one PostgreSQL database', () =>
   });
 
   it('two relays giving one number to different people at once: exactly one takes it, the other is refused (CONFLICT), every round', async () => {
-    const url = await server.createDatabase('old_numbers');
+    const url = await server.createBank('old_numbers');
     const pools = [openPool(url, 4), openPool(url, 4)];
     try {
-      const c = await pools[0]!.connect();
-      try {
-        await migrate(c);
-      } finally {
-        c.release();
-      }
       const [a, b] = pools.map((p, i) => pgRelayLedger(p, RULES, { now: NOW, relayName: `relay-${'AB'[i]}` }));
       for (let round = 0; round < 20; round++) {
         const number = `ACC${2000 + round}`;
