@@ -155,16 +155,15 @@ export class LegacyAliases {
   /**
    * Records `identity` on its user's record through the bank's writer, audited as
    * `legacy.alias` by `by`, and indexes it: later commands with the old number reach the user's
-   * account, also after a restart. Refused (CONFLICT) when the number is another user's alias or
-   * the user already has an old identity; NOT_FOUND when the user is gone. Reserve the number
-   * first (`reserve`) so the check and the write cannot interleave with another creation.
+   * account, also after a restart. Refused (CONFLICT) when the number is another user's alias
+   * (the writer checks it, on every store and across relays) or the user already has an old
+   * identity; NOT_FOUND when the user is gone. Reserve the number first (`reserve`), so that a
+   * number this relay knows is taken is refused before the user is made.
    */
   async link(writer: AliasWriter, identity: NewLegacyIdentity, by: Actor, at: Date = new Date(this.clock())): Promise<LegacyAlias> {
     const { username, legacyUsername, legacyAccount } = identity;
     if (legacyAccount.length === 0 || legacyAccount.length > LEGACY_ACCOUNT_MAX) throw new BankError('BAD_REQUEST', `legacyAccount: must be 1 to ${LEGACY_ACCOUNT_MAX} characters`);
     if (legacyUsername.length === 0) throw new BankError('BAD_REQUEST', 'legacyUsername: must not be empty');
-    const holder = await this.byLegacyAccount(legacyAccount);
-    if (holder !== undefined && holder.username !== username) throw new BankError('CONFLICT', `the old account number ${legacyAccount} is taken`);
     const written = await writer.users.withUser(username, async () => {
       const user = await writer.users.get(username);
       if (!user) throw new BankError('NOT_FOUND', `no user ${username}`);

@@ -4,9 +4,9 @@ import type { AliasReservation, AliasWriter, NewLegacyIdentity } from '../aliase
 
 /**
  * How names and numbers typed into the old client map onto this bank. After `bank-relay legacy
- * import`, an old account number (`ACC1003`) is an alias of a new account and an old username may
- * be a sign-in alias; without an import, old numbers are simply this bank's account numbers and
- * usernames its usernames.
+ * import` (or the gateway's CreateNewUser), an old account number (`ACC1003`) is an alias of a new
+ * account and an old username may be a sign-in alias; otherwise old numbers are simply this
+ * bank's account numbers and usernames its usernames.
  */
 export interface LegacyDirectory {
   /** The bank's account number for what the person typed, or undefined when it names no account. */
@@ -17,32 +17,19 @@ export interface LegacyDirectory {
   shownAccount(account: string): Promise<string>;
   /** How replies show a user: their old name when they have one, else the bank's username. */
   shownUser(username: string): Promise<string>;
-  /**
-   * Holds an old account number for CreateNewUser until `link` (undefined: taken, as an alias of
-   * anyone, closed users included). Absent when the directory keeps no aliases: CreateNewUser's
-   * reply then names the bank's own number.
-   */
-  reserve?(typed: string): Promise<AliasReservation | undefined>;
+  /** Holds an old account number for CreateNewUser until `link` (undefined: taken, as an alias of anyone, closed users included). */
+  reserve(typed: string): Promise<AliasReservation | undefined>;
   /** Records the typed name and number as the old identity of the user CreateNewUser just made (through the bank's writer, audited). */
-  link?(writer: AliasWriter, identity: NewLegacyIdentity, by: Actor): Promise<void>;
+  link(writer: AliasWriter, identity: NewLegacyIdentity, by: Actor): Promise<unknown>;
 }
-
-/** Without an import: the bank's own numbers and names, as typed (spaces and case ignored in numbers). */
-export const plainDirectory: LegacyDirectory = {
-  accountOf: async (typed) => (isValidAccountNumber(typed) ? normalizeAccountNumber(typed) : undefined),
-  userOf: async (typed) => typed,
-  shownAccount: async (account) => account,
-  shownUser: async (username) => username,
-};
 
 /** What the alias directory needs of the import's index (relay/legacy/aliases.ts) and of the ledger. */
 export interface AliasIndex {
   byLegacyUsername(legacyUsername: string): Promise<{ username: string } | undefined>;
   byLegacyAccount(legacyAccount: string): Promise<{ username: string } | undefined>;
   byUsername(username: string): Promise<{ legacyUsername: string; legacyAccount?: string } | undefined>;
-  /** Writing (relay/legacy/aliases.ts): absent on a read-only index. */
-  reserve?(legacyAccount: string): Promise<AliasReservation | undefined>;
-  link?(writer: AliasWriter, identity: NewLegacyIdentity, by: Actor): Promise<unknown>;
+  reserve(legacyAccount: string): Promise<AliasReservation | undefined>;
+  link(writer: AliasWriter, identity: NewLegacyIdentity, by: Actor): Promise<unknown>;
 }
 
 export interface AccountOwners {
@@ -52,15 +39,16 @@ export interface AccountOwners {
 
 /**
  * After `bank-relay legacy import`: old account numbers and usernames, matched exactly as the old
- * system did (case-sensitive), name the imported users; anything else is read as this bank's own.
- * Replies show an imported user's old name and number.
+ * system did (case-sensitive), name the imported users; anything else is read as this bank's own
+ * (spaces and case ignored in its numbers, names as typed). Replies show an imported user's old
+ * name and number. Without an import there are no aliases, and every name and number is the bank's.
  */
 export function aliasDirectory(aliases: AliasIndex, ledger: AccountOwners): LegacyDirectory {
   return {
     async accountOf(typed) {
       const alias = await aliases.byLegacyAccount(typed);
       if (alias) return (await ledger.accountStatesOf(alias.username))[0]?.account;
-      return plainDirectory.accountOf(typed);
+      return isValidAccountNumber(typed) ? normalizeAccountNumber(typed) : undefined;
     },
     async userOf(typed) {
       return (await aliases.byLegacyUsername(typed))?.username ?? typed;
@@ -73,12 +61,7 @@ export function aliasDirectory(aliases: AliasIndex, ledger: AccountOwners): Lega
     async shownUser(username) {
       return (await aliases.byUsername(username))?.legacyUsername ?? username;
     },
-    ...(aliases.reserve &&
-      aliases.link && {
-        reserve: (typed: string) => aliases.reserve!(typed),
-        link: async (writer: AliasWriter, identity: NewLegacyIdentity, by: Actor) => {
-          await aliases.link!(writer, identity, by);
-        },
-      }),
+    reserve: (typed) => aliases.reserve(typed),
+    link: (writer, identity, by) => aliases.link(writer, identity, by),
   };
 }

@@ -135,6 +135,9 @@ describe('the alias directory', () => {
       byLegacyUsername: async (n: string) => (n === 'David_hector' ? { username: 'david_hector' } : undefined),
       byLegacyAccount: async (a: string) => (a === 'ACC1003' ? { username: 'david_hector' } : undefined),
       byUsername: async (u: string) => (u === 'david_hector' ? { legacyUsername: 'David_hector', legacyAccount: 'ACC1003' } : undefined),
+      // Recording new aliases (CreateNewUser) is the gateway suites' business: nothing here writes.
+      reserve: async () => undefined,
+      link: async () => undefined,
     };
     const ledger = {
       account: async (n: string) => (n === 'DB180000000001' ? { owner: 'david_hector' } : undefined),

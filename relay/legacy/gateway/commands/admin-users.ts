@@ -36,23 +36,22 @@ export const createNewUser: LegacyCommand = async (ctx, [adminName, json]) => {
   if (typeof typedName !== 'string') return T.secure.createBadField('user name', 'it must be text');
   if (typeof password !== 'string') return T.secure.createBadField('password', 'it must be text');
   if (typeof typedAccount !== 'string' || typedAccount.trim() === '') return T.secure.createBadField('account number', 'it must be text');
-  const keepsAliases = ctx.directory.reserve !== undefined && ctx.directory.link !== undefined;
-  if (keepsAliases && (typedAccount.length > LEGACY_ACCOUNT_MAX || CONTROL.test(typedAccount))) {
+  if (typedAccount.length > LEGACY_ACCOUNT_MAX || CONTROL.test(typedAccount)) {
     return T.secure.createBadField('account number', `it must be at most ${LEGACY_ACCOUNT_MAX} characters, without control characters`);
   }
   const opening = readLegacyBalance(balance);
   if (!opening.ok) return T.secure.createBadField('balance', 'it must be a number, not negative, with at most 2 decimals');
   const known = await ctx.directory.userOf(typedName);
   // A name today's rules cannot keep becomes a valid username (as the import maps it) when the typed one stays its alias.
-  const username = keepsAliases && known === typedName && !usernameSchema.safeParse(typedName).success ? mapUsername(typedName).username : normalizeUsername(known);
+  const username = known === typedName && !usernameSchema.safeParse(typedName).success ? mapUsername(typedName).username : normalizeUsername(known);
   const existing = await adminFindUser(ctx, username);
   if (existing.refusal) return commonRefusal(existing.refusal, T.createOnlyAdmins, T.createOnlyAdmins);
   if (existing.user) return existing.user.role === 'admin' ? T.createNameIsAdmin : T.createUserExists;
   const taken = await ctx.directory.accountOf(typedAccount);
   if (taken !== undefined && (await ctx.relay.ledger.account(taken)) !== undefined) return T.createAccountExists;
-  if (keepsAliases && isValidAccountNumber(typedAccount)) return T.secure.createBadField('account number', "it is in this bank's own numbering, which only the bank gives out; type another");
-  const reservation = keepsAliases ? await ctx.directory.reserve!(typedAccount) : undefined;
-  if (keepsAliases && !reservation) return T.createAccountExists;
+  if (isValidAccountNumber(typedAccount)) return T.secure.createBadField('account number', "it is in this bank's own numbering, which only the bank gives out; type another");
+  const reservation = await ctx.directory.reserve(typedAccount);
+  if (!reservation) return T.createAccountExists;
   try {
     const answer = await ctx.conn.call('admin.user.create', {
       username,
@@ -70,9 +69,8 @@ export const createNewUser: LegacyCommand = async (ctx, [adminName, json]) => {
       return commonRefusal(answer, T.createOnlyAdmins, T.createOnlyAdmins);
     }
     const account = answer.result.accounts[0]!.account;
-    if (!reservation) return T.created(await ctx.directory.shownAccount(account));
     try {
-      await ctx.directory.link!({ users: ctx.relay.users, commits: ctx.relay.commits }, { username, legacyUsername: typedName, legacyAccount: typedAccount }, { actor: ctx.conn.auth!.username, role: 'admin' });
+      await ctx.directory.link({ users: ctx.relay.users, commits: ctx.relay.commits }, { username, legacyUsername: typedName, legacyAccount: typedAccount }, { actor: ctx.conn.auth!.username, role: 'admin' });
       return T.created(typedAccount);
     } catch (err) {
       // The user exists without the old number: say which number it has.
@@ -80,7 +78,7 @@ export const createNewUser: LegacyCommand = async (ctx, [adminName, json]) => {
       return T.created(account);
     }
   } finally {
-    reservation?.release();
+    reservation.release();
   }
 };
 
